@@ -1,0 +1,56 @@
+// Draft: one command's changes, staged over the writer's state so the command reads its own
+// writes. Nothing reaches the state or the database until the engine writes the finished
+// Changes; a command that fails just drops its draft.
+#pragma once
+
+#include <string>
+#include <unordered_map>
+
+#include "domain/commands.h"
+#include "domain/state.h"
+
+namespace oms {
+
+class Draft {
+ public:
+  Draft(const WriterState& state, Timestamp now, const CommandContext& context);
+
+  Timestamp now() const { return now_; }
+  const CommandContext& context() const { return context_; }
+  const WriterState& state() const { return state_; }
+
+  // The level as this command sees it (zero-valued, version 0, when the row does not exist).
+  StockLevel Stock(const StockKey& key) const;
+  // A staged copy to modify; Finish() bumps its version and emits its availability event.
+  StockLevel& MutableStock(const StockKey& key);
+  // The level as Finish() will write it: version bumped and time set if this command touched it.
+  StockLevel Final(const StockKey& key) const;
+  // Changes on_hand by delta and records the movement (with its id) in the ledger.
+  const Movement& Move(const StockKey& key, int64_t delta, MovementReason reason,
+                       std::string reference);
+
+  const Location* FindLocation(const LocationId& id) const;
+  void PutLocation(Location location);
+  void PutGroup(LocationGroup group);
+
+  // The reservation as this command sees it, if active in memory or staged by it.
+  const Reservation* FindReservation(const ReservationId& id) const;
+  void PutReservation(Reservation reservation);
+
+  void AddEvent(Event event);
+
+  // The staged changes with versions, timestamps, sequences and availability events filled in.
+  Changes Finish();
+
+ private:
+  const WriterState& state_;
+  Timestamp now_;
+  const CommandContext& context_;
+  std::vector<StockKey> stock_order_;  // first-touch order, for deterministic output
+  std::unordered_map<StockKey, StockLevel, StockKeyHash> stock_;
+  std::unordered_map<ReservationId, size_t> reservation_index_;
+  int64_t next_movement_id_;
+  Changes changes_;
+};
+
+}  // namespace oms

@@ -1,0 +1,136 @@
+// Engine: group commit over the Store port.
+#include "domain/engine.h"
+
+#include "domain/apply.h"
+#include "domain/draft.h"
+#include "domain/limits.h"
+
+namespace oms {
+namespace {
+
+Status BatchFailed() {
+  return Status::Unavailable(reason::kStorageUnavailable,
+                             "storage failed; the request had no effect, retry it");
+}
+
+}  // namespace
+
+Engine::Engine(Store& store, Clock& clock, IdSource& ids, SharedView& view, EventSink* sink)
+    : store_(store), clock_(clock), ids_(ids), state_(view), sink_(sink) {}
+
+Status Engine::Open() {
+  Result<Snapshot> snapshot = store_.Load();
+  if (!snapshot.ok()) return snapshot.status();
+  state_.Reset(std::move(snapshot).value());
+  std::vector<Submission> none;
+  // Expire everything that fell due while down, before the first request is served.
+  while (NextExpiry() && *NextExpiry() <= clock_.Now()) {
+    BatchStats stats = Run(none);
+    if (!stats.committed) return BatchFailed();
+    if (stats.expired == 0) break;
+  }
+  return Status::Ok();
+}
+
+std::optional<Timestamp> Engine::NextExpiry() const {
+  const auto& index = state_.expiry_index();
+  if (index.empty()) return std::nullopt;
+  return index.begin()->first;
+}
+
+void Engine::Reload() {
+  Result<Snapshot> snapshot = store_.Load();
+  if (snapshot.ok()) {
+    state_.Reset(std::move(snapshot).value());
+  } else {
+    // Memory may now disagree with the database; stop rather than serve wrong numbers.
+    std::abort();
+  }
+}
+
+BatchStats Engine::Run(std::vector<Submission>& batch) {
+  BatchStats stats;
+  stats.commands = static_cast<int>(batch.size());
+  std::vector<Completion> completions;
+  completions.reserve(batch.size());
+  pending_events_.clear();
+  poisoned_ = !store_.Begin().ok();
+
+  Timestamp now = clock_.Now();
+  if (!poisoned_) stats.expired = SweepExpired(now, limits::kMaxBatch);
+  for (auto& s : batch) completions.push_back(ApplyOne(s, now));
+
+  if (!poisoned_ && store_.Commit().ok()) {
+    stats.committed = true;
+    state_.Publish();
+    if (sink_ && !pending_events_.empty()) sink_->Publish(pending_events_);
+  } else {
+    store_.Rollback();
+    Reload();
+    for (auto& c : completions) c = Completion{BatchFailed(), {}, false};
+    stats.expired = 0;
+  }
+  for (size_t i = 0; i < batch.size(); ++i) {
+    if (!completions[i].status.ok()) ++stats.failed;
+    if (completions[i].replayed) ++stats.replayed;
+    if (batch[i].done) batch[i].done(std::move(completions[i]));
+  }
+  batch.clear();
+  return stats;
+}
+
+Completion Engine::ApplyOne(Submission& s, Timestamp now) {
+  if (poisoned_) return {BatchFailed(), {}, false};
+  const CommandContext& ctx = s.context;
+  if (!ctx.request_id.empty()) {
+    Result<std::optional<RequestRecord>> found = store_.FindRequest(ctx.request_id);
+    if (!found.ok()) {
+      poisoned_ = true;
+      return {BatchFailed(), {}, false};
+    }
+    if (found->has_value()) {
+      const RequestRecord& record = **found;
+      if (record.payload_hash != ctx.payload_hash || record.method != ctx.method) {
+        Status s = Status::InvalidArgument(
+            "request_id", "was already used by a different request; use a new request_id");
+        s.WithReason(reason::kRequestIdReused).With("request_id", ctx.request_id);
+        return {std::move(s), {}, false};
+      }
+      return {Status::Ok(), record.response, true};
+    }
+  }
+
+  Draft draft(state_, now, ctx);
+  Result<Reply> reply = ApplyCommand(draft, s.command, ids_);
+  if (!reply.ok()) return {reply.status(), {}, false};
+  Changes changes = draft.Finish();
+  RequestRecord record;
+  if (!ctx.request_id.empty()) {
+    record = {ctx.request_id, ctx.payload_hash, ctx.method, s.encode ? s.encode(*reply) : "",
+              now};
+  }
+  Status written = store_.Write(changes, ctx.request_id.empty() ? nullptr : &record);
+  if (!written.ok()) {
+    // A constraint the domain should have upheld is a bug; anything else is the disk.
+    if (written.code() == Code::kInternal) return {written, {}, false};
+    poisoned_ = true;
+    return {BatchFailed(), {}, false};
+  }
+  state_.Apply(changes);
+  for (auto& e : changes.events) pending_events_.push_back(std::move(e));
+  return {Status::Ok(), std::move(record.response), false};
+}
+
+int Engine::SweepExpired(Timestamp /*now*/, int /*max*/) { return 0; }
+
+Result<int64_t> Engine::PurgeRequests(Duration retention) {
+  OMS_RETURN_IF_ERROR(store_.Begin());
+  Result<int64_t> purged = store_.PurgeRequests(clock_.Now() - retention, 10000);
+  if (!purged.ok() || !store_.Commit().ok()) {
+    store_.Rollback();
+    return purged.ok() ? BatchFailed() : purged.status();
+  }
+  return purged;
+}
+
+}  // namespace oms

@@ -1,0 +1,71 @@
+// The engine: applies batches of commands to the writer's state and to storage as one
+// transaction, a savepoint per command, and completes each command only after the commit.
+// Driven by one thread at a time (storage/writer); the engine itself has no threads.
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <vector>
+
+#include "domain/commands.h"
+#include "domain/ports.h"
+#include "domain/state.h"
+
+namespace oms {
+
+struct Completion {
+  Status status;
+  std::string response;   // the encoded response, when ok
+  bool replayed = false;  // a retry: response holds what the first call returned
+};
+
+struct Submission {
+  Command command;
+  CommandContext context;
+  // Encodes the reply as the API response; the bytes are stored for idempotent retries.
+  std::function<std::string(const Reply&)> encode;
+  // Called exactly once, after the batch is durable (or has failed).
+  std::function<void(Completion)> done;
+};
+
+struct BatchStats {
+  int commands = 0;
+  int failed = 0;    // commands answered with an error
+  int replayed = 0;  // idempotent retries answered from the stored response
+  int expired = 0;   // reservations expired by the sweep
+  bool committed = false;
+};
+
+class Engine {
+ public:
+  Engine(Store& store, Clock& clock, IdSource& ids, SharedView& view, EventSink* sink);
+
+  // Loads the state and expires whatever fell due while the service was down.
+  Status Open();
+  // Applies `batch` in one transaction and completes every submission. The batch is
+  // consumed.
+  BatchStats Run(std::vector<Submission>& batch);
+  // When the earliest active reservation falls due, if any.
+  std::optional<Timestamp> NextExpiry() const;
+  // Deletes idempotency records older than `retention` (in its own transaction).
+  Result<int64_t> PurgeRequests(Duration retention);
+
+  const WriterState& state() const { return state_; }
+
+ private:
+  Completion ApplyOne(Submission& s, Timestamp now);
+  // Expires up to `max` overdue reservations inside the open batch.
+  int SweepExpired(Timestamp now, int max);
+  // After a failed batch: the database is the truth; memory is rebuilt from it.
+  void Reload();
+
+  Store& store_;
+  Clock& clock_;
+  IdSource& ids_;
+  WriterState state_;
+  EventSink* sink_;
+  std::vector<Event> pending_events_;  // of the open batch
+  bool poisoned_ = false;              // a storage error in the open batch
+};
+
+}  // namespace oms

@@ -1,0 +1,36 @@
+// Events: what changed, appended to the outbox in the same transaction as the change, in one
+// gap-free sequence. Watch streams replay them after their last seen sequence.
+#pragma once
+
+#include <cstdint>
+#include <variant>
+
+#include "domain/location.h"
+#include "domain/stock.h"
+
+namespace oms {
+
+enum class EventKind { kAvailability = 1, kLocation = 2, kReservation = 3, kOrder = 4 };
+
+struct AvailabilityChanged {
+  StockKey key;
+  StockLevel level;
+};
+
+struct LocationChanged {
+  LocationId location;
+};
+
+struct Event {
+  int64_t sequence = 0;  // assigned when the command's changes are staged
+  Timestamp time;
+  EventKind kind = EventKind::kAvailability;
+  // Keys the streams filter on; empty when they do not apply.
+  Sku sku;
+  LocationId location;
+  std::string subject;   // reservation or order id
+  std::string customer;  // order events
+  AvailabilityChanged availability;
+};
+
+}  // namespace oms

@@ -1,0 +1,78 @@
+// Ports: what the domain needs from the outside world — time, ids, durable storage and a
+// place to publish committed events. Adapters live in storage/ and services/, fakes in tests/.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "domain/changes.h"
+#include "domain/status.h"
+
+namespace oms {
+
+class Clock {
+ public:
+  virtual ~Clock() = default;
+  virtual Timestamp Now() = 0;
+};
+
+class SystemClock final : public Clock {
+ public:
+  Timestamp Now() override;
+};
+
+// Server-chosen ids ("res_…", "ord_…") and pickup codes. Must not be guessable.
+class IdSource {
+ public:
+  virtual ~IdSource() = default;
+  virtual std::string NewId(std::string_view prefix) = 0;
+  virtual std::string NewPickupCode() = 0;
+};
+
+// Everything the writer keeps in memory, read once at start and after a failed commit.
+struct Snapshot {
+  std::vector<Location> locations;
+  std::vector<LocationGroup> groups;
+  std::vector<std::pair<StockKey, StockLevel>> stock;
+  std::vector<Reservation> active_reservations;
+  int64_t last_sequence = 0;
+  int64_t last_movement_id = 0;
+};
+
+// The idempotency record of one request, written in the same transaction as its effect.
+struct RequestRecord {
+  std::string request_id;
+  uint64_t payload_hash = 0;
+  std::string method;
+  std::string response;  // the encoded response the first call returned
+  Timestamp created_at;
+};
+
+// Durable storage as the writer drives it: one batch transaction at a time, each command's
+// writes atomic within it (a savepoint), nothing visible to readers before Commit.
+class Store {
+ public:
+  virtual ~Store() = default;
+  virtual Result<Snapshot> Load() = 0;
+  virtual Status Begin() = 0;
+  virtual Result<std::optional<RequestRecord>> FindRequest(const std::string& request_id) = 0;
+  // Writes one command's changes (and its idempotency record, if any) all or nothing.
+  virtual Status Write(const Changes& changes, const RequestRecord* record) = 0;
+  virtual Status Commit() = 0;
+  virtual void Rollback() = 0;
+  // A reservation that is no longer in memory (ended), as of the open batch.
+  virtual Result<std::optional<Reservation>> FindReservation(const ReservationId& id) = 0;
+  // Forgets idempotency records older than `before`; returns how many.
+  virtual Result<int64_t> PurgeRequests(Timestamp before, int64_t max_rows) = 0;
+};
+
+// Receives events after the batch that wrote them committed, in sequence order.
+class EventSink {
+ public:
+  virtual ~EventSink() = default;
+  virtual void Publish(const std::vector<Event>& events) = 0;
+};
+
+}  // namespace oms

@@ -1,0 +1,79 @@
+// The in-memory state. SharedView holds what is committed (stock, locations, groups) and is
+// read concurrently under a shared lock; WriterState is the writer's private layer on top of
+// it: the batch's staged rows (published only after the commit), active reservations and the
+// counters for sequences and movement ids.
+#pragma once
+
+#include <map>
+#include <set>
+#include <shared_mutex>
+#include <unordered_map>
+#include <utility>
+
+#include "domain/changes.h"
+#include "domain/ports.h"
+
+namespace oms {
+
+struct CommittedData {
+  std::unordered_map<StockKey, StockLevel, StockKeyHash> stock;
+  std::unordered_map<LocationId, Location> locations;
+  std::unordered_map<GroupId, LocationGroup> groups;
+};
+
+// Committed state for readers. Nothing uncommitted is ever written here.
+class SharedView {
+ public:
+  // Runs f(const CommittedData&) under the shared lock; keep f short.
+  template <typename F>
+  auto Read(F&& f) const {
+    std::shared_lock lock(mu_);
+    return f(static_cast<const CommittedData&>(data_));
+  }
+
+ private:
+  friend class WriterState;
+  mutable std::shared_mutex mu_;
+  CommittedData data_;
+};
+
+class WriterState {
+ public:
+  explicit WriterState(SharedView& view) : view_(view) {}
+
+  // Replaces everything with a freshly loaded snapshot (start, or after a failed commit).
+  void Reset(Snapshot snapshot);
+
+  const StockLevel* FindStock(const StockKey& key) const;
+  const Location* FindLocation(const LocationId& id) const;
+  const LocationGroup* FindGroup(const GroupId& id) const;
+  const Reservation* FindActiveReservation(const ReservationId& id) const;
+
+  // Applies a command's written changes: stock/locations/groups into the batch overlay,
+  // reservations into the active set, counters advanced.
+  void Apply(const Changes& changes);
+  // Makes the batch overlay visible to readers; call only after the commit succeeded.
+  void Publish();
+
+  int64_t last_sequence() const { return last_sequence_; }
+  int64_t last_movement_id() const { return last_movement_id_; }
+  size_t active_reservations() const { return active_.size(); }
+  // Active reservations by expiry; the engine's sweep reads the front.
+  const std::set<std::pair<Timestamp, ReservationId>>& expiry_index() const { return expiry_; }
+
+ private:
+  void TrackActive(const Reservation& r);
+  void UntrackActive(const ReservationId& id);
+
+  SharedView& view_;
+  // Rows changed by the open batch; readers see them only after Publish().
+  std::unordered_map<StockKey, StockLevel, StockKeyHash> staged_stock_;
+  std::unordered_map<LocationId, Location> staged_locations_;
+  std::unordered_map<GroupId, LocationGroup> staged_groups_;
+  std::unordered_map<ReservationId, Reservation> active_;
+  std::set<std::pair<Timestamp, ReservationId>> expiry_;
+  int64_t last_sequence_ = 0;
+  int64_t last_movement_id_ = 0;
+};
+
+}  // namespace oms

@@ -1,0 +1,153 @@
+// Validation of command fields against limits.h.
+#include "domain/validate.h"
+
+#include <string>
+#include <unordered_set>
+
+#include "domain/limits.h"
+
+namespace oms {
+namespace {
+
+Status Invalid(std::string_view field, std::string description) {
+  return Status::InvalidArgument(std::string(field), std::move(description));
+}
+
+Status ValidateQuantity(std::string_view field, int64_t value, int64_t min) {
+  if (value < min || value > limits::kMaxQuantity) {
+    return Invalid(field, "must be between " + std::to_string(min) + " and " +
+                              std::to_string(limits::kMaxQuantity) + ", got " +
+                              std::to_string(value));
+  }
+  return Status::Ok();
+}
+
+Status ValidateKey(const StockKey& key) {
+  OMS_RETURN_IF_ERROR(ValidateId("sku", key.sku.str()));
+  return ValidateId("location_id", key.location.str());
+}
+
+Status ValidateExpected(const std::optional<int64_t>& expected) {
+  if (expected && (*expected < 0 || *expected > limits::kMaxOnHand)) {
+    return Invalid("expected_on_hand", "must be between 0 and " +
+                                           std::to_string(limits::kMaxOnHand));
+  }
+  return Status::Ok();
+}
+
+Status Check(const UpsertLocation& c) {
+  OMS_RETURN_IF_ERROR(ValidateId("location.location_id", c.location.id.str()));
+  return ValidateText("location.name", c.location.name);
+}
+
+Status Check(const UpsertGroup& c) {
+  OMS_RETURN_IF_ERROR(ValidateId("group_id", c.group.str()));
+  if (c.members.size() > static_cast<size_t>(limits::kMaxGroupMembers)) {
+    return Invalid("location_ids", "at most " + std::to_string(limits::kMaxGroupMembers) +
+                                       " members");
+  }
+  std::unordered_set<std::string> seen;
+  for (size_t i = 0; i < c.members.size(); ++i) {
+    std::string field = "location_ids[" + std::to_string(i) + "]";
+    OMS_RETURN_IF_ERROR(ValidateId(field, c.members[i].str()));
+    if (!seen.insert(c.members[i].str()).second) return Invalid(field, "duplicate member");
+  }
+  return Status::Ok();
+}
+
+Status Check(const AdjustStock& c) {
+  OMS_RETURN_IF_ERROR(ValidateKey(c.key));
+  OMS_RETURN_IF_ERROR(ValidateText("reference", c.reference));
+  OMS_RETURN_IF_ERROR(ValidateExpected(c.expected_on_hand));
+  if (c.delta == 0) return Invalid("delta", "must not be zero");
+  if (c.delta < -limits::kMaxQuantity || c.delta > limits::kMaxQuantity) {
+    return Invalid("delta", "magnitude must be at most " + std::to_string(limits::kMaxQuantity));
+  }
+  switch (c.reason) {
+    case MovementReason::kReceived:
+    case MovementReason::kReturned:
+    case MovementReason::kFound:
+      if (c.delta < 0) {
+        return Invalid("delta", std::string(MovementReasonName(c.reason)) + " adds units: delta must be positive");
+      }
+      break;
+    case MovementReason::kSold:
+    case MovementReason::kDamaged:
+    case MovementReason::kLost:
+      if (c.delta > 0) {
+        return Invalid("delta", std::string(MovementReasonName(c.reason)) + " removes units: delta must be negative");
+      }
+      break;
+    case MovementReason::kCorrection:
+      break;
+    case MovementReason::kCount:
+    case MovementReason::kTransferOut:
+    case MovementReason::kTransferIn:
+      return Invalid("reason", "COUNT and TRANSFER_* are written by SetStock and TransferStock");
+  }
+  return Status::Ok();
+}
+
+Status Check(const SetStock& c) {
+  OMS_RETURN_IF_ERROR(ValidateKey(c.key));
+  OMS_RETURN_IF_ERROR(ValidateText("reference", c.reference));
+  OMS_RETURN_IF_ERROR(ValidateExpected(c.expected_on_hand));
+  if (c.on_hand < 0 || c.on_hand > limits::kMaxOnHand) {
+    return Invalid("on_hand", "must be between 0 and " + std::to_string(limits::kMaxOnHand));
+  }
+  return Status::Ok();
+}
+
+Status Check(const TransferStock& c) {
+  OMS_RETURN_IF_ERROR(ValidateId("sku", c.sku.str()));
+  OMS_RETURN_IF_ERROR(ValidateId("from_location_id", c.from.str()));
+  OMS_RETURN_IF_ERROR(ValidateId("to_location_id", c.to.str()));
+  OMS_RETURN_IF_ERROR(ValidateText("reference", c.reference));
+  if (c.from == c.to) return Invalid("to_location_id", "must differ from from_location_id");
+  return ValidateQuantity("quantity", c.quantity, 1);
+}
+
+Status Check(const SetSafetyStock& c) {
+  OMS_RETURN_IF_ERROR(ValidateKey(c.key));
+  return ValidateQuantity("safety_stock", c.safety_stock, 0);
+}
+
+}  // namespace
+
+Status ValidateId(std::string_view field, std::string_view value) {
+  if (value.empty()) return Invalid(field, "is required");
+  if (value.size() > static_cast<size_t>(limits::kMaxIdLength)) {
+    return Invalid(field, "is longer than " + std::to_string(limits::kMaxIdLength) + " characters");
+  }
+  for (unsigned char ch : value) {
+    if (ch <= 0x20 || ch >= 0x7f) {
+      return Invalid(field, "must be printable ASCII without spaces");
+    }
+  }
+  return Status::Ok();
+}
+
+Status ValidateText(std::string_view field, std::string_view value) {
+  if (value.size() > static_cast<size_t>(limits::kMaxTextLength)) {
+    return Invalid(field, "is longer than " + std::to_string(limits::kMaxTextLength) + " bytes");
+  }
+  for (unsigned char ch : value) {
+    if (ch < 0x20 || ch == 0x7f) return Invalid(field, "must not contain control characters");
+  }
+  return Status::Ok();
+}
+
+Status ValidateRequestId(std::string_view value) { return ValidateId("request_id", value); }
+
+Result<int> ValidatePageSize(int page_size) {
+  if (page_size < 0 || page_size > limits::kMaxPageSize) {
+    return Invalid("page_size", "must be between 0 and " + std::to_string(limits::kMaxPageSize));
+  }
+  return page_size == 0 ? limits::kDefaultPageSize : page_size;
+}
+
+Status Validate(const Command& command) {
+  return std::visit([](const auto& c) { return Check(c); }, command);
+}
+
+}  // namespace oms

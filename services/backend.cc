@@ -1,0 +1,123 @@
+// The mutation path, payload hashing and page tokens.
+#include "services/backend.h"
+
+#include <google/protobuf/io/coded_stream.h>
+#include <google/protobuf/io/zero_copy_stream_impl_lite.h>
+#include <google/protobuf/message.h>
+
+#include "domain/validate.h"
+#include "services/error_mapping.h"
+
+namespace oms::services {
+
+std::string ActorOf(grpc::CallbackServerContext* context) {
+  // Set by the authentication interceptor when tokens are configured.
+  const auto& metadata = context->auth_context();
+  if (metadata) {
+    auto names = metadata->FindPropertyValues("oms-actor");
+    if (!names.empty()) return std::string(names.front().data(), names.front().size());
+  }
+  return "anonymous";
+}
+
+grpc::ServerUnaryReactor* FinishWith(grpc::CallbackServerContext* context, const Status& status) {
+  auto* reactor = context->DefaultReactor();
+  reactor->Finish(ToGrpcStatus(status));
+  return reactor;
+}
+
+uint64_t PayloadHash(const char* method, const google::protobuf::Message& request) {
+  std::unique_ptr<google::protobuf::Message> copy(request.New());
+  copy->CopyFrom(request);
+  if (const auto* field = copy->GetDescriptor()->FindFieldByName("request_id")) {
+    copy->GetReflection()->ClearField(copy.get(), field);
+  }
+  std::string bytes;
+  {
+    google::protobuf::io::StringOutputStream stream(&bytes);
+    google::protobuf::io::CodedOutputStream coded(&stream);
+    coded.SetSerializationDeterministic(true);
+    copy->SerializeToCodedStream(&coded);
+  }
+  // FNV-1a, 64 bits: stable across builds and platforms.
+  uint64_t h = 1469598103934665603ULL;
+  auto mix = [&h](std::string_view s) {
+    for (unsigned char c : s) {
+      h ^= c;
+      h *= 1099511628211ULL;
+    }
+  };
+  mix(method);
+  mix(std::string_view("\0", 1));
+  mix(bytes);
+  return h;
+}
+
+grpc::ServerUnaryReactor* Mutate(grpc::CallbackServerContext* context, Backend& backend,
+                                 const char* method, const google::protobuf::Message& request,
+                                 const std::string& request_id, Result<Command> command,
+                                 google::protobuf::Message* response,
+                                 std::function<void(const Reply&)> fill) {
+  Status invalid = ValidateRequestId(request_id);
+  if (invalid.ok()) invalid = command.status();
+  if (invalid.ok()) invalid = Validate(*command);
+  if (!invalid.ok()) return FinishWith(context, invalid);
+
+  auto* reactor = context->DefaultReactor();
+  Submission s;
+  s.command = std::move(command).value();
+  s.context = {request_id, PayloadHash(method, request), method, ActorOf(context)};
+  s.encode = [response, fill = std::move(fill)](const Reply& reply) {
+    fill(reply);
+    return response->SerializeAsString();
+  };
+  s.done = [reactor, response](Completion c) {
+    if (!c.status.ok()) {
+      response->Clear();
+      reactor->Finish(ToGrpcStatus(c.status));
+      return;
+    }
+    if (c.replayed && !response->ParseFromString(c.response)) {
+      reactor->Finish(ToGrpcStatus(Status::Internal("stored response is unreadable")));
+      return;
+    }
+    reactor->Finish(grpc::Status::OK);
+  };
+  Status submitted = backend.writer.Submit(std::move(s));
+  if (!submitted.ok()) reactor->Finish(ToGrpcStatus(submitted));
+  return reactor;
+}
+
+std::string EncodePageToken(std::string_view kind, std::string_view cursor) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string plain = std::string(kind) + ":" + std::string(cursor);
+  std::string out;
+  out.reserve(plain.size() * 2);
+  for (unsigned char c : plain) {
+    out += kHex[c >> 4];
+    out += kHex[c & 15];
+  }
+  return out;
+}
+
+Result<std::string> DecodePageToken(std::string_view kind, std::string_view token) {
+  if (token.empty()) return std::string();
+  auto bad = [] { return Status::InvalidArgument("page_token", "is not a token this list issued"); };
+  if (token.size() % 2 != 0 || token.size() > 1024) return bad();
+  std::string plain;
+  for (size_t i = 0; i < token.size(); i += 2) {
+    auto nibble = [](char c) -> int {
+      if (c >= '0' && c <= '9') return c - '0';
+      if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+      return -1;
+    };
+    int hi = nibble(token[i]), lo = nibble(token[i + 1]);
+    if (hi < 0 || lo < 0) return bad();
+    plain += static_cast<char>(hi << 4 | lo);
+  }
+  std::string prefix = std::string(kind) + ":";
+  if (plain.compare(0, prefix.size(), prefix) != 0) return bad();
+  return plain.substr(prefix.size());
+}
+
+}  // namespace oms::services

@@ -1,0 +1,51 @@
+// Backend: what every service class needs — the writer for mutations, the reader and the
+// shared view for queries, the clock — plus the shared mutation path.
+#pragma once
+
+#include <functional>
+#include <string>
+
+#include <grpcpp/grpcpp.h>
+
+#include "domain/commands.h"
+#include "domain/state.h"
+#include "storage/reader.h"
+#include "storage/writer.h"
+
+namespace google::protobuf {
+class Message;
+}
+
+namespace oms::services {
+
+struct Backend {
+  storage::Writer& writer;
+  storage::Reader& reader;
+  const SharedView& view;
+  Clock& clock;
+};
+
+// Who is calling, as recorded in the ledger.
+std::string ActorOf(grpc::CallbackServerContext* context);
+
+// The shared path of every mutation: validates request_id and the command, submits it to the
+// writer, and finishes the reactor after the commit — with `fill` writing the reply into
+// `response` on the first call, or the stored response parsed back on a retry.
+grpc::ServerUnaryReactor* Mutate(grpc::CallbackServerContext* context, Backend& backend,
+                                 const char* method, const google::protobuf::Message& request,
+                                 const std::string& request_id, Result<Command> command,
+                                 google::protobuf::Message* response,
+                                 std::function<void(const Reply&)> fill);
+
+// Finishes a reactor with a domain status (ok or not).
+grpc::ServerUnaryReactor* FinishWith(grpc::CallbackServerContext* context, const Status& status);
+
+// The idempotency fingerprint of a request: its method and deterministic bytes with
+// request_id cleared.
+uint64_t PayloadHash(const char* method, const google::protobuf::Message& request);
+
+// Opaque page tokens: hex of "<kind>:<cursor>"; a token of another list is rejected.
+std::string EncodePageToken(std::string_view kind, std::string_view cursor);
+Result<std::string> DecodePageToken(std::string_view kind, std::string_view token);
+
+}  // namespace oms::services

@@ -1,0 +1,117 @@
+// Conversions.
+#include "services/convert.h"
+
+#include <google/protobuf/util/time_util.h>
+
+namespace oms::services {
+
+using google::protobuf::util::TimeUtil;
+
+google::protobuf::Timestamp ToProto(Timestamp t) {
+  return TimeUtil::MicrosecondsToTimestamp(ToMicros(t));
+}
+
+Timestamp FromProto(const google::protobuf::Timestamp& t) {
+  // Out-of-range timestamps are clamped by TimeUtil rather than overflowing.
+  return FromMicros(TimeUtil::TimestampToMicroseconds(t));
+}
+
+void ToProto(const Location& in, v1::Location* out) {
+  out->set_location_id(in.id.str());
+  out->set_name(in.name);
+  out->set_kind(in.kind == LocationKind::kStore ? v1::LOCATION_KIND_STORE
+                                                : v1::LOCATION_KIND_WAREHOUSE);
+  out->set_ship_enabled(in.ship_enabled);
+  out->set_pickup_enabled(in.pickup_enabled);
+  out->set_active(in.active);
+  *out->mutable_update_time() = ToProto(in.updated_at);
+}
+
+Result<Location> FromProto(const v1::Location& in) {
+  Location l;
+  l.id = LocationId(in.location_id());
+  l.name = in.name();
+  switch (in.kind()) {
+    case v1::LOCATION_KIND_STORE: l.kind = LocationKind::kStore; break;
+    case v1::LOCATION_KIND_WAREHOUSE: l.kind = LocationKind::kWarehouse; break;
+    default:
+      return Status::InvalidArgument("location.kind", "must be LOCATION_KIND_STORE or "
+                                                      "LOCATION_KIND_WAREHOUSE");
+  }
+  l.ship_enabled = in.ship_enabled();
+  l.pickup_enabled = in.pickup_enabled();
+  l.active = in.active();
+  return l;
+}
+
+void ToProto(const LocationGroup& in, v1::LocationGroup* out) {
+  out->set_group_id(in.id.str());
+  for (const auto& m : in.members) out->add_location_ids(m.str());
+  *out->mutable_update_time() = ToProto(in.updated_at);
+}
+
+void ToProto(const StockKey& key, const StockLevel& level, v1::StockLevel* out) {
+  out->set_sku(key.sku.str());
+  out->set_location_id(key.location.str());
+  out->set_on_hand(level.on_hand);
+  out->set_reserved(level.reserved);
+  out->set_safety_stock(level.safety_stock);
+  out->set_atp(Atp(level, Channel::kOnline));
+  out->set_atp_pos(Atp(level, Channel::kPos));
+  out->set_version(level.version);
+  if (level.version > 0) *out->mutable_update_time() = ToProto(level.updated_at);
+}
+
+void ToProto(const Movement& in, v1::Movement* out) {
+  out->set_movement_id(in.id);
+  out->set_sku(in.sku.str());
+  out->set_location_id(in.location.str());
+  out->set_delta(in.delta);
+  out->set_on_hand_after(in.on_hand_after);
+  out->set_reason(static_cast<v1::MovementReason>(in.reason));
+  out->set_reference(in.reference);
+  out->set_request_id(in.request_id);
+  out->set_actor(in.actor);
+  *out->mutable_create_time() = ToProto(in.created_at);
+}
+
+void ToProto(const SkuAvailability& in, v1::SkuAvailability* out) {
+  out->set_sku(in.sku.str());
+  out->set_atp(in.atp);
+  for (const auto& l : in.locations) {
+    auto* o = out->add_locations();
+    o->set_location_id(l.location.str());
+    o->set_on_hand(l.level.on_hand);
+    o->set_reserved(l.level.reserved);
+    o->set_safety_stock(l.level.safety_stock);
+    o->set_atp(l.atp);
+  }
+}
+
+Result<Channel> ChannelFromProto(int value, std::string_view field,
+                                 std::optional<Channel> fallback) {
+  switch (value) {
+    case v1::CHANNEL_ONLINE: return Channel::kOnline;
+    case v1::CHANNEL_POS: return Channel::kPos;
+    case v1::CHANNEL_BOPIS: return Channel::kBopis;
+    case v1::CHANNEL_UNSPECIFIED:
+      if (fallback) return *fallback;
+      break;
+    default:
+      break;
+  }
+  return Status::InvalidArgument(std::string(field),
+                                 "must be CHANNEL_ONLINE, CHANNEL_POS or CHANNEL_BOPIS");
+}
+
+v1::Channel ToProto(Channel channel) { return static_cast<v1::Channel>(channel); }
+
+Result<MovementReason> ReasonFromProto(int value, std::string_view field) {
+  if (value >= v1::MOVEMENT_REASON_RECEIVED && value <= v1::MOVEMENT_REASON_TRANSFER_IN) {
+    return static_cast<MovementReason>(value);
+  }
+  return Status::InvalidArgument(std::string(field), "must be a MovementReason other than "
+                                                     "MOVEMENT_REASON_UNSPECIFIED");
+}
+
+}  // namespace oms::services

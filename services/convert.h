@@ -1,0 +1,31 @@
+// Proto <-> domain conversions for the oms.v1 messages. Enum values a client sends that
+// this build does not know are INVALID_ARGUMENT, never a crash.
+#pragma once
+
+#include <google/protobuf/timestamp.pb.h>
+
+#include "domain/availability.h"
+#include "domain/location.h"
+#include "domain/stock.h"
+#include "oms/v1/common.pb.h"
+#include "oms/v1/inventory_service.pb.h"
+
+namespace oms::services {
+
+google::protobuf::Timestamp ToProto(Timestamp t);
+Timestamp FromProto(const google::protobuf::Timestamp& t);
+
+void ToProto(const Location& in, v1::Location* out);
+Result<Location> FromProto(const v1::Location& in);
+void ToProto(const LocationGroup& in, v1::LocationGroup* out);
+void ToProto(const StockKey& key, const StockLevel& level, v1::StockLevel* out);
+void ToProto(const Movement& in, v1::Movement* out);
+void ToProto(const SkuAvailability& in, v1::SkuAvailability* out);
+
+// UNSPECIFIED becomes `fallback`; with no fallback it is rejected.
+Result<Channel> ChannelFromProto(int value, std::string_view field,
+                                 std::optional<Channel> fallback);
+v1::Channel ToProto(Channel channel);
+Result<MovementReason> ReasonFromProto(int value, std::string_view field);
+
+}  // namespace oms::services

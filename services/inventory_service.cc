@@ -1,0 +1,194 @@
+// InventoryService handlers. Reads come from committed state (the shared view or a WAL read
+// connection); mutations go through the writer.
+#include "services/inventory_service.h"
+
+#include "domain/limits.h"
+#include "domain/validate.h"
+#include "services/convert.h"
+
+namespace oms::services {
+
+grpc::ServerUnaryReactor* InventoryService::GetAvailability(
+    grpc::CallbackServerContext* context, const v1::GetAvailabilityRequest* request,
+    v1::GetAvailabilityResponse* response) {
+  if (request->skus_size() == 0) {
+    return FinishWith(context, Status::InvalidArgument("skus", "at least one SKU is required"));
+  }
+  if (request->skus_size() > limits::kMaxSkusPerQuery) {
+    return FinishWith(context, Status::InvalidArgument(
+                                   "skus", "at most " + std::to_string(limits::kMaxSkusPerQuery) +
+                                               " SKUs per call"));
+  }
+  std::vector<Sku> skus;
+  skus.reserve(request->skus_size());
+  for (int i = 0; i < request->skus_size(); ++i) {
+    Status s = ValidateId("skus[" + std::to_string(i) + "]", request->skus(i));
+    if (!s.ok()) return FinishWith(context, s);
+    skus.emplace_back(request->skus(i));
+  }
+  AvailabilityScope scope;
+  Status s;
+  if (request->scope_case() == v1::GetAvailabilityRequest::kLocationId) {
+    s = ValidateId("location_id", request->location_id());
+    scope.location = LocationId(request->location_id());
+  } else if (request->scope_case() == v1::GetAvailabilityRequest::kGroupId) {
+    s = ValidateId("group_id", request->group_id());
+    scope.group = GroupId(request->group_id());
+  } else {
+    s = Status::InvalidArgument("scope", "set location_id or group_id");
+  }
+  if (!s.ok()) return FinishWith(context, s);
+  Result<Channel> channel = ChannelFromProto(request->channel(), "channel", Channel::kOnline);
+  if (!channel.ok()) return FinishWith(context, channel.status());
+
+  auto result = backend_.view.Read([&](const CommittedData& data) {
+    return QueryAvailability(data, skus, scope, *channel);
+  });
+  if (!result.ok()) return FinishWith(context, result.status());
+  for (const auto& a : *result) ToProto(a, response->add_availability());
+  response->set_channel(ToProto(*channel));
+  return FinishWith(context, Status::Ok());
+}
+
+grpc::ServerUnaryReactor* InventoryService::ListStock(grpc::CallbackServerContext* context,
+                                                      const v1::ListStockRequest* request,
+                                                      v1::ListStockResponse* response) {
+  Status s = ValidateId("location_id", request->location_id());
+  if (!s.ok()) return FinishWith(context, s);
+  Result<int> size = ValidatePageSize(request->page_size());
+  if (!size.ok()) return FinishWith(context, size.status());
+  Result<std::string> after = DecodePageToken("stock", request->page_token());
+  if (!after.ok()) return FinishWith(context, after.status());
+  LocationId location(request->location_id());
+  auto exists = backend_.reader.GetLocation(location);
+  if (!exists.ok()) return FinishWith(context, exists.status());
+  if (!exists->has_value()) {
+    return FinishWith(context, Status::NotFound("location " + location.str() + " does not exist"));
+  }
+  auto rows = backend_.reader.ListStock(location, *after, *size + 1);
+  if (!rows.ok()) return FinishWith(context, rows.status());
+  for (int i = 0; i < static_cast<int>(rows->size()) && i < *size; ++i) {
+    ToProto((*rows)[i].first, (*rows)[i].second, response->add_stock_levels());
+  }
+  if (static_cast<int>(rows->size()) > *size) {
+    response->set_next_page_token(EncodePageToken("stock", (*rows)[*size - 1].first.sku.str()));
+  }
+  return FinishWith(context, Status::Ok());
+}
+
+namespace {
+
+void FillStock(const Reply& reply, v1::StockLevel* level, v1::Movement* movement,
+               int64_t* shortfall) {
+  const auto& r = std::get<StockReply>(reply);
+  ToProto(r.key, r.level, level);
+  if (r.movement && movement) ToProto(*r.movement, movement);
+  *shortfall = r.shortfall;
+}
+
+}  // namespace
+
+grpc::ServerUnaryReactor* InventoryService::AdjustStock(grpc::CallbackServerContext* context,
+                                                        const v1::AdjustStockRequest* request,
+                                                        v1::AdjustStockResponse* response) {
+  Result<MovementReason> reason = ReasonFromProto(request->reason(), "reason");
+  Result<Command> command = reason.status();
+  if (reason.ok()) {
+    std::optional<int64_t> expected;
+    if (request->has_expected_on_hand()) expected = request->expected_on_hand();
+    command = Command(oms::AdjustStock{{Sku(request->sku()), LocationId(request->location_id())},
+                                       request->delta(),
+                                       *reason,
+                                       request->reference(),
+                                       expected});
+  }
+  return Mutate(context, backend_, "AdjustStock", *request, request->request_id(),
+                std::move(command), response, [response](const Reply& reply) {
+                  int64_t shortfall = 0;
+                  FillStock(reply, response->mutable_stock_level(), response->mutable_movement(),
+                            &shortfall);
+                  response->set_shortfall(shortfall);
+                });
+}
+
+grpc::ServerUnaryReactor* InventoryService::SetStock(grpc::CallbackServerContext* context,
+                                                     const v1::SetStockRequest* request,
+                                                     v1::SetStockResponse* response) {
+  std::optional<int64_t> expected;
+  if (request->has_expected_on_hand()) expected = request->expected_on_hand();
+  oms::SetStock command{{Sku(request->sku()), LocationId(request->location_id())},
+                        request->on_hand(),
+                        request->reference(),
+                        expected};
+  return Mutate(context, backend_, "SetStock", *request, request->request_id(),
+                Command(std::move(command)), response, [response](const Reply& reply) {
+                  const auto& r = std::get<StockReply>(reply);
+                  ToProto(r.key, r.level, response->mutable_stock_level());
+                  if (r.movement) ToProto(*r.movement, response->mutable_movement());
+                  response->set_shortfall(r.shortfall);
+                });
+}
+
+grpc::ServerUnaryReactor* InventoryService::TransferStock(grpc::CallbackServerContext* context,
+                                                          const v1::TransferStockRequest* request,
+                                                          v1::TransferStockResponse* response) {
+  oms::TransferStock command{Sku(request->sku()), LocationId(request->from_location_id()),
+                             LocationId(request->to_location_id()), request->quantity(),
+                             request->reference()};
+  return Mutate(context, backend_, "TransferStock", *request, request->request_id(),
+                Command(std::move(command)), response, [response](const Reply& reply) {
+                  const auto& r = std::get<TransferReply>(reply);
+                  ToProto(r.from_key, r.from, response->mutable_from());
+                  ToProto(r.to_key, r.to, response->mutable_to());
+                  ToProto(r.out, response->mutable_out_movement());
+                  ToProto(r.in, response->mutable_in_movement());
+                });
+}
+
+grpc::ServerUnaryReactor* InventoryService::SetSafetyStock(
+    grpc::CallbackServerContext* context, const v1::SetSafetyStockRequest* request,
+    v1::SetSafetyStockResponse* response) {
+  oms::SetSafetyStock command{{Sku(request->sku()), LocationId(request->location_id())},
+                              request->safety_stock()};
+  return Mutate(context, backend_, "SetSafetyStock", *request, request->request_id(),
+                Command(std::move(command)), response, [response](const Reply& reply) {
+                  const auto& r = std::get<StockReply>(reply);
+                  ToProto(r.key, r.level, response->mutable_stock_level());
+                });
+}
+
+grpc::ServerUnaryReactor* InventoryService::ListMovements(grpc::CallbackServerContext* context,
+                                                          const v1::ListMovementsRequest* request,
+                                                          v1::ListMovementsResponse* response) {
+  storage::MovementFilter filter;
+  Status s;
+  if (!request->sku().empty()) s = ValidateId("sku", request->sku());
+  if (s.ok() && !request->location_id().empty()) s = ValidateId("location_id", request->location_id());
+  if (!s.ok()) return FinishWith(context, s);
+  filter.sku = request->sku();
+  filter.location_id = request->location_id();
+  if (request->has_since()) filter.since = FromProto(request->since());
+  Result<int> size = ValidatePageSize(request->page_size());
+  if (!size.ok()) return FinishWith(context, size.status());
+  Result<std::string> after = DecodePageToken("movements", request->page_token());
+  if (!after.ok()) return FinishWith(context, after.status());
+  if (!after->empty()) {
+    char* end = nullptr;
+    filter.after_id = std::strtoll(after->c_str(), &end, 10);
+    if (*end != '\0' || filter.after_id < 0) {
+      return FinishWith(context, Status::InvalidArgument("page_token", "is malformed"));
+    }
+  }
+  auto rows = backend_.reader.ListMovements(filter, *size + 1);
+  if (!rows.ok()) return FinishWith(context, rows.status());
+  for (int i = 0; i < static_cast<int>(rows->size()) && i < *size; ++i) {
+    ToProto((*rows)[i], response->add_movements());
+  }
+  if (static_cast<int>(rows->size()) > *size) {
+    response->set_next_page_token(
+        EncodePageToken("movements", std::to_string((*rows)[*size - 1].id)));
+  }
+  return FinishWith(context, Status::Ok());
+}
+
+}  // namespace oms::services

@@ -1,0 +1,39 @@
+// InventoryService (oms.v1): availability, stock levels, adjustments and the ledger.
+#pragma once
+
+#include "oms/v1/inventory_service.grpc.pb.h"
+#include "services/backend.h"
+
+namespace oms::services {
+
+class InventoryService final : public v1::InventoryService::CallbackService {
+ public:
+  explicit InventoryService(Backend& backend) : backend_(backend) {}
+
+  grpc::ServerUnaryReactor* GetAvailability(grpc::CallbackServerContext* context,
+                                            const v1::GetAvailabilityRequest* request,
+                                            v1::GetAvailabilityResponse* response) override;
+  grpc::ServerUnaryReactor* ListStock(grpc::CallbackServerContext* context,
+                                      const v1::ListStockRequest* request,
+                                      v1::ListStockResponse* response) override;
+  grpc::ServerUnaryReactor* AdjustStock(grpc::CallbackServerContext* context,
+                                        const v1::AdjustStockRequest* request,
+                                        v1::AdjustStockResponse* response) override;
+  grpc::ServerUnaryReactor* SetStock(grpc::CallbackServerContext* context,
+                                     const v1::SetStockRequest* request,
+                                     v1::SetStockResponse* response) override;
+  grpc::ServerUnaryReactor* TransferStock(grpc::CallbackServerContext* context,
+                                          const v1::TransferStockRequest* request,
+                                          v1::TransferStockResponse* response) override;
+  grpc::ServerUnaryReactor* SetSafetyStock(grpc::CallbackServerContext* context,
+                                           const v1::SetSafetyStockRequest* request,
+                                           v1::SetSafetyStockResponse* response) override;
+  grpc::ServerUnaryReactor* ListMovements(grpc::CallbackServerContext* context,
+                                          const v1::ListMovementsRequest* request,
+                                          v1::ListMovementsResponse* response) override;
+
+ private:
+  Backend& backend_;
+};
+
+}  // namespace oms::services

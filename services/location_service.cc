@@ -1,0 +1,90 @@
+// LocationService handlers: translate, then submit to the writer or read.
+#include "services/location_service.h"
+
+#include "domain/validate.h"
+#include "services/convert.h"
+
+namespace oms::services {
+
+grpc::ServerUnaryReactor* LocationService::UpsertLocation(grpc::CallbackServerContext* context,
+                                                          const v1::UpsertLocationRequest* request,
+                                                          v1::UpsertLocationResponse* response) {
+  Result<Command> command = Status::InvalidArgument("location", "is required");
+  if (request->has_location()) {
+    Result<Location> location = FromProto(request->location());
+    command = location.ok() ? Result<Command>(oms::UpsertLocation{*location})
+                            : Result<Command>(location.status());
+  }
+  return Mutate(context, backend_, "UpsertLocation", *request, request->request_id(),
+                std::move(command), response, [response](const Reply& reply) {
+                  const auto& r = std::get<LocationReply>(reply);
+                  ToProto(r.location, response->mutable_location());
+                  response->set_created(r.created);
+                });
+}
+
+grpc::ServerUnaryReactor* LocationService::GetLocation(grpc::CallbackServerContext* context,
+                                                       const v1::GetLocationRequest* request,
+                                                       v1::GetLocationResponse* response) {
+  Status s = ValidateId("location_id", request->location_id());
+  if (!s.ok()) return FinishWith(context, s);
+  auto found = backend_.reader.GetLocation(LocationId(request->location_id()));
+  if (!found.ok()) return FinishWith(context, found.status());
+  if (!found->has_value()) {
+    return FinishWith(context, Status::NotFound("location " + request->location_id() +
+                                                " does not exist"));
+  }
+  ToProto(**found, response->mutable_location());
+  return FinishWith(context, Status::Ok());
+}
+
+grpc::ServerUnaryReactor* LocationService::ListLocations(grpc::CallbackServerContext* context,
+                                                         const v1::ListLocationsRequest* request,
+                                                         v1::ListLocationsResponse* response) {
+  Result<int> size = ValidatePageSize(request->page_size());
+  if (!size.ok()) return FinishWith(context, size.status());
+  Result<std::string> after = DecodePageToken("locations", request->page_token());
+  if (!after.ok()) return FinishWith(context, after.status());
+  auto rows = backend_.reader.ListLocations(*after, *size + 1);
+  if (!rows.ok()) return FinishWith(context, rows.status());
+  for (int i = 0; i < static_cast<int>(rows->size()) && i < *size; ++i) {
+    ToProto((*rows)[i], response->add_locations());
+  }
+  if (static_cast<int>(rows->size()) > *size) {
+    response->set_next_page_token(EncodePageToken("locations", (*rows)[*size - 1].id.str()));
+  }
+  return FinishWith(context, Status::Ok());
+}
+
+grpc::ServerUnaryReactor* LocationService::UpsertLocationGroup(
+    grpc::CallbackServerContext* context, const v1::UpsertLocationGroupRequest* request,
+    v1::UpsertLocationGroupResponse* response) {
+  oms::UpsertGroup command{GroupId(request->group_id()), {}};
+  for (const auto& id : request->location_ids()) command.members.emplace_back(id);
+  return Mutate(context, backend_, "UpsertLocationGroup", *request, request->request_id(),
+                Command(std::move(command)), response, [response](const Reply& reply) {
+                  const auto& r = std::get<GroupReply>(reply);
+                  ToProto(r.group, response->mutable_group());
+                  response->set_created(r.created);
+                });
+}
+
+grpc::ServerUnaryReactor* LocationService::ListLocationGroups(
+    grpc::CallbackServerContext* context, const v1::ListLocationGroupsRequest* request,
+    v1::ListLocationGroupsResponse* response) {
+  Result<int> size = ValidatePageSize(request->page_size());
+  if (!size.ok()) return FinishWith(context, size.status());
+  Result<std::string> after = DecodePageToken("groups", request->page_token());
+  if (!after.ok()) return FinishWith(context, after.status());
+  auto rows = backend_.reader.ListGroups(*after, *size + 1);
+  if (!rows.ok()) return FinishWith(context, rows.status());
+  for (int i = 0; i < static_cast<int>(rows->size()) && i < *size; ++i) {
+    ToProto((*rows)[i], response->add_groups());
+  }
+  if (static_cast<int>(rows->size()) > *size) {
+    response->set_next_page_token(EncodePageToken("groups", (*rows)[*size - 1].id.str()));
+  }
+  return FinishWith(context, Status::Ok());
+}
+
+}  // namespace oms::services

@@ -1,0 +1,78 @@
+// omsd: the oms server. Flags -> options -> storage -> writer -> services -> serve until
+// SIGINT/SIGTERM, then drain and exit 0.
+#include <fmt/core.h>
+#include <signal.h>
+
+#include <CLI/CLI.hpp>
+#include <cstdio>
+
+#include "domain/limits.h"
+#include "services/server.h"
+#include "storage/schema.h"
+
+namespace {
+
+std::string LimitsText() {
+  using namespace oms::limits;
+  return fmt::format(
+      "Limits:\n"
+      "  lines per reservation/order  {}\n"
+      "  SKUs per GetAvailability     {}\n"
+      "  id length                    {} characters\n"
+      "  text length (reference/name) {} bytes\n"
+      "  quantity per request         {}\n"
+      "  reservation TTL              {} s - {} s (default {} s)\n"
+      "  request size                 {} bytes\n"
+      "  page size                    {} (default {})\n"
+      "  writer queue                 {} commands\n"
+      "  commands per batch           {}\n"
+      "  idempotency records kept     {} h (default)\n",
+      kMaxLines, kMaxSkusPerQuery, kMaxIdLength, kMaxTextLength, kMaxQuantity, kMinTtl.count(),
+      kMaxTtl.count(), kDefaultTtl.count(), kMaxRequestBytes, kMaxPageSize, kDefaultPageSize,
+      kMaxWriterQueue, kMaxBatch, kDefaultRequestRetention.count());
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"omsd: real-time inventory and order management server (oms.v1 over gRPC)"};
+  oms::services::ServerOptions options;
+  std::string durability = "full";
+  app.add_option("--listen", options.listen, "address to serve gRPC on")
+      ->capture_default_str();
+  app.add_option("--db", options.db_path, "SQLite database file (created if missing)")
+      ->capture_default_str();
+  app.add_option("--durability", durability,
+                 "full: fsync every commit (default); normal: WAL without fsync per commit, "
+                 "faster, may lose the last commits on power loss")
+      ->check(CLI::IsMember({"full", "normal"}))
+      ->capture_default_str();
+  app.footer(LimitsText());
+  CLI11_PARSE(app, argc, argv);
+  options.durability_full = durability == "full";
+
+  // Block the stop signals in every thread; main waits for them synchronously.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGINT);
+  sigaddset(&stop_signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+
+  auto server = oms::services::Server::Start(options);
+  if (!server.ok()) {
+    fmt::print(stderr, "omsd: cannot start: {}\n", server.status().ToString());
+    return 1;
+  }
+  fmt::print("omsd: serving oms.v1 on {} (port {}), db={} schema_version={} durability={}\n",
+             options.listen, (*server)->port(), options.db_path, (*server)->schema_version(),
+             durability);
+  std::fflush(stdout);
+
+  int signal = 0;
+  sigwait(&stop_signals, &signal);
+  fmt::print("omsd: {} received, draining\n", signal == SIGINT ? "SIGINT" : "SIGTERM");
+  std::fflush(stdout);
+  (*server)->Shutdown();
+  fmt::print("omsd: stopped cleanly\n");
+  return 0;
+}

@@ -1,0 +1,43 @@
+// Server: opens the database, starts the writer and the gRPC server with every service,
+// health and reflection; shuts down in order. Used by omsd's main and by in-process tests.
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <string>
+
+#include "domain/ports.h"
+#include "storage/writer.h"
+
+namespace oms::services {
+
+struct ServerOptions {
+  std::string listen = "127.0.0.1:50051";  // port 0 picks a free port
+  std::string db_path = "oms.db";
+  bool durability_full = true;
+  Clock* clock = nullptr;  // default: the system clock
+  IdSource* ids = nullptr;  // default: kernel randomness
+  storage::WriterOptions writer;
+};
+
+class Server {
+ public:
+  // Opens and migrates the database, loads the state, then listens. Fails with a clear
+  // status if the database cannot be opened or the address cannot be bound.
+  static Result<std::unique_ptr<Server>> Start(const ServerOptions& options);
+  ~Server();
+
+  int port() const;
+  int schema_version() const;
+  // Health NOT_SERVING, stop accepting, let in-flight calls finish (up to `grace`), drain the
+  // writer's queue, close the database. Safe to call more than once.
+  void Shutdown(std::chrono::milliseconds grace = std::chrono::seconds(10));
+
+  struct Parts;
+
+ private:
+  explicit Server(std::unique_ptr<Parts> parts);
+  std::unique_ptr<Parts> parts_;
+};
+
+}  // namespace oms::services

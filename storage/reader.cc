@@ -1,0 +1,125 @@
+// Reader queries. Each uses cached statements of its pooled connection.
+#include "storage/reader.h"
+
+#include "storage/rows.h"
+
+namespace oms::storage {
+
+Reader::Lease::~Lease() {
+  std::lock_guard lock(reader_.mu_);
+  if (reader_.idle_.size() < 16) reader_.idle_.push_back(std::move(db_));
+}
+
+Result<std::unique_ptr<Reader::Lease>> Reader::Acquire() {
+  {
+    std::lock_guard lock(mu_);
+    if (!idle_.empty()) {
+      auto db = std::move(idle_.back());
+      idle_.pop_back();
+      return std::make_unique<Lease>(*this, std::move(db));
+    }
+  }
+  Result<std::unique_ptr<Database>> db = Database::Open(path_, {.read_only = true});
+  if (!db.ok()) return db.status();
+  return std::make_unique<Lease>(*this, std::move(db).value());
+}
+
+Result<std::optional<Location>> Reader::GetLocation(const LocationId& id) {
+  return WithSnapshot([&](Database& db) -> Result<std::optional<Location>> {
+    Statement& q = db.Prepare("SELECT location_id, name, kind, ship_enabled, pickup_enabled, "
+                              "active, updated_at FROM locations WHERE location_id = ?");
+    q.Bind(1, id.str());
+    if (!q.Step()) {
+      if (!q.status().ok()) return q.status();
+      return std::optional<Location>();
+    }
+    return std::optional<Location>(LocationFromRow(q, 0));
+  });
+}
+
+Result<std::vector<Location>> Reader::ListLocations(const std::string& after, int limit) {
+  return WithSnapshot([&](Database& db) -> Result<std::vector<Location>> {
+    Statement& q = db.Prepare("SELECT location_id, name, kind, ship_enabled, pickup_enabled, "
+                              "active, updated_at FROM locations WHERE location_id > ? "
+                              "ORDER BY location_id LIMIT ?");
+    q.Bind(1, after).Bind(2, static_cast<int64_t>(limit));
+    std::vector<Location> out;
+    while (q.Step()) out.push_back(LocationFromRow(q, 0));
+    if (!q.status().ok()) return q.status();
+    return out;
+  });
+}
+
+Result<std::vector<LocationGroup>> Reader::ListGroups(const std::string& after, int limit) {
+  return WithSnapshot([&](Database& db) { return LoadGroups(db, after, limit); });
+}
+
+Result<std::vector<std::pair<StockKey, StockLevel>>> Reader::ListStock(const LocationId& location,
+                                                                       const std::string& after_sku,
+                                                                       int limit) {
+  using Rows = std::vector<std::pair<StockKey, StockLevel>>;
+  return WithSnapshot([&](Database& db) -> Result<Rows> {
+    Statement& q = db.Prepare("SELECT sku, location_id, on_hand, reserved, safety_stock, version, "
+                              "updated_at FROM stock_levels WHERE location_id = ? AND sku > ? "
+                              "ORDER BY sku LIMIT ?");
+    q.Bind(1, location.str()).Bind(2, after_sku).Bind(3, static_cast<int64_t>(limit));
+    Rows out;
+    while (q.Step()) out.push_back(StockFromRow(q, 0));
+    if (!q.status().ok()) return q.status();
+    return out;
+  });
+}
+
+Result<std::vector<Movement>> Reader::ListMovements(const MovementFilter& f, int limit) {
+  return WithSnapshot([&](Database& db) -> Result<std::vector<Movement>> {
+    // One statement per filter shape so each uses its index.
+    Statement* q;
+    if (!f.sku.empty() && !f.location_id.empty()) {
+      q = &db.Prepare("SELECT movement_id, sku, location_id, delta, on_hand_after, reason, "
+                      "reference, request_id, actor, created_at FROM movements "
+                      "WHERE sku = ?3 AND location_id = ?4 AND movement_id > ?1 AND "
+                      "created_at >= ?2 ORDER BY movement_id LIMIT ?5");
+      q->Bind(3, f.sku).Bind(4, f.location_id);
+    } else if (!f.sku.empty()) {
+      q = &db.Prepare("SELECT movement_id, sku, location_id, delta, on_hand_after, reason, "
+                      "reference, request_id, actor, created_at FROM movements "
+                      "WHERE sku = ?3 AND movement_id > ?1 AND created_at >= ?2 "
+                      "ORDER BY movement_id LIMIT ?5");
+      q->Bind(3, f.sku);
+    } else if (!f.location_id.empty()) {
+      q = &db.Prepare("SELECT movement_id, sku, location_id, delta, on_hand_after, reason, "
+                      "reference, request_id, actor, created_at FROM movements "
+                      "WHERE location_id = ?4 AND movement_id > ?1 AND created_at >= ?2 "
+                      "ORDER BY movement_id LIMIT ?5");
+      q->Bind(4, f.location_id);
+    } else {
+      q = &db.Prepare("SELECT movement_id, sku, location_id, delta, on_hand_after, reason, "
+                      "reference, request_id, actor, created_at FROM movements "
+                      "WHERE movement_id > ?1 AND created_at >= ?2 ORDER BY movement_id LIMIT ?5");
+    }
+    q->Bind(1, f.after_id).Bind(2, ToMicros(f.since)).Bind(5, static_cast<int64_t>(limit));
+    std::vector<Movement> out;
+    while (q->Step()) out.push_back(MovementFromRow(*q, 0));
+    if (!q->status().ok()) return q->status();
+    return out;
+  });
+}
+
+Result<std::optional<Reservation>> Reader::GetReservation(const ReservationId& id) {
+  return WithSnapshot([&](Database& db) -> Result<std::optional<Reservation>> {
+    Statement& q = db.Prepare(
+        "SELECT reservation_id, state, channel, reference, order_id, end_reason, created_at, "
+        "updated_at, expires_at FROM reservations WHERE reservation_id = ?");
+    q.Bind(1, id.str());
+    if (!q.Step()) {
+      if (!q.status().ok()) return q.status();
+      return std::optional<Reservation>();
+    }
+    Reservation r = ReservationFromRow(q, 0);
+    q.Reset();
+    OMS_RETURN_IF_ERROR(LoadReservationLines(db, r));
+    return std::optional<Reservation>(std::move(r));
+  });
+}
+
+}  // namespace oms::storage

@@ -1,0 +1,75 @@
+// Reader: read-only queries on a small pool of WAL read connections. Readers see the last
+// committed state and never wait for the writer's fsync.
+#pragma once
+
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "domain/location.h"
+#include "domain/reservation.h"
+#include "domain/status.h"
+#include "domain/stock.h"
+#include "storage/sqlite.h"
+
+namespace oms::storage {
+
+struct MovementFilter {
+  std::string sku;          // empty: any
+  std::string location_id;  // empty: any
+  Timestamp since;          // epoch: any
+  int64_t after_id = 0;     // page cursor
+};
+
+class Reader {
+ public:
+  explicit Reader(std::string path) : path_(std::move(path)) {}
+
+  Result<std::optional<Location>> GetLocation(const LocationId& id);
+  // Ordered by id, strictly after `after`.
+  Result<std::vector<Location>> ListLocations(const std::string& after, int limit);
+  Result<std::vector<LocationGroup>> ListGroups(const std::string& after, int limit);
+  Result<std::vector<std::pair<StockKey, StockLevel>>> ListStock(const LocationId& location,
+                                                                 const std::string& after_sku,
+                                                                 int limit);
+  Result<std::vector<Movement>> ListMovements(const MovementFilter& filter, int limit);
+  Result<std::optional<Reservation>> GetReservation(const ReservationId& id);
+
+  // Runs f(Database&) on a pooled connection inside a read transaction (one snapshot).
+  template <typename F>
+  auto WithSnapshot(F&& f) -> decltype(f(std::declval<Database&>()));
+
+ private:
+  class Lease {
+   public:
+    Lease(Reader& reader, std::unique_ptr<Database> db) : reader_(reader), db_(std::move(db)) {}
+    ~Lease();
+    Database& db() { return *db_; }
+
+   private:
+    Reader& reader_;
+    std::unique_ptr<Database> db_;
+  };
+  Result<std::unique_ptr<Lease>> Acquire();
+
+  std::string path_;
+  std::mutex mu_;
+  std::vector<std::unique_ptr<Database>> idle_;
+};
+
+template <typename F>
+auto Reader::WithSnapshot(F&& f) -> decltype(f(std::declval<Database&>())) {
+  Result<std::unique_ptr<Lease>> lease = Acquire();
+  if (!lease.ok()) return lease.status();
+  Database& db = (*lease)->db();
+  Status begun = db.Prepare("BEGIN").Run();
+  if (!begun.ok()) return begun;
+  auto result = f(db);
+  db.ResetAll();
+  (void)db.Prepare("COMMIT").Run();
+  return result;
+}
+
+}  // namespace oms::storage

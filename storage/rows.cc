@@ -1,0 +1,92 @@
+// Row readers.
+#include "storage/rows.h"
+
+namespace oms::storage {
+
+Location LocationFromRow(const Statement& row, int c) {
+  Location l;
+  l.id = LocationId(row.Text(c));
+  l.name = row.Text(c + 1);
+  l.kind = static_cast<LocationKind>(row.Int(c + 2));
+  l.ship_enabled = row.Int(c + 3) != 0;
+  l.pickup_enabled = row.Int(c + 4) != 0;
+  l.active = row.Int(c + 5) != 0;
+  l.updated_at = FromMicros(row.Int(c + 6));
+  return l;
+}
+
+std::pair<StockKey, StockLevel> StockFromRow(const Statement& row, int c) {
+  StockKey key{Sku(row.Text(c)), LocationId(row.Text(c + 1))};
+  StockLevel level;
+  level.on_hand = row.Int(c + 2);
+  level.reserved = row.Int(c + 3);
+  level.safety_stock = row.Int(c + 4);
+  level.version = row.Int(c + 5);
+  level.updated_at = FromMicros(row.Int(c + 6));
+  return {std::move(key), level};
+}
+
+Movement MovementFromRow(const Statement& row, int c) {
+  Movement m;
+  m.id = row.Int(c);
+  m.sku = Sku(row.Text(c + 1));
+  m.location = LocationId(row.Text(c + 2));
+  m.delta = row.Int(c + 3);
+  m.on_hand_after = row.Int(c + 4);
+  m.reason = static_cast<MovementReason>(row.Int(c + 5));
+  m.reference = row.Text(c + 6);
+  m.request_id = row.Text(c + 7);
+  m.actor = row.Text(c + 8);
+  m.created_at = FromMicros(row.Int(c + 9));
+  return m;
+}
+
+Reservation ReservationFromRow(const Statement& row, int c) {
+  Reservation r;
+  r.id = ReservationId(row.Text(c));
+  r.state = static_cast<ReservationState>(row.Int(c + 1));
+  r.channel = static_cast<Channel>(row.Int(c + 2));
+  r.reference = row.Text(c + 3);
+  r.order_id = OrderId(row.Text(c + 4));
+  r.end_reason = row.Text(c + 5);
+  r.created_at = FromMicros(row.Int(c + 6));
+  r.updated_at = FromMicros(row.Int(c + 7));
+  r.expires_at = FromMicros(row.Int(c + 8));
+  return r;
+}
+
+Status LoadReservationLines(Database& db, Reservation& r) {
+  Statement& q = db.Prepare(
+      "SELECT sku, location_id, quantity FROM reservation_lines WHERE reservation_id = ? "
+      "ORDER BY line_no");
+  q.Bind(1, r.id.str());
+  r.lines.clear();
+  while (q.Step()) {
+    r.lines.push_back({Sku(q.Text(0)), LocationId(q.Text(1)), q.Int(2)});
+  }
+  Status s = q.status();
+  q.Reset();
+  return s;
+}
+
+Result<std::vector<LocationGroup>> LoadGroups(Database& db, const std::string& after, int limit) {
+  std::vector<LocationGroup> groups;
+  Statement& q = db.Prepare(
+      "SELECT group_id, updated_at FROM location_groups WHERE group_id > ? ORDER BY group_id "
+      "LIMIT ?");
+  q.Bind(1, after).Bind(2, static_cast<int64_t>(limit));
+  while (q.Step()) groups.push_back({GroupId(q.Text(0)), {}, FromMicros(q.Int(1))});
+  OMS_RETURN_IF_ERROR(q.status());
+  q.Reset();
+  Statement& m = db.Prepare(
+      "SELECT location_id FROM location_group_members WHERE group_id = ? ORDER BY position");
+  for (auto& g : groups) {
+    m.Bind(1, g.id.str());
+    while (m.Step()) g.members.emplace_back(m.Text(0));
+    OMS_RETURN_IF_ERROR(m.status());
+    m.Reset();
+  }
+  return groups;
+}
+
+}  // namespace oms::storage

@@ -1,0 +1,149 @@
+// Migrations. Each is applied once, in order, in a transaction with its user_version bump.
+// CHECK constraints and triggers make impossible states unstorable even if code is wrong.
+#include "storage/schema.h"
+
+#include <string>
+#include <vector>
+
+namespace oms::storage {
+namespace {
+
+// Version 1: locations, stock, the ledger, idempotency records, the event outbox.
+constexpr const char* kV1 = R"sql(
+CREATE TABLE locations(
+  location_id    TEXT PRIMARY KEY NOT NULL CHECK(length(location_id) BETWEEN 1 AND 128),
+  name           TEXT NOT NULL,
+  kind           INTEGER NOT NULL CHECK(kind IN (1, 2)),
+  ship_enabled   INTEGER NOT NULL CHECK(ship_enabled IN (0, 1)),
+  pickup_enabled INTEGER NOT NULL CHECK(pickup_enabled IN (0, 1)),
+  active         INTEGER NOT NULL CHECK(active IN (0, 1)),
+  updated_at     INTEGER NOT NULL
+) WITHOUT ROWID;
+
+CREATE TABLE location_groups(
+  group_id   TEXT PRIMARY KEY NOT NULL CHECK(length(group_id) BETWEEN 1 AND 128),
+  updated_at INTEGER NOT NULL
+) WITHOUT ROWID;
+
+CREATE TABLE location_group_members(
+  group_id    TEXT NOT NULL REFERENCES location_groups(group_id),
+  position    INTEGER NOT NULL CHECK(position >= 0),
+  location_id TEXT NOT NULL REFERENCES locations(location_id),
+  PRIMARY KEY(group_id, position),
+  UNIQUE(group_id, location_id)
+) WITHOUT ROWID;
+
+CREATE TABLE stock_levels(
+  sku          TEXT NOT NULL CHECK(length(sku) BETWEEN 1 AND 128),
+  location_id  TEXT NOT NULL REFERENCES locations(location_id),
+  on_hand      INTEGER NOT NULL CHECK(on_hand >= 0),
+  reserved     INTEGER NOT NULL CHECK(reserved >= 0),
+  safety_stock INTEGER NOT NULL CHECK(safety_stock >= 0),
+  version      INTEGER NOT NULL CHECK(version > 0),
+  updated_at   INTEGER NOT NULL,
+  PRIMARY KEY(sku, location_id)
+) WITHOUT ROWID;
+CREATE INDEX stock_levels_by_location ON stock_levels(location_id, sku);
+
+CREATE TABLE movements(
+  movement_id   INTEGER PRIMARY KEY,
+  sku           TEXT NOT NULL,
+  location_id   TEXT NOT NULL,
+  delta         INTEGER NOT NULL CHECK(delta <> 0),
+  on_hand_after INTEGER NOT NULL CHECK(on_hand_after >= 0),
+  reason        INTEGER NOT NULL CHECK(reason BETWEEN 1 AND 10),
+  reference     TEXT NOT NULL,
+  request_id    TEXT NOT NULL,
+  actor         TEXT NOT NULL,
+  created_at    INTEGER NOT NULL
+);
+CREATE INDEX movements_by_stock ON movements(sku, location_id, movement_id);
+CREATE INDEX movements_by_location ON movements(location_id, movement_id);
+CREATE TRIGGER movements_append_only_update BEFORE UPDATE ON movements
+BEGIN SELECT RAISE(ABORT, 'movements are append-only'); END;
+CREATE TRIGGER movements_append_only_delete BEFORE DELETE ON movements
+BEGIN SELECT RAISE(ABORT, 'movements are append-only'); END;
+
+CREATE TABLE requests(
+  request_id   TEXT PRIMARY KEY NOT NULL CHECK(length(request_id) BETWEEN 1 AND 128),
+  method       TEXT NOT NULL,
+  payload_hash INTEGER NOT NULL,
+  response     BLOB NOT NULL,
+  created_at   INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX requests_by_time ON requests(created_at);
+
+CREATE TABLE events(
+  sequence    INTEGER PRIMARY KEY,
+  kind        INTEGER NOT NULL CHECK(kind BETWEEN 1 AND 4),
+  sku         TEXT NOT NULL,
+  location_id TEXT NOT NULL,
+  subject     TEXT NOT NULL,
+  customer_id TEXT NOT NULL,
+  payload     BLOB NOT NULL,
+  created_at  INTEGER NOT NULL
+);
+)sql";
+
+// Version 2: reservations. An ended reservation can never change state again.
+constexpr const char* kV2 = R"sql(
+CREATE TABLE reservations(
+  reservation_id TEXT PRIMARY KEY NOT NULL,
+  state          INTEGER NOT NULL CHECK(state BETWEEN 1 AND 4),
+  channel        INTEGER NOT NULL CHECK(channel BETWEEN 1 AND 3),
+  reference      TEXT NOT NULL,
+  order_id       TEXT NOT NULL,
+  end_reason     TEXT NOT NULL,
+  created_at     INTEGER NOT NULL,
+  updated_at     INTEGER NOT NULL,
+  expires_at     INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX reservations_active ON reservations(expires_at) WHERE state = 1;
+CREATE TRIGGER reservations_end_is_final BEFORE UPDATE OF state ON reservations
+WHEN OLD.state <> 1
+BEGIN SELECT RAISE(ABORT, 'reservation already ended'); END;
+
+CREATE TABLE reservation_lines(
+  reservation_id TEXT NOT NULL REFERENCES reservations(reservation_id),
+  line_no        INTEGER NOT NULL CHECK(line_no >= 0),
+  sku            TEXT NOT NULL,
+  location_id    TEXT NOT NULL REFERENCES locations(location_id),
+  quantity       INTEGER NOT NULL CHECK(quantity > 0),
+  PRIMARY KEY(reservation_id, line_no)
+) WITHOUT ROWID;
+)sql";
+
+const std::vector<const char*>& Migrations() {
+  static const std::vector<const char*> migrations = {kV1, kV2};
+  return migrations;
+}
+
+}  // namespace
+
+int LatestSchemaVersion() { return static_cast<int>(Migrations().size()); }
+
+Result<int> Migrate(Database& db) {
+  Statement& read = db.Prepare("PRAGMA user_version");
+  if (!read.Step()) return read.status().ok() ? Status::Internal("no user_version") : read.status();
+  int version = static_cast<int>(read.Int(0));
+  read.Reset();
+  if (version > LatestSchemaVersion()) {
+    return Status(Code::kFailedPrecondition,
+                  "database schema version " + std::to_string(version) +
+                      " is newer than this build supports (" +
+                      std::to_string(LatestSchemaVersion()) + "); upgrade omsd");
+  }
+  for (int v = version; v < LatestSchemaVersion(); ++v) {
+    OMS_RETURN_IF_ERROR(db.Exec("BEGIN IMMEDIATE"));
+    Status s = db.Exec(Migrations()[v]);
+    if (s.ok()) s = db.Exec("PRAGMA user_version = " + std::to_string(v + 1));
+    if (s.ok()) s = db.Exec("COMMIT");
+    if (!s.ok()) {
+      (void)db.Exec("ROLLBACK");
+      return s;
+    }
+  }
+  return LatestSchemaVersion();
+}
+
+}  // namespace oms::storage

@@ -1,0 +1,146 @@
+// SQLite wrappers.
+#include "storage/sqlite.h"
+
+#include <sqlite3.h>
+
+namespace oms::storage {
+
+Status SqliteError(sqlite3* db, int rc, std::string_view context) {
+  std::string message = std::string(context) + ": " + sqlite3_errstr(rc);
+  if (db && sqlite3_errmsg(db)) message += " (" + std::string(sqlite3_errmsg(db)) + ")";
+  switch (rc & 0xff) {
+    case SQLITE_CONSTRAINT:
+    case SQLITE_MISMATCH:
+    case SQLITE_RANGE:
+    case SQLITE_ERROR:
+    case SQLITE_CORRUPT:
+    case SQLITE_MISUSE:
+      return Status::Internal(std::move(message));
+    default:
+      return Status::Unavailable(reason::kStorageUnavailable, std::move(message));
+  }
+}
+
+Statement::Statement(sqlite3* db, std::string_view sql) : db_(db), sql_(sql) {
+  int rc = sqlite3_prepare_v3(db, sql_.data(), static_cast<int>(sql_.size()),
+                              SQLITE_PREPARE_PERSISTENT, &stmt_, nullptr);
+  if (rc != SQLITE_OK) {
+    status_ = SqliteError(db, rc, "prepare " + sql_);
+    stmt_ = nullptr;
+  }
+}
+
+Statement::~Statement() { sqlite3_finalize(stmt_); }
+
+Statement& Statement::Bind(int index, int64_t value) {
+  if (stmt_) sqlite3_bind_int64(stmt_, index, value);
+  return *this;
+}
+
+Statement& Statement::Bind(int index, std::string_view text) {
+  if (stmt_) sqlite3_bind_text(stmt_, index, text.data(), static_cast<int>(text.size()), SQLITE_TRANSIENT);
+  return *this;
+}
+
+Statement& Statement::BindBlob(int index, std::string_view bytes) {
+  if (stmt_) sqlite3_bind_blob(stmt_, index, bytes.data(), static_cast<int>(bytes.size()), SQLITE_TRANSIENT);
+  return *this;
+}
+
+Statement& Statement::BindNull(int index) {
+  if (stmt_) sqlite3_bind_null(stmt_, index);
+  return *this;
+}
+
+bool Statement::Step() {
+  if (!stmt_) return false;
+  int rc = sqlite3_step(stmt_);
+  if (rc == SQLITE_ROW) return true;
+  if (rc != SQLITE_DONE) status_ = SqliteError(db_, rc, sql_);
+  return false;
+}
+
+Status Statement::Run() {
+  if (!stmt_) return status_;
+  while (Step()) {
+  }
+  Status result = status_;
+  Reset();
+  return result;
+}
+
+void Statement::Reset() {
+  if (!stmt_) return;
+  sqlite3_reset(stmt_);
+  sqlite3_clear_bindings(stmt_);
+  status_ = Status::Ok();
+}
+
+int64_t Statement::Int(int column) const { return sqlite3_column_int64(stmt_, column); }
+
+std::string Statement::Text(int column) const {
+  const void* data = sqlite3_column_blob(stmt_, column);
+  int size = sqlite3_column_bytes(stmt_, column);
+  return data ? std::string(static_cast<const char*>(data), size) : std::string();
+}
+
+bool Statement::IsNull(int column) const {
+  return sqlite3_column_type(stmt_, column) == SQLITE_NULL;
+}
+
+Result<std::unique_ptr<Database>> Database::Open(const std::string& path,
+                                                 const OpenOptions& options) {
+  sqlite3* db = nullptr;
+  int flags = SQLITE_OPEN_NOMUTEX |
+              (options.read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
+  int rc = sqlite3_open_v2(path.c_str(), &db, flags, nullptr);
+  if (rc != SQLITE_OK) {
+    Status s = SqliteError(db, rc, "open " + path);
+    sqlite3_close(db);
+    return s;
+  }
+  std::unique_ptr<Database> database(new Database(db));
+  sqlite3_extended_result_codes(db, 1);
+  sqlite3_busy_timeout(db, 5000);
+  std::string pragmas = "PRAGMA foreign_keys=ON;";
+  if (!options.read_only) {
+    pragmas += "PRAGMA journal_mode=WAL;";
+    pragmas += options.synchronous_full ? "PRAGMA synchronous=FULL;" : "PRAGMA synchronous=NORMAL;";
+  }
+  OMS_RETURN_IF_ERROR(database->Exec(pragmas));
+  return database;
+}
+
+Database::~Database() {
+  cache_.clear();
+  sqlite3_close(db_);
+}
+
+Status Database::Exec(std::string_view sql) {
+  std::string owned(sql);
+  char* error = nullptr;
+  int rc = sqlite3_exec(db_, owned.c_str(), nullptr, nullptr, &error);
+  sqlite3_free(error);
+  if (rc != SQLITE_OK) return SqliteError(db_, rc, owned.substr(0, 60));
+  return Status::Ok();
+}
+
+Statement& Database::Prepare(const char* sql) {
+  auto it = cache_.find(sql);
+  if (it == cache_.end()) {
+    it = cache_.emplace(sql, std::make_unique<Statement>(db_, sql)).first;
+  } else {
+    it->second->Reset();
+  }
+  return *it->second;
+}
+
+void Database::ResetAll() {
+  for (auto& [sql, stmt] : cache_) stmt->Reset();
+}
+
+int64_t Database::changes() const { return sqlite3_changes64(db_); }
+
+bool Database::autocommit() const { return sqlite3_get_autocommit(db_) != 0; }
+
+}  // namespace oms::storage

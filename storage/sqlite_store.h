@@ -1,0 +1,51 @@
+// SqliteStore: the Store port on one SQLite connection owned by the writer thread.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "domain/ports.h"
+#include "storage/sqlite.h"
+
+namespace oms::storage {
+
+// Turns an event into the bytes kept in events.payload (the API's message, encoded by
+// services/). Storage only stores them.
+using EventEncoder = std::function<std::string(const Event&)>;
+
+struct StoreOptions {
+  std::string path = "oms.db";
+  bool synchronous_full = true;
+};
+
+class SqliteStore final : public Store {
+ public:
+  // Opens (creating if needed) and migrates the database.
+  static Result<std::unique_ptr<SqliteStore>> Open(const StoreOptions& options,
+                                                   EventEncoder encoder);
+
+  Result<Snapshot> Load() override;
+  Status Begin() override;
+  Result<std::optional<RequestRecord>> FindRequest(const std::string& request_id) override;
+  Status Write(const Changes& changes, const RequestRecord* record) override;
+  Status Commit() override;
+  void Rollback() override;
+  Result<std::optional<Reservation>> FindReservation(const ReservationId& id) override;
+  Result<int64_t> PurgeRequests(Timestamp before, int64_t max_rows) override;
+
+  int schema_version() const { return schema_version_; }
+  Database& db() { return *db_; }
+
+ private:
+  SqliteStore(std::unique_ptr<Database> db, EventEncoder encoder, int version)
+      : db_(std::move(db)), encoder_(std::move(encoder)), schema_version_(version) {}
+  Status WriteAll(const Changes& changes, const RequestRecord* record);
+  Status WriteReservation(const Reservation& r);
+
+  std::unique_ptr<Database> db_;
+  EventEncoder encoder_;
+  int schema_version_;
+};
+
+}  // namespace oms::storage

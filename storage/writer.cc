@@ -1,0 +1,166 @@
+// Writer: an io_context on one thread; submissions go to a bounded queue under a mutex, and
+// one posted drain per wake-up takes everything queued. Commands that arrive during an
+// fsync form the next batch — group commit without timers or tuning knobs.
+#include "storage/writer.h"
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/executor_work_guard.hpp>
+#include <deque>
+#include <mutex>
+#include <thread>
+
+namespace oms::storage {
+
+namespace asio = boost::asio;
+
+struct Writer::Impl {
+  Impl(Engine& e, WriterOptions o, WriterStats& s)
+      : engine(e), options(o), stats(s), work(asio::make_work_guard(io)), sweep_timer(io) {}
+
+  void Drain();
+  void RunBatch(std::vector<Submission>& batch);
+  void ArmSweep();
+  void Purge();
+
+  Engine& engine;
+  WriterOptions options;
+  WriterStats& stats;
+  asio::io_context io;
+  asio::executor_work_guard<asio::io_context::executor_type> work;
+  asio::steady_timer sweep_timer;
+  std::thread thread;
+  BatchObserver observer;
+
+  std::mutex mu;
+  std::deque<Submission> queue;
+  bool drain_posted = false;
+  bool stopping = false;
+  std::chrono::steady_clock::time_point next_purge;
+};
+
+Writer::Writer(Engine& engine, WriterOptions options)
+    : impl_(std::make_unique<Impl>(engine, options, stats_)) {}
+
+Writer::~Writer() { Stop(); }
+
+void Writer::set_observer(BatchObserver observer) { impl_->observer = std::move(observer); }
+
+void Writer::Start() {
+  impl_->next_purge = std::chrono::steady_clock::now() + impl_->options.purge_interval;
+  asio::post(impl_->io, [impl = impl_.get()] { impl->ArmSweep(); });
+  impl_->thread = std::thread([impl = impl_.get()] { impl->io.run(); });
+}
+
+Status Writer::Submit(Submission submission) {
+  std::lock_guard lock(impl_->mu);
+  if (impl_->stopping) {
+    return Status::Unavailable(reason::kShuttingDown, "the server is shutting down; retry");
+  }
+  if (impl_->queue.size() >= static_cast<size_t>(impl_->options.max_queue)) {
+    Status s(Code::kResourceExhausted, "the writer queue is full; retry with backoff");
+    s.WithReason(reason::kWriterOverloaded);
+    return s;
+  }
+  impl_->queue.push_back(std::move(submission));
+  stats_.queue_depth.store(static_cast<int64_t>(impl_->queue.size()), std::memory_order_relaxed);
+  if (!impl_->drain_posted) {
+    impl_->drain_posted = true;
+    asio::post(impl_->io, [impl = impl_.get()] { impl->Drain(); });
+  }
+  return Status::Ok();
+}
+
+void Writer::Impl::Drain() {
+  std::vector<Submission> batch;
+  {
+    std::lock_guard lock(mu);
+    size_t n = std::min(queue.size(), static_cast<size_t>(options.max_batch));
+    batch.reserve(n);
+    for (size_t i = 0; i < n; ++i) {
+      batch.push_back(std::move(queue.front()));
+      queue.pop_front();
+    }
+    stats.queue_depth.store(static_cast<int64_t>(queue.size()), std::memory_order_relaxed);
+    // More than one batch queued: drain again right after this one.
+    drain_posted = !queue.empty();
+    if (drain_posted) asio::post(io, [this] { Drain(); });
+  }
+  RunBatch(batch);
+}
+
+void Writer::Impl::RunBatch(std::vector<Submission>& batch) {
+  auto start = std::chrono::steady_clock::now();
+  BatchStats result = engine.Run(batch);
+  auto elapsed = std::chrono::duration_cast<std::chrono::microseconds>(
+      std::chrono::steady_clock::now() - start);
+  stats.batches.fetch_add(1, std::memory_order_relaxed);
+  stats.commands.fetch_add(result.commands, std::memory_order_relaxed);
+  stats.expired.fetch_add(result.expired, std::memory_order_relaxed);
+  if (!result.committed) stats.failed_batches.fetch_add(1, std::memory_order_relaxed);
+  stats.last_batch_size.store(result.commands, std::memory_order_relaxed);
+  stats.last_batch_us.store(elapsed.count(), std::memory_order_relaxed);
+  if (observer) observer(result, elapsed);
+  if (result.expired > 0) ArmSweep();
+}
+
+void Writer::Impl::ArmSweep() {
+  // Wake at the next expiry, but never sleep longer than max_sweep_delay: that bounds how
+  // late units come back even if the clock jumps or a wake-up is missed.
+  auto delay = std::chrono::duration_cast<std::chrono::milliseconds>(options.max_sweep_delay);
+  if (auto next = engine.NextExpiry()) {
+    auto until = std::chrono::duration_cast<std::chrono::milliseconds>(
+        *next - std::chrono::time_point_cast<Duration>(std::chrono::system_clock::now()));
+    if (until < delay) delay = std::max(until, std::chrono::milliseconds(0));
+  }
+  sweep_timer.expires_after(delay);
+  sweep_timer.async_wait([this](const boost::system::error_code& ec) {
+    if (ec) return;
+    if (auto next = engine.NextExpiry();
+        next && *next <= std::chrono::time_point_cast<Duration>(std::chrono::system_clock::now())) {
+      std::vector<Submission> none;
+      RunBatch(none);
+    }
+    if (std::chrono::steady_clock::now() >= next_purge) Purge();
+    bool stop;
+    {
+      std::lock_guard lock(mu);
+      stop = stopping;
+    }
+    if (!stop) ArmSweep();
+  });
+}
+
+void Writer::Impl::Purge() {
+  next_purge = std::chrono::steady_clock::now() + options.purge_interval;
+  (void)engine.PurgeRequests(options.request_retention);
+}
+
+void Writer::Stop() {
+  if (!impl_->thread.joinable()) return;
+  {
+    std::lock_guard lock(impl_->mu);
+    impl_->stopping = true;
+  }
+  // Drain what is queued, then let the io_context run out of work.
+  asio::post(impl_->io, [impl = impl_.get()] {
+    impl->sweep_timer.cancel();
+    for (;;) {
+      std::vector<Submission> batch;
+      {
+        std::lock_guard lock(impl->mu);
+        while (!impl->queue.empty()) {
+          batch.push_back(std::move(impl->queue.front()));
+          impl->queue.pop_front();
+        }
+      }
+      if (batch.empty()) break;
+      impl->RunBatch(batch);
+    }
+    impl->work.reset();
+  });
+  impl_->thread.join();
+}
+
+}  // namespace oms::storage

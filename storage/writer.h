@@ -1,0 +1,64 @@
+// Writer: the single writer thread. Handlers submit commands from any thread; the writer
+// drains everything queued into one batch, runs it through the engine (one transaction,
+// one fsync) and replies after the commit. A timer on the same thread expires reservations
+// and purges old idempotency records. Asio stays inside writer.cc.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+
+#include "domain/engine.h"
+
+namespace oms::storage {
+
+struct WriterOptions {
+  int max_queue = 20000;
+  int max_batch = 4096;
+  // How often the idempotency records past retention are purged.
+  std::chrono::seconds purge_interval{60};
+  Duration request_retention = std::chrono::hours(24);
+  // The longest the expiry sweep sleeps, so a reservation's units return within this of its
+  // expires_at even if the wake-up for it was missed.
+  std::chrono::milliseconds max_sweep_delay{250};
+};
+
+struct WriterStats {
+  std::atomic<int64_t> batches{0};
+  std::atomic<int64_t> commands{0};
+  std::atomic<int64_t> failed_batches{0};
+  std::atomic<int64_t> expired{0};
+  std::atomic<int64_t> queue_depth{0};
+  std::atomic<int64_t> last_batch_size{0};
+  std::atomic<int64_t> last_batch_us{0};
+};
+
+// Observes each batch (metrics); called on the writer thread.
+using BatchObserver = std::function<void(const BatchStats&, std::chrono::microseconds elapsed)>;
+
+class Writer {
+ public:
+  Writer(Engine& engine, WriterOptions options);
+  ~Writer();
+  Writer(const Writer&) = delete;
+  Writer& operator=(const Writer&) = delete;
+
+  void Start();
+  // Queues a command. Fails at once, without calling `done`, when the queue is full
+  // (RESOURCE_EXHAUSTED) or the writer is stopping (UNAVAILABLE).
+  Status Submit(Submission submission);
+  // Stops accepting, finishes everything queued, then joins the thread.
+  void Stop();
+
+  const WriterStats& stats() const { return stats_; }
+  void set_observer(BatchObserver observer);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+  WriterStats stats_;
+};
+
+}  // namespace oms::storage
