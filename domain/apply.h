@@ -17,6 +17,7 @@ Result<Reply> Apply(Draft& draft, const AdjustStock& c);
 Result<Reply> Apply(Draft& draft, const SetStock& c);
 Result<Reply> Apply(Draft& draft, const TransferStock& c);
 Result<Reply> Apply(Draft& draft, const SetSafetyStock& c);
+Result<Reply> Apply(Draft& draft, const ImportStock& c);
 
 // The INSUFFICIENT_STOCK failure with the metadata API.md promises.
 Status InsufficientStock(const StockKey& key, int64_t requested, int64_t available);

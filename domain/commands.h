@@ -51,8 +51,18 @@ struct SetSafetyStock {
   int64_t safety_stock = 0;
 };
 
-using Command =
-    std::variant<UpsertLocation, UpsertGroup, AdjustStock, SetStock, TransferStock, SetSafetyStock>;
+// Sets on_hand of many stock levels at once (bulk load), like a count per row.
+struct ImportStock {
+  struct Row {
+    StockKey key;
+    int64_t on_hand = 0;
+  };
+  std::vector<Row> rows;
+  std::string reference;
+};
+
+using Command = std::variant<UpsertLocation, UpsertGroup, AdjustStock, SetStock, TransferStock,
+                             SetSafetyStock, ImportStock>;
 
 // Who asked, and the idempotency key of the request.
 struct CommandContext {
@@ -88,6 +98,11 @@ struct TransferReply {
   Movement in;
 };
 
-using Reply = std::variant<LocationReply, GroupReply, StockReply, TransferReply>;
+struct ImportReply {
+  int64_t rows = 0;
+  int64_t changed = 0;
+};
+
+using Reply = std::variant<LocationReply, GroupReply, StockReply, TransferReply, ImportReply>;
 
 }  // namespace oms

@@ -123,6 +123,25 @@ Result<Reply> Apply(Draft& draft, const SetSafetyStock& c) {
   return Reply{StockReply{c.key, final, std::nullopt, Shortfall(final)}};
 }
 
+Result<Reply> Apply(Draft& draft, const ImportStock& c) {
+  ImportReply reply;
+  for (size_t i = 0; i < c.rows.size(); ++i) {
+    const auto& row = c.rows[i];
+    if (!draft.FindLocation(row.key.location)) {
+      Status s = LocationNotFound(row.key.location);
+      s.WithViolation("rows[" + std::to_string(i) + "].location_id", "does not exist");
+      return s;
+    }
+    int64_t delta = row.on_hand - draft.Stock(row.key).on_hand;
+    if (delta != 0) {
+      draft.Move(row.key, delta, MovementReason::kCount, c.reference);
+      ++reply.changed;
+    }
+    ++reply.rows;
+  }
+  return Reply{reply};
+}
+
 Result<Reply> ApplyCommand(Draft& draft, const Command& command, IdSource& /*ids*/) {
   return std::visit([&](const auto& c) { return Apply(draft, c); }, command);
 }

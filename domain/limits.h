@@ -15,6 +15,8 @@ inline constexpr int kMaxTextLength = 256;
 inline constexpr int kMaxLines = 100;
 // SKUs per GetAvailability call: a full product listing page with variants.
 inline constexpr int kMaxSkusPerQuery = 1000;
+// Rows per ImportStock call: one transaction stays short, 100k rows take 100 calls.
+inline constexpr int kMaxImportRows = 1000;
 // Members of one location group.
 inline constexpr int kMaxGroupMembers = 1000;
 // Page sizes of every List* RPC.

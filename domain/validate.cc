@@ -112,6 +112,28 @@ Status Check(const SetSafetyStock& c) {
   return ValidateQuantity("safety_stock", c.safety_stock, 0);
 }
 
+Status Check(const ImportStock& c) {
+  if (c.rows.empty()) return Invalid("rows", "at least one row is required");
+  if (c.rows.size() > static_cast<size_t>(limits::kMaxImportRows)) {
+    return Invalid("rows", "at most " + std::to_string(limits::kMaxImportRows) + " rows per call");
+  }
+  OMS_RETURN_IF_ERROR(ValidateText("reference", c.reference));
+  std::unordered_set<std::string> seen;
+  for (size_t i = 0; i < c.rows.size(); ++i) {
+    std::string prefix = "rows[" + std::to_string(i) + "].";
+    const auto& row = c.rows[i];
+    OMS_RETURN_IF_ERROR(ValidateId(prefix + "sku", row.key.sku.str()));
+    OMS_RETURN_IF_ERROR(ValidateId(prefix + "location_id", row.key.location.str()));
+    if (row.on_hand < 0 || row.on_hand > limits::kMaxOnHand) {
+      return Invalid(prefix + "on_hand", "must be between 0 and " + std::to_string(limits::kMaxOnHand));
+    }
+    if (!seen.insert(row.key.sku.str() + '\n' + row.key.location.str()).second) {
+      return Invalid(prefix + "sku", "duplicate (sku, location_id) in one call");
+    }
+  }
+  return Status::Ok();
+}
+
 }  // namespace
 
 Status ValidateId(std::string_view field, std::string_view value) {

@@ -157,6 +157,23 @@ grpc::ServerUnaryReactor* InventoryService::SetSafetyStock(
                 });
 }
 
+grpc::ServerUnaryReactor* InventoryService::ImportStock(grpc::CallbackServerContext* context,
+                                                        const v1::ImportStockRequest* request,
+                                                        v1::ImportStockResponse* response) {
+  oms::ImportStock command;
+  command.reference = request->reference();
+  command.rows.reserve(request->rows_size());
+  for (const auto& row : request->rows()) {
+    command.rows.push_back({{Sku(row.sku()), LocationId(row.location_id())}, row.on_hand()});
+  }
+  return Mutate(context, backend_, "ImportStock", *request, request->request_id(),
+                Command(std::move(command)), response, [response](const Reply& reply) {
+                  const auto& r = std::get<ImportReply>(reply);
+                  response->set_rows(r.rows);
+                  response->set_changed(r.changed);
+                });
+}
+
 grpc::ServerUnaryReactor* InventoryService::ListMovements(grpc::CallbackServerContext* context,
                                                           const v1::ListMovementsRequest* request,
                                                           v1::ListMovementsResponse* response) {
