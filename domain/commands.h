@@ -61,8 +61,46 @@ struct ImportStock {
   std::string reference;
 };
 
-using Command = std::variant<UpsertLocation, UpsertGroup, AdjustStock, SetStock, TransferStock,
-                             SetSafetyStock, ImportStock>;
+// A line as requested: location may be empty (allocate inside the group).
+struct RequestedLine {
+  Sku sku;
+  LocationId location;
+  int64_t quantity = 0;
+};
+
+struct CreateReservation {
+  Channel channel = Channel::kOnline;
+  std::vector<RequestedLine> lines;
+  GroupId group;  // empty: "online"
+  Duration ttl = std::chrono::minutes(15);
+  std::string reference;
+  bool allow_partial = false;
+};
+
+struct ExtendReservation {
+  ReservationId id;
+  Duration ttl{};
+};
+
+struct ReleaseReservation {
+  ReservationId id;
+  std::string reason;
+};
+
+struct CommitReservation {
+  ReservationId id;
+  std::vector<RequestedLine> lines;  // empty: everything
+};
+
+// The writer's own: a reservation past its expires_at.
+struct ExpireReservation {
+  ReservationId id;
+};
+
+using Command =
+    std::variant<UpsertLocation, UpsertGroup, AdjustStock, SetStock, TransferStock, SetSafetyStock,
+                 ImportStock, CreateReservation, ExtendReservation, ReleaseReservation,
+                 CommitReservation, ExpireReservation>;
 
 // Who asked, and the idempotency key of the request.
 struct CommandContext {
@@ -103,6 +141,20 @@ struct ImportReply {
   int64_t changed = 0;
 };
 
-using Reply = std::variant<LocationReply, GroupReply, StockReply, TransferReply, ImportReply>;
+struct UnfilledLine {
+  Sku sku;
+  LocationId location;  // empty for a line allocated inside the group
+  int64_t requested = 0;
+  int64_t reserved = 0;
+};
+
+struct ReservationReply {
+  Reservation reservation;
+  std::vector<UnfilledLine> unfilled;  // CreateReservation with allow_partial
+  std::vector<Movement> movements;     // CommitReservation
+};
+
+using Reply = std::variant<LocationReply, GroupReply, StockReply, TransferReply, ImportReply,
+                           ReservationReply>;
 
 }  // namespace oms

@@ -2,6 +2,7 @@
 #include "domain/engine.h"
 
 #include "domain/apply.h"
+#include "domain/assert.h"
 #include "domain/draft.h"
 #include "domain/limits.h"
 
@@ -101,7 +102,8 @@ Completion Engine::ApplyOne(Submission& s, Timestamp now) {
   }
 
   Draft draft(state_, now, ctx);
-  Result<Reply> reply = ApplyCommand(draft, s.command, ids_);
+  ApplyEnv env{ids_, store_};
+  Result<Reply> reply = ApplyCommand(draft, s.command, env);
   if (!reply.ok()) return {reply.status(), {}, false};
   Changes changes = draft.Finish();
   RequestRecord record;
@@ -121,7 +123,28 @@ Completion Engine::ApplyOne(Submission& s, Timestamp now) {
   return {Status::Ok(), std::move(record.response), false};
 }
 
-int Engine::SweepExpired(Timestamp /*now*/, int /*max*/) { return 0; }
+int Engine::SweepExpired(Timestamp now, int max) {
+  static const CommandContext kSweep{"", 0, "ExpireReservation", "oms"};
+  int expired = 0;
+  while (expired < max && !poisoned_) {
+    const auto& index = state_.expiry_index();
+    if (index.empty() || index.begin()->first > now) break;
+    ReservationId id = index.begin()->second;
+    Draft draft(state_, now, kSweep);
+    ApplyEnv env{ids_, store_};
+    Result<Reply> reply = ApplyCommand(draft, Command(ExpireReservation{id}), env);
+    OMS_ASSERT(reply.ok());
+    Changes changes = draft.Finish();
+    if (!store_.Write(changes, nullptr).ok()) {
+      poisoned_ = true;
+      break;
+    }
+    state_.Apply(changes);
+    for (auto& e : changes.events) pending_events_.push_back(std::move(e));
+    ++expired;
+  }
+  return expired;
+}
 
 Result<int64_t> Engine::PurgeRequests(Duration retention) {
   OMS_RETURN_IF_ERROR(store_.Begin());

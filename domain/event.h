@@ -6,6 +6,7 @@
 #include <variant>
 
 #include "domain/location.h"
+#include "domain/reservation.h"
 #include "domain/stock.h"
 
 namespace oms {
@@ -31,6 +32,9 @@ struct Event {
   std::string subject;   // reservation or order id
   std::string customer;  // order events
   AvailabilityChanged availability;
+  // kReservation: the reservation after the change, and its state before.
+  Reservation reservation;
+  ReservationState previous_state = ReservationState::kActive;
 };
 
 }  // namespace oms

@@ -142,8 +142,16 @@ Result<Reply> Apply(Draft& draft, const ImportStock& c) {
   return Reply{reply};
 }
 
-Result<Reply> ApplyCommand(Draft& draft, const Command& command, IdSource& /*ids*/) {
-  return std::visit([&](const auto& c) { return Apply(draft, c); }, command);
+Result<Reply> ApplyCommand(Draft& draft, const Command& command, ApplyEnv& env) {
+  return std::visit(
+      [&](const auto& c) -> Result<Reply> {
+        if constexpr (requires { Apply(draft, c, env); }) {
+          return Apply(draft, c, env);
+        } else {
+          return Apply(draft, c);
+        }
+      },
+      command);
 }
 
 }  // namespace oms

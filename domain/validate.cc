@@ -134,6 +134,56 @@ Status Check(const ImportStock& c) {
   return Status::Ok();
 }
 
+Status ValidateTtl(std::string_view field, Duration ttl) {
+  if (ttl < limits::kMinTtl || ttl > limits::kMaxTtl) {
+    return Invalid(field, "must be between " + std::to_string(limits::kMinTtl.count()) + " s and " +
+                              std::to_string(limits::kMaxTtl.count()) + " s");
+  }
+  return Status::Ok();
+}
+
+Status ValidateLines(const std::vector<RequestedLine>& lines, bool location_required,
+                     bool allow_empty) {
+  if (lines.empty() && !allow_empty) return Invalid("lines", "at least one line is required");
+  if (lines.size() > static_cast<size_t>(limits::kMaxLines)) {
+    return Invalid("lines", "at most " + std::to_string(limits::kMaxLines) + " lines");
+  }
+  for (size_t i = 0; i < lines.size(); ++i) {
+    std::string prefix = "lines[" + std::to_string(i) + "].";
+    OMS_RETURN_IF_ERROR(ValidateId(prefix + "sku", lines[i].sku.str()));
+    if (!lines[i].location.empty() || location_required) {
+      OMS_RETURN_IF_ERROR(ValidateId(prefix + "location_id", lines[i].location.str()));
+    }
+    OMS_RETURN_IF_ERROR(ValidateQuantity(prefix + "quantity", lines[i].quantity, 1));
+  }
+  return Status::Ok();
+}
+
+Status Check(const CreateReservation& c) {
+  // The POS sells in its own store: it must say which.
+  OMS_RETURN_IF_ERROR(ValidateLines(c.lines, c.channel == Channel::kPos, false));
+  if (!c.group.empty()) OMS_RETURN_IF_ERROR(ValidateId("group_id", c.group.str()));
+  OMS_RETURN_IF_ERROR(ValidateTtl("ttl", c.ttl));
+  return ValidateText("reference", c.reference);
+}
+
+Status Check(const ExtendReservation& c) {
+  OMS_RETURN_IF_ERROR(ValidateId("reservation_id", c.id.str()));
+  return ValidateTtl("ttl", c.ttl);
+}
+
+Status Check(const ReleaseReservation& c) {
+  OMS_RETURN_IF_ERROR(ValidateId("reservation_id", c.id.str()));
+  return ValidateText("reason", c.reason);
+}
+
+Status Check(const CommitReservation& c) {
+  OMS_RETURN_IF_ERROR(ValidateId("reservation_id", c.id.str()));
+  return ValidateLines(c.lines, false, true);
+}
+
+Status Check(const ExpireReservation& c) { return ValidateId("reservation_id", c.id.str()); }
+
 }  // namespace
 
 Status ValidateId(std::string_view field, std::string_view value) {

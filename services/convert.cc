@@ -88,6 +88,50 @@ void ToProto(const SkuAvailability& in, v1::SkuAvailability* out) {
   }
 }
 
+v1::ReservationState ToProto(ReservationState state) {
+  return static_cast<v1::ReservationState>(state);
+}
+
+void ToProto(const Reservation& in, Timestamp now, v1::Reservation* out) {
+  out->set_reservation_id(in.id.str());
+  bool overdue = in.OverdueAt(now);
+  out->set_state(overdue ? v1::RESERVATION_STATE_EXPIRED : ToProto(in.state));
+  for (const auto& l : in.lines) {
+    auto* line = out->add_lines();
+    line->set_sku(l.sku.str());
+    line->set_quantity(l.quantity);
+    line->set_location_id(l.location.str());
+  }
+  if (in.order_id.empty()) *out->mutable_expires_at() = ToProto(in.expires_at);
+  out->set_channel(ToProto(in.channel));
+  out->set_reference(in.reference);
+  *out->mutable_create_time() = ToProto(in.created_at);
+  *out->mutable_update_time() = ToProto(in.updated_at);
+  out->set_order_id(in.order_id.str());
+  out->set_end_reason(overdue ? "expired" : in.end_reason);
+}
+
+Result<Duration> DurationFromProto(const google::protobuf::Duration* d, std::string_view field,
+                                   Duration fallback) {
+  if (!d) return fallback;
+  // Beyond ~31,700 years, or nanos out of range: not a duration anyone means.
+  if (d->seconds() > 1'000'000'000'000LL || d->seconds() < -1'000'000'000'000LL ||
+      d->nanos() > 999'999'999 || d->nanos() < -999'999'999) {
+    return Status::InvalidArgument(std::string(field), "is not a valid duration");
+  }
+  return Duration(d->seconds() * 1'000'000 + d->nanos() / 1000);
+}
+
+std::vector<RequestedLine> LinesFromProto(
+    const google::protobuf::RepeatedPtrField<v1::ReservationLine>& lines) {
+  std::vector<RequestedLine> out;
+  out.reserve(lines.size());
+  for (const auto& l : lines) {
+    out.push_back({Sku(l.sku()), LocationId(l.location_id()), l.quantity()});
+  }
+  return out;
+}
+
 Result<Channel> ChannelFromProto(int value, std::string_view field,
                                  std::optional<Channel> fallback) {
   switch (value) {

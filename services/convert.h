@@ -5,10 +5,13 @@
 #include <google/protobuf/timestamp.pb.h>
 
 #include "domain/availability.h"
+#include "domain/commands.h"
+#include "domain/reservation.h"
 #include "domain/location.h"
 #include "domain/stock.h"
 #include "oms/v1/common.pb.h"
 #include "oms/v1/inventory_service.pb.h"
+#include "oms/v1/reservation_service.pb.h"
 
 namespace oms::services {
 
@@ -21,6 +24,15 @@ void ToProto(const LocationGroup& in, v1::LocationGroup* out);
 void ToProto(const StockKey& key, const StockLevel& level, v1::StockLevel* out);
 void ToProto(const Movement& in, v1::Movement* out);
 void ToProto(const SkuAvailability& in, v1::SkuAvailability* out);
+
+// `now` decides whether an ACTIVE reservation past its expiry is shown as EXPIRED.
+void ToProto(const Reservation& in, Timestamp now, v1::Reservation* out);
+v1::ReservationState ToProto(ReservationState state);
+// A TTL: unset means `fallback`; out-of-range values are rejected by validation.
+Result<Duration> DurationFromProto(const google::protobuf::Duration* d, std::string_view field,
+                                   Duration fallback);
+std::vector<RequestedLine> LinesFromProto(
+    const google::protobuf::RepeatedPtrField<v1::ReservationLine>& lines);
 
 // UNSPECIFIED becomes `fallback`; with no fallback it is rejected.
 Result<Channel> ChannelFromProto(int value, std::string_view field,

@@ -21,6 +21,14 @@ std::string EncodeEvent(const Event& event) {
       *m.mutable_time() = ToProto(event.time);
       return m.SerializeAsString();
     }
+    case EventKind::kReservation: {
+      v1::ReservationChanged m;
+      m.set_sequence(event.sequence);
+      ToProto(event.reservation, event.time, m.mutable_reservation());
+      m.set_previous_state(ToProto(event.previous_state));
+      *m.mutable_time() = ToProto(event.time);
+      return m.SerializeAsString();
+    }
     default:
       return std::string();
   }

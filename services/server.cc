@@ -12,6 +12,7 @@
 #include "services/event_codec.h"
 #include "services/inventory_service.h"
 #include "services/location_service.h"
+#include "services/reservation_service.h"
 #include "storage/random_ids.h"
 #include "storage/reader.h"
 #include "storage/sqlite_store.h"
@@ -29,6 +30,7 @@ struct Server::Parts {
   std::unique_ptr<Backend> backend;
   std::unique_ptr<LocationService> locations;
   std::unique_ptr<InventoryService> inventory;
+  std::unique_ptr<ReservationService> reservations;
   std::unique_ptr<grpc::Server> grpc_server;
   int port = 0;
   std::once_flag shutdown_once;
@@ -58,6 +60,7 @@ Result<std::unique_ptr<Server>> Server::Start(const ServerOptions& options) {
   p->backend = std::make_unique<Backend>(Backend{*p->writer, *p->reader, p->view, clock});
   p->locations = std::make_unique<LocationService>(*p->backend);
   p->inventory = std::make_unique<InventoryService>(*p->backend);
+  p->reservations = std::make_unique<ReservationService>(*p->backend);
 
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
@@ -66,6 +69,7 @@ Result<std::unique_ptr<Server>> Server::Start(const ServerOptions& options) {
   builder.SetMaxReceiveMessageSize(limits::kMaxRequestBytes);
   builder.RegisterService(p->locations.get());
   builder.RegisterService(p->inventory.get());
+  builder.RegisterService(p->reservations.get());
   p->grpc_server = builder.BuildAndStart();
   if (!p->grpc_server || p->port == 0) {
     p->writer->Stop();

@@ -122,4 +122,32 @@ Result<std::optional<Reservation>> Reader::GetReservation(const ReservationId& i
   });
 }
 
+Result<std::vector<Reservation>> Reader::ListReservations(ReservationState state,
+                                                          Timestamp after_expiry,
+                                                          const std::string& after_id, int limit) {
+  return WithSnapshot([&](Database& db) -> Result<std::vector<Reservation>> {
+    Statement* q;
+    if (state == ReservationState::kActive) {
+      q = &db.Prepare(
+          "SELECT reservation_id, state, channel, reference, order_id, end_reason, created_at, "
+          "updated_at, expires_at FROM reservations WHERE state = 1 AND "
+          "(expires_at, reservation_id) > (?1, ?2) ORDER BY expires_at, reservation_id LIMIT ?3");
+      q->Bind(1, ToMicros(after_expiry));
+    } else {
+      q = &db.Prepare(
+          "SELECT reservation_id, state, channel, reference, order_id, end_reason, created_at, "
+          "updated_at, expires_at FROM reservations WHERE state = ?1 AND reservation_id > ?2 "
+          "ORDER BY reservation_id LIMIT ?3");
+      q->Bind(1, static_cast<int64_t>(state));
+    }
+    q->Bind(2, after_id).Bind(3, static_cast<int64_t>(limit));
+    std::vector<Reservation> out;
+    while (q->Step()) out.push_back(ReservationFromRow(*q, 0));
+    if (!q->status().ok()) return q->status();
+    q->Reset();
+    for (auto& r : out) OMS_RETURN_IF_ERROR(LoadReservationLines(db, r));
+    return out;
+  });
+}
+
 }  // namespace oms::storage

@@ -36,6 +36,9 @@ class Reader {
                                                                  int limit);
   Result<std::vector<Movement>> ListMovements(const MovementFilter& filter, int limit);
   Result<std::optional<Reservation>> GetReservation(const ReservationId& id);
+  // ACTIVE: ordered by (expires_at, id) after the cursor; other states: by id after it.
+  Result<std::vector<Reservation>> ListReservations(ReservationState state, Timestamp after_expiry,
+                                                    const std::string& after_id, int limit);
 
   // Runs f(Database&) on a pooled connection inside a read transaction (one snapshot).
   template <typename F>

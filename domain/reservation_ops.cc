@@ -1,0 +1,357 @@
+// Reservations: create (with allocation inside a group), extend, release, commit, expire.
+// Every path that frees or sells units adjusts `reserved` by exactly the line quantities, so
+// reserved always equals the sum of active reservation lines.
+#include <algorithm>
+#include <string>
+
+#include "domain/apply.h"
+#include "domain/assert.h"
+
+namespace oms {
+namespace {
+
+constexpr char kDefaultGroup[] = "online";
+
+struct Need {
+  Sku sku;
+  int64_t quantity = 0;
+};
+
+Status NotActive(const Reservation& r, Timestamp now) {
+  ReservationState state = r.OverdueAt(now) ? ReservationState::kExpired : r.state;
+  Status s = Status::FailedPrecondition(
+      reason::kReservationNotActive,
+      "reservation " + r.id.str() + " is " + ReservationStateName(state) + ", not ACTIVE");
+  s.With("reservation_id", r.id.str()).With("state", ReservationStateName(state));
+  return s;
+}
+
+// The reservation a command may act on: active, not overdue, not held by an order.
+Result<Reservation> FindActive(const Draft& draft, const ReservationId& id, ApplyEnv& env) {
+  if (const Reservation* r = draft.FindReservation(id)) {
+    if (!r->active() || r->OverdueAt(draft.now())) return NotActive(*r, draft.now());
+    return *r;
+  }
+  Result<std::optional<Reservation>> stored = env.store.FindReservation(id);
+  if (!stored.ok()) return stored.status();
+  if (!stored->has_value()) return Status::NotFound("reservation " + id.str() + " does not exist");
+  // Not in memory, so not active: it ended earlier.
+  return NotActive(**stored, draft.now());
+}
+
+Status HeldByOrder(const Reservation& r) {
+  Status s = Status::FailedPrecondition(
+      reason::kReservationNotActive,
+      "reservation " + r.id.str() + " is held by order " + r.order_id.str() +
+          "; act on the order instead");
+  s.With("reservation_id", r.id.str()).With("order_id", r.order_id.str());
+  return s;
+}
+
+void AddEvent(Draft& draft, const Reservation& r, ReservationState previous) {
+  Event e;
+  e.kind = EventKind::kReservation;
+  e.subject = r.id.str();
+  e.reservation = r;
+  e.previous_state = previous;
+  draft.AddEvent(std::move(e));
+}
+
+void Hold(Draft& draft, const StockKey& key, int64_t quantity) {
+  draft.MutableStock(key).reserved += quantity;
+}
+
+void Unhold(Draft& draft, const StockKey& key, int64_t quantity) {
+  StockLevel& level = draft.MutableStock(key);
+  level.reserved -= quantity;
+  OMS_ASSERT(level.reserved >= 0);
+}
+
+// Adds quantity to the line for (sku, location), keeping first-requested order.
+void AddLine(std::vector<ReservationLine>& lines, const Sku& sku, const LocationId& location,
+             int64_t quantity) {
+  for (auto& line : lines) {
+    if (line.sku == sku && line.location == location) {
+      line.quantity += quantity;
+      return;
+    }
+  }
+  lines.push_back({sku, location, quantity});
+}
+
+// Fills `needs` inside the candidates by the rule documented in reservation_service.proto.
+// Short needs are left in `needs` with their remaining quantity.
+void Allocate(Draft& draft, const std::vector<const Location*>& candidates,
+              std::vector<Need>& needs, Channel channel, std::vector<ReservationLine>& lines) {
+  // avail[c][n]: ATP of need n at candidate c, as this command sees it.
+  std::vector<std::vector<int64_t>> avail(candidates.size(), std::vector<int64_t>(needs.size()));
+  for (size_t c = 0; c < candidates.size(); ++c) {
+    for (size_t n = 0; n < needs.size(); ++n) {
+      avail[c][n] = Atp(draft.Stock({needs[n].sku, candidates[c]->id}), channel);
+    }
+  }
+  auto take = [&](size_t c) {
+    for (size_t n = 0; n < needs.size(); ++n) {
+      int64_t q = std::min(needs[n].quantity, avail[c][n]);
+      if (q <= 0) continue;
+      Hold(draft, {needs[n].sku, candidates[c]->id}, q);
+      AddLine(lines, needs[n].sku, candidates[c]->id, q);
+      needs[n].quantity -= q;
+      avail[c][n] -= q;
+    }
+  };
+  // 1. One location for everything, the one with the most ATP for these SKUs.
+  int best = -1;
+  int64_t best_total = -1;
+  for (size_t c = 0; c < candidates.size(); ++c) {
+    int64_t total = 0;
+    bool fills = true;
+    for (size_t n = 0; n < needs.size() && fills; ++n) {
+      fills = avail[c][n] >= needs[n].quantity;
+      total += avail[c][n];
+    }
+    if (fills && total > best_total) best = static_cast<int>(c), best_total = total;
+  }
+  if (best >= 0) return take(static_cast<size_t>(best));
+  // 2. Fewest locations, greedily by units covered. A chosen location is exhausted for
+  // every need it could not fill, so each is chosen at most once.
+  for (;;) {
+    int pick = -1;
+    int64_t pick_covered = 0;
+    for (size_t c = 0; c < candidates.size(); ++c) {
+      int64_t covered = 0;
+      for (size_t n = 0; n < needs.size(); ++n) covered += std::min(needs[n].quantity, avail[c][n]);
+      if (covered > pick_covered) pick = static_cast<int>(c), pick_covered = covered;
+    }
+    if (pick < 0) return;
+    take(static_cast<size_t>(pick));
+  }
+}
+
+Result<std::vector<const Location*>> GroupCandidates(const Draft& draft, const GroupId& id,
+                                                     Channel channel) {
+  const LocationGroup* group = draft.state().FindGroup(id);
+  if (!group) {
+    return Status::NotFound("location group " + id.str() +
+                            " does not exist (create it with UpsertLocationGroup)");
+  }
+  std::vector<const Location*> out;
+  for (const auto& member : group->members) {
+    const Location* l = draft.FindLocation(member);
+    if (l && Fulfils(*l, channel)) out.push_back(l);
+  }
+  return out;
+}
+
+// Located lines: summed per (sku, location), checked at that location.
+Status HoldLocated(Draft& draft, const CreateReservation& c, std::vector<ReservationLine>& lines,
+                   std::vector<UnfilledLine>& unfilled) {
+  std::vector<ReservationLine> merged;
+  for (const auto& l : c.lines) {
+    if (!l.location.empty()) AddLine(merged, l.sku, l.location, l.quantity);
+  }
+  for (const auto& want : merged) {
+    OMS_RETURN_IF_ERROR(CheckFulfilment(draft.FindLocation(want.location), want.location, c.channel));
+    StockKey key{want.sku, want.location};
+    int64_t available = Atp(draft.Stock(key), c.channel);
+    int64_t q = std::min(want.quantity, available);
+    if (q < want.quantity) {
+      if (!c.allow_partial) return InsufficientStock(key, want.quantity, available);
+      unfilled.push_back({want.sku, want.location, want.quantity, q});
+    }
+    if (q > 0) {
+      Hold(draft, key, q);
+      AddLine(lines, want.sku, want.location, q);
+    }
+  }
+  return Status::Ok();
+}
+
+Status HoldInGroup(Draft& draft, const CreateReservation& c, std::vector<ReservationLine>& lines,
+                   std::vector<UnfilledLine>& unfilled) {
+  std::vector<Need> needs;
+  for (const auto& l : c.lines) {
+    if (!l.location.empty()) continue;
+    auto it = std::find_if(needs.begin(), needs.end(), [&](const Need& n) { return n.sku == l.sku; });
+    if (it == needs.end()) {
+      needs.push_back({l.sku, l.quantity});
+    } else {
+      it->quantity += l.quantity;
+    }
+  }
+  if (needs.empty()) return Status::Ok();
+  GroupId group = c.group.empty() ? GroupId(kDefaultGroup) : c.group;
+  Result<std::vector<const Location*>> candidates = GroupCandidates(draft, group, c.channel);
+  if (!candidates.ok()) return candidates.status();
+  std::vector<Need> requested = needs;
+  Allocate(draft, *candidates, needs, c.channel, lines);
+  for (size_t n = 0; n < needs.size(); ++n) {
+    if (needs[n].quantity == 0) continue;
+    int64_t got = requested[n].quantity - needs[n].quantity;
+    if (!c.allow_partial) {
+      return InsufficientStock({needs[n].sku, LocationId("group:" + group.str())},
+                               requested[n].quantity, got);
+    }
+    unfilled.push_back({needs[n].sku, LocationId(), requested[n].quantity, got});
+  }
+  return Status::Ok();
+}
+
+// Ends an active reservation: gives back every held unit and records the end state.
+Reservation End(Draft& draft, Reservation r, ReservationState state, std::string reason) {
+  for (const auto& line : r.lines) Unhold(draft, {line.sku, line.location}, line.quantity);
+  ReservationState previous = r.state;
+  r.state = state;
+  r.end_reason = std::move(reason);
+  r.updated_at = draft.now();
+  draft.PutReservation(r);
+  AddEvent(draft, r, previous);
+  return r;
+}
+
+}  // namespace
+
+const char* ReservationStateName(ReservationState state) {
+  switch (state) {
+    case ReservationState::kActive: return "ACTIVE";
+    case ReservationState::kCommitted: return "COMMITTED";
+    case ReservationState::kReleased: return "RELEASED";
+    case ReservationState::kExpired: return "EXPIRED";
+  }
+  return "?";
+}
+
+Status CheckFulfilment(const Location* location, const LocationId& id, Channel channel) {
+  if (!location) return Status::NotFound("location " + id.str() + " does not exist");
+  if (!location->active) {
+    Status s = Status::FailedPrecondition(reason::kLocationInactive,
+                                          "location " + id.str() + " is inactive");
+    s.With("location", id.str());
+    return s;
+  }
+  if (!Fulfils(*location, channel)) {
+    const char* what = channel == Channel::kBopis ? "pickup" : "shipping";
+    Status s = Status::FailedPrecondition(reason::kFulfilmentNotAllowed,
+                                          "location " + id.str() + " does not allow " + what);
+    s.With("location", id.str()).With("channel", ChannelName(channel));
+    return s;
+  }
+  return Status::Ok();
+}
+
+Result<Reply> Apply(Draft& draft, const CreateReservation& c, ApplyEnv& env) {
+  ReservationReply reply;
+  Reservation& r = reply.reservation;
+  OMS_RETURN_IF_ERROR(HoldLocated(draft, c, r.lines, reply.unfilled));
+  OMS_RETURN_IF_ERROR(HoldInGroup(draft, c, r.lines, reply.unfilled));
+  if (r.lines.empty()) {
+    const UnfilledLine& u = reply.unfilled.front();
+    return InsufficientStock({u.sku, u.location}, u.requested, 0);
+  }
+  r.id = ReservationId(env.ids.NewId("res"));
+  r.state = ReservationState::kActive;
+  r.channel = c.channel;
+  r.reference = c.reference;
+  r.created_at = r.updated_at = draft.now();
+  r.expires_at = draft.now() + c.ttl;
+  r.is_new = true;
+  draft.PutReservation(r);
+  AddEvent(draft, r, ReservationState::kActive);
+  r.is_new = false;
+  return Reply{std::move(reply)};
+}
+
+Result<Reply> Apply(Draft& draft, const ExtendReservation& c, ApplyEnv& env) {
+  Result<Reservation> r = FindActive(draft, c.id, env);
+  if (!r.ok()) return r.status();
+  if (!r->order_id.empty()) return HeldByOrder(*r);
+  r->expires_at = draft.now() + c.ttl;
+  r->updated_at = draft.now();
+  draft.PutReservation(*r);
+  AddEvent(draft, *r, ReservationState::kActive);
+  return Reply{ReservationReply{std::move(r).value(), {}, {}}};
+}
+
+Result<Reply> Apply(Draft& draft, const ReleaseReservation& c, ApplyEnv& env) {
+  Result<Reservation> r = FindActive(draft, c.id, env);
+  if (!r.ok()) return r.status();
+  if (!r->order_id.empty()) return HeldByOrder(*r);
+  std::string reason = c.reason.empty() ? "released" : c.reason;
+  return Reply{ReservationReply{
+      End(draft, std::move(r).value(), ReservationState::kReleased, reason), {}, {}}};
+}
+
+namespace {
+
+// Units to commit per reservation line; empty request: everything.
+Result<std::vector<int64_t>> CommitQuantities(const Reservation& r,
+                                              const std::vector<RequestedLine>& wanted) {
+  std::vector<int64_t> q(r.lines.size(), 0);
+  if (wanted.empty()) {
+    for (size_t i = 0; i < r.lines.size(); ++i) q[i] = r.lines[i].quantity;
+    return q;
+  }
+  for (size_t w = 0; w < wanted.size(); ++w) {
+    std::string field = "lines[" + std::to_string(w) + "]";
+    int match = -1;
+    for (size_t i = 0; i < r.lines.size(); ++i) {
+      if (r.lines[i].sku != wanted[w].sku) continue;
+      if (!wanted[w].location.empty() && r.lines[i].location != wanted[w].location) continue;
+      if (match >= 0) {
+        return Status::InvalidArgument(field + ".location_id",
+                                       "the SKU is held at several locations; name one");
+      }
+      match = static_cast<int>(i);
+    }
+    if (match < 0) return Status::InvalidArgument(field + ".sku", "is not held by the reservation");
+    q[match] += wanted[w].quantity;
+    if (q[match] > r.lines[match].quantity) {
+      return Status::InvalidArgument(field + ".quantity",
+                                     "exceeds the " + std::to_string(r.lines[match].quantity) +
+                                         " units reserved");
+    }
+  }
+  return q;
+}
+
+}  // namespace
+
+Result<Reply> Apply(Draft& draft, const CommitReservation& c, ApplyEnv& env) {
+  Result<Reservation> found = FindActive(draft, c.id, env);
+  if (!found.ok()) return found.status();
+  if (!found->order_id.empty()) return HeldByOrder(*found);
+  Result<std::vector<int64_t>> quantities = CommitQuantities(*found, c.lines);
+  if (!quantities.ok()) return quantities.status();
+
+  Reservation r = std::move(found).value();
+  ReservationReply reply;
+  std::vector<ReservationLine> sold;
+  for (size_t i = 0; i < r.lines.size(); ++i) {
+    const ReservationLine& line = r.lines[i];
+    StockKey key{line.sku, line.location};
+    int64_t q = (*quantities)[i];
+    // A CORRECTION may have left fewer units on hand than reserved.
+    if (draft.Stock(key).on_hand < q) return InsufficientStock(key, q, draft.Stock(key).on_hand);
+    Unhold(draft, key, line.quantity);
+    if (q == 0) continue;
+    reply.movements.push_back(draft.Move(key, -q, MovementReason::kSold, r.id.str()));
+    sold.push_back({line.sku, line.location, q});
+  }
+  r.lines_changed = sold != r.lines;
+  r.lines = std::move(sold);
+  r.state = ReservationState::kCommitted;
+  r.end_reason = "committed";
+  r.updated_at = draft.now();
+  draft.PutReservation(r);
+  AddEvent(draft, r, ReservationState::kActive);
+  reply.reservation = std::move(r);
+  return Reply{std::move(reply)};
+}
+
+Result<Reply> Apply(Draft& draft, const ExpireReservation& c, ApplyEnv& /*env*/) {
+  const Reservation* r = draft.FindReservation(c.id);
+  OMS_ASSERT(r && r->active());
+  return Reply{ReservationReply{End(draft, *r, ReservationState::kExpired, "expired"), {}, {}}};
+}
+
+}  // namespace oms

@@ -1,0 +1,143 @@
+// ReservationService handlers.
+#include "services/reservation_service.h"
+
+#include "domain/limits.h"
+#include "domain/validate.h"
+#include "services/convert.h"
+
+namespace oms::services {
+
+grpc::ServerUnaryReactor* ReservationService::CreateReservation(
+    grpc::CallbackServerContext* context, const v1::CreateReservationRequest* request,
+    v1::CreateReservationResponse* response) {
+  Result<Command> command = Command{};
+  Result<Channel> channel = ChannelFromProto(request->channel(), "channel", std::nullopt);
+  Result<Duration> ttl = DurationFromProto(request->has_ttl() ? &request->ttl() : nullptr, "ttl",
+                                           limits::kDefaultTtl);
+  if (!channel.ok()) {
+    command = channel.status();
+  } else if (!ttl.ok()) {
+    command = ttl.status();
+  } else if (request->lines_size() > limits::kMaxLines) {
+    command = Status::InvalidArgument("lines", "at most " + std::to_string(limits::kMaxLines) +
+                                                   " lines");
+  } else {
+    command = Command(oms::CreateReservation{*channel, LinesFromProto(request->lines()),
+                                             GroupId(request->group_id()), *ttl,
+                                             request->reference(), request->allow_partial()});
+  }
+  Clock& clock = backend_.clock;
+  return Mutate(context, backend_, "CreateReservation", *request, request->request_id(),
+                std::move(command), response, [response, &clock](const Reply& reply) {
+                  const auto& r = std::get<ReservationReply>(reply);
+                  ToProto(r.reservation, clock.Now(), response->mutable_reservation());
+                  for (const auto& u : r.unfilled) {
+                    auto* out = response->add_unfilled();
+                    out->set_sku(u.sku.str());
+                    out->set_location_id(u.location.str());
+                    out->set_requested(u.requested);
+                    out->set_reserved(u.reserved);
+                  }
+                });
+}
+
+grpc::ServerUnaryReactor* ReservationService::GetReservation(
+    grpc::CallbackServerContext* context, const v1::GetReservationRequest* request,
+    v1::GetReservationResponse* response) {
+  Status s = ValidateId("reservation_id", request->reservation_id());
+  if (!s.ok()) return FinishWith(context, s);
+  auto found = backend_.reader.GetReservation(ReservationId(request->reservation_id()));
+  if (!found.ok()) return FinishWith(context, found.status());
+  if (!found->has_value()) {
+    return FinishWith(context, Status::NotFound("reservation " + request->reservation_id() +
+                                                " does not exist"));
+  }
+  ToProto(**found, backend_.clock.Now(), response->mutable_reservation());
+  return FinishWith(context, Status::Ok());
+}
+
+grpc::ServerUnaryReactor* ReservationService::ListReservations(
+    grpc::CallbackServerContext* context, const v1::ListReservationsRequest* request,
+    v1::ListReservationsResponse* response) {
+  int state_value = request->state() == v1::RESERVATION_STATE_UNSPECIFIED
+                        ? v1::RESERVATION_STATE_ACTIVE
+                        : request->state();
+  if (state_value < v1::RESERVATION_STATE_ACTIVE || state_value > v1::RESERVATION_STATE_EXPIRED) {
+    return FinishWith(context, Status::InvalidArgument("state", "is not a ReservationState"));
+  }
+  auto state = static_cast<ReservationState>(state_value);
+  Result<int> size = ValidatePageSize(request->page_size());
+  if (!size.ok()) return FinishWith(context, size.status());
+  std::string kind = "reservations" + std::to_string(state_value);
+  Result<std::string> cursor = DecodePageToken(kind, request->page_token());
+  if (!cursor.ok()) return FinishWith(context, cursor.status());
+  // Cursor: "<expires_at micros> <id>" for ACTIVE, "<id>" otherwise.
+  Timestamp after_expiry = FromMicros(INT64_MIN);
+  std::string after_id = *cursor;
+  if (state == ReservationState::kActive && !cursor->empty()) {
+    size_t space = cursor->find(' ');
+    if (space == std::string::npos) return FinishWith(context, Status::InvalidArgument("page_token", "is malformed"));
+    after_expiry = FromMicros(std::strtoll(cursor->substr(0, space).c_str(), nullptr, 10));
+    after_id = cursor->substr(space + 1);
+  }
+  auto rows = backend_.reader.ListReservations(state, after_expiry, after_id, *size + 1);
+  if (!rows.ok()) return FinishWith(context, rows.status());
+  Timestamp now = backend_.clock.Now();
+  for (int i = 0; i < static_cast<int>(rows->size()) && i < *size; ++i) {
+    ToProto((*rows)[i], now, response->add_reservations());
+  }
+  if (static_cast<int>(rows->size()) > *size) {
+    const Reservation& last = (*rows)[*size - 1];
+    std::string next = state == ReservationState::kActive
+                           ? std::to_string(ToMicros(last.expires_at)) + " " + last.id.str()
+                           : last.id.str();
+    response->set_next_page_token(EncodePageToken(kind, next));
+  }
+  return FinishWith(context, Status::Ok());
+}
+
+grpc::ServerUnaryReactor* ReservationService::ExtendReservation(
+    grpc::CallbackServerContext* context, const v1::ExtendReservationRequest* request,
+    v1::ExtendReservationResponse* response) {
+  Result<Duration> ttl = DurationFromProto(request->has_ttl() ? &request->ttl() : nullptr, "ttl",
+                                           limits::kDefaultTtl);
+  Result<Command> command =
+      ttl.ok() ? Result<Command>(Command(oms::ExtendReservation{
+                     ReservationId(request->reservation_id()), *ttl}))
+               : Result<Command>(ttl.status());
+  Clock& clock = backend_.clock;
+  return Mutate(context, backend_, "ExtendReservation", *request, request->request_id(),
+                std::move(command), response, [response, &clock](const Reply& reply) {
+                  ToProto(std::get<ReservationReply>(reply).reservation, clock.Now(),
+                          response->mutable_reservation());
+                });
+}
+
+grpc::ServerUnaryReactor* ReservationService::ReleaseReservation(
+    grpc::CallbackServerContext* context, const v1::ReleaseReservationRequest* request,
+    v1::ReleaseReservationResponse* response) {
+  Command command =
+      oms::ReleaseReservation{ReservationId(request->reservation_id()), request->reason()};
+  Clock& clock = backend_.clock;
+  return Mutate(context, backend_, "ReleaseReservation", *request, request->request_id(),
+                std::move(command), response, [response, &clock](const Reply& reply) {
+                  ToProto(std::get<ReservationReply>(reply).reservation, clock.Now(),
+                          response->mutable_reservation());
+                });
+}
+
+grpc::ServerUnaryReactor* ReservationService::CommitReservation(
+    grpc::CallbackServerContext* context, const v1::CommitReservationRequest* request,
+    v1::CommitReservationResponse* response) {
+  Command command = oms::CommitReservation{ReservationId(request->reservation_id()),
+                                           LinesFromProto(request->lines())};
+  Clock& clock = backend_.clock;
+  return Mutate(context, backend_, "CommitReservation", *request, request->request_id(),
+                std::move(command), response, [response, &clock](const Reply& reply) {
+                  const auto& r = std::get<ReservationReply>(reply);
+                  ToProto(r.reservation, clock.Now(), response->mutable_reservation());
+                  for (const auto& m : r.movements) ToProto(m, response->add_movements());
+                });
+}
+
+}  // namespace oms::services
