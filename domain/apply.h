@@ -11,7 +11,8 @@ namespace oms {
 // What appliers may consult besides the draft.
 struct ApplyEnv {
   IdSource& ids;
-  Store& store;  // ended reservations are looked up here
+  Store& store;  // ended reservations and orders are looked up here
+  Duration pickup_hold = std::chrono::hours(72);  // default hold of a ready order
 };
 
 Result<Reply> ApplyCommand(Draft& draft, const Command& command, ApplyEnv& env);
@@ -29,6 +30,28 @@ Result<Reply> Apply(Draft& draft, const ExtendReservation& c, ApplyEnv& env);
 Result<Reply> Apply(Draft& draft, const ReleaseReservation& c, ApplyEnv& env);
 Result<Reply> Apply(Draft& draft, const CommitReservation& c, ApplyEnv& env);
 Result<Reply> Apply(Draft& draft, const ExpireReservation& c, ApplyEnv& env);
+
+Result<Reply> Apply(Draft& draft, const PlaceOrder& c, ApplyEnv& env);
+Result<Reply> Apply(Draft& draft, const StartPicking& c, ApplyEnv& env);
+Result<Reply> Apply(Draft& draft, const MarkReady& c, ApplyEnv& env);
+Result<Reply> Apply(Draft& draft, const ConfirmPickup& c, ApplyEnv& env);
+Result<Reply> Apply(Draft& draft, const CancelOrder& c, ApplyEnv& env);
+Result<Reply> Apply(Draft& draft, const ExpireOrder& c, ApplyEnv& env);
+
+// Reservation steps that orders build on (reservation_ops.cc).
+// Holds c's lines; `holder` non-empty makes the reservation the order's (no TTL).
+Result<ReservationReply> Reserve(Draft& draft, const CreateReservation& c, const OrderId& holder,
+                                 ApplyEnv& env);
+// Hands an ACTIVE reservation with no holder to `holder`.
+Result<Reservation> TakeOver(Draft& draft, const ReservationId& id, const OrderId& holder,
+                             ApplyEnv& env);
+// Ends a reservation an order holds, returning its units to ATP.
+void EndHeld(Draft& draft, const ReservationId& id, ReservationState state, std::string reason);
+// Sells everything a held reservation holds; SOLD movements carry `reference`.
+Result<std::vector<Movement>> CommitHeld(Draft& draft, const ReservationId& id,
+                                         const std::string& reference);
+// Lowers a held reservation's quantity of `sku` to `keep` (a short pick), releasing the rest.
+void ShortenHeld(Draft& draft, const ReservationId& id, const Sku& sku, int64_t keep);
 
 // A location a channel may reserve at: exists, active, and allows the channel's fulfilment.
 Status CheckFulfilment(const Location* location, const LocationId& id, Channel channel);

@@ -8,6 +8,7 @@
 
 #include "domain/event.h"
 #include "domain/location.h"
+#include "domain/order.h"
 #include "domain/reservation.h"
 #include "domain/stock.h"
 
@@ -19,11 +20,12 @@ struct Changes {
   std::vector<Location> locations;                     // upserts
   std::vector<LocationGroup> groups;                   // upserts (members replaced)
   std::vector<Reservation> reservations;               // upserts (lines written on insert)
+  std::vector<Order> orders;                           // upserts (+ new history entries)
   std::vector<Event> events;                           // appends
 
   bool empty() const {
     return stock.empty() && movements.empty() && locations.empty() && groups.empty() &&
-           reservations.empty() && events.empty();
+           reservations.empty() && orders.empty() && events.empty();
   }
 };
 

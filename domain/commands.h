@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "domain/location.h"
+#include "domain/order.h"
 #include "domain/reservation.h"
 #include "domain/stock.h"
 
@@ -97,10 +98,44 @@ struct ExpireReservation {
   ReservationId id;
 };
 
+struct PlaceOrder {
+  CustomerId customer;
+  LocationId pickup_location;
+  std::vector<RequestedLine> lines;  // location ignored: always the pickup store
+  ReservationId reservation;         // take over this one instead of reserving
+  std::optional<Duration> hold;      // default: the server's pickup hold
+};
+
+struct StartPicking {
+  OrderId id;
+};
+
+struct MarkReady {
+  OrderId id;
+  std::vector<RequestedLine> picked;  // location ignored
+};
+
+struct ConfirmPickup {
+  OrderId id;
+  std::string pickup_code;
+  bool staff_override = false;
+};
+
+struct CancelOrder {
+  OrderId id;
+  std::string reason;
+};
+
+// The writer's own: a ready order past its pickup deadline.
+struct ExpireOrder {
+  OrderId id;
+};
+
 using Command =
     std::variant<UpsertLocation, UpsertGroup, AdjustStock, SetStock, TransferStock, SetSafetyStock,
                  ImportStock, CreateReservation, ExtendReservation, ReleaseReservation,
-                 CommitReservation, ExpireReservation>;
+                 CommitReservation, ExpireReservation, PlaceOrder, StartPicking, MarkReady,
+                 ConfirmPickup, CancelOrder, ExpireOrder>;
 
 // Who asked, and the idempotency key of the request.
 struct CommandContext {
@@ -154,7 +189,11 @@ struct ReservationReply {
   std::vector<Movement> movements;     // CommitReservation
 };
 
+struct OrderReply {
+  Order order;
+};
+
 using Reply = std::variant<LocationReply, GroupReply, StockReply, TransferReply, ImportReply,
-                           ReservationReply>;
+                           ReservationReply, OrderReply>;
 
 }  // namespace oms

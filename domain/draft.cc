@@ -87,6 +87,24 @@ void Draft::PutReservation(Reservation reservation) {
   changes_.reservations.push_back(std::move(reservation));
 }
 
+const Order* Draft::FindOrder(const OrderId& id) const {
+  if (auto it = order_index_.find(id); it != order_index_.end()) return &changes_.orders[it->second];
+  return state_.FindLiveOrder(id);
+}
+
+void Draft::PutOrder(Order order) {
+  order.updated_at = now_;
+  if (auto it = order_index_.find(order.id); it != order_index_.end()) {
+    Order& staged = changes_.orders[it->second];
+    order.is_new = staged.is_new;
+    order.lines_changed = order.lines_changed || staged.lines_changed;
+    staged = std::move(order);
+    return;
+  }
+  order_index_.emplace(order.id, changes_.orders.size());
+  changes_.orders.push_back(std::move(order));
+}
+
 void Draft::AddEvent(Event event) { changes_.events.push_back(std::move(event)); }
 
 Changes Draft::Finish() {

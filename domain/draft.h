@@ -37,7 +37,15 @@ class Draft {
   const Reservation* FindReservation(const ReservationId& id) const;
   void PutReservation(Reservation reservation);
 
+  // The order as this command sees it, if live in memory or staged by it.
+  const Order* FindOrder(const OrderId& id) const;
+  void PutOrder(Order order);
+
   void AddEvent(Event event);
+
+  // Fails the command but keeps its changes (a wrong pickup code still counts an attempt).
+  void Reject(Status status) { rejection_ = std::move(status); }
+  const std::optional<Status>& rejection() const { return rejection_; }
 
   // The staged changes with versions, timestamps, sequences and availability events filled in.
   Changes Finish();
@@ -49,6 +57,8 @@ class Draft {
   std::vector<StockKey> stock_order_;  // first-touch order, for deterministic output
   std::unordered_map<StockKey, StockLevel, StockKeyHash> stock_;
   std::unordered_map<ReservationId, size_t> reservation_index_;
+  std::unordered_map<OrderId, size_t> order_index_;
+  std::optional<Status> rejection_;
   int64_t next_movement_id_;
   Changes changes_;
 };

@@ -16,8 +16,9 @@ Status BatchFailed() {
 
 }  // namespace
 
-Engine::Engine(Store& store, Clock& clock, IdSource& ids, SharedView& view, EventSink* sink)
-    : store_(store), clock_(clock), ids_(ids), state_(view), sink_(sink) {}
+Engine::Engine(Store& store, Clock& clock, IdSource& ids, SharedView& view, EventSink* sink,
+               Duration pickup_hold)
+    : store_(store), clock_(clock), ids_(ids), state_(view), sink_(sink), pickup_hold_(pickup_hold) {}
 
 Status Engine::Open() {
   Result<Snapshot> snapshot = store_.Load();
@@ -34,9 +35,13 @@ Status Engine::Open() {
 }
 
 std::optional<Timestamp> Engine::NextExpiry() const {
-  const auto& index = state_.expiry_index();
-  if (index.empty()) return std::nullopt;
-  return index.begin()->first;
+  std::optional<Timestamp> next;
+  if (!state_.expiry_index().empty()) next = state_.expiry_index().begin()->first;
+  if (!state_.deadline_index().empty()) {
+    Timestamp t = state_.deadline_index().begin()->first;
+    if (!next || t < *next) next = t;
+  }
+  return next;
 }
 
 void Engine::Reload() {
@@ -97,19 +102,21 @@ Completion Engine::ApplyOne(Submission& s, Timestamp now) {
         s.WithReason(reason::kRequestIdReused).With("request_id", ctx.request_id);
         return {std::move(s), {}, false};
       }
+      if (record.error) return {*record.error, {}, true};
       return {Status::Ok(), record.response, true};
     }
   }
 
   Draft draft(state_, now, ctx);
-  ApplyEnv env{ids_, store_};
+  ApplyEnv env{ids_, store_, pickup_hold_};
   Result<Reply> reply = ApplyCommand(draft, s.command, env);
   if (!reply.ok()) return {reply.status(), {}, false};
+  std::optional<Status> rejection = draft.rejection();
   Changes changes = draft.Finish();
   RequestRecord record;
   if (!ctx.request_id.empty()) {
-    record = {ctx.request_id, ctx.payload_hash, ctx.method, s.encode ? s.encode(*reply) : "",
-              now};
+    record = {ctx.request_id, ctx.payload_hash, ctx.method,
+              s.encode && !rejection ? s.encode(*reply) : "", rejection, now};
   }
   Status written = store_.Write(changes, ctx.request_id.empty() ? nullptr : &record);
   if (!written.ok()) {
@@ -120,27 +127,38 @@ Completion Engine::ApplyOne(Submission& s, Timestamp now) {
   }
   state_.Apply(changes);
   for (auto& e : changes.events) pending_events_.push_back(std::move(e));
+  if (rejection) return {*rejection, {}, false};
   return {Status::Ok(), std::move(record.response), false};
 }
 
+bool Engine::ApplyInternal(const Command& command, Timestamp now) {
+  static const CommandContext kInternal{"", 0, "Expire", "oms"};
+  Draft draft(state_, now, kInternal);
+  ApplyEnv env{ids_, store_, pickup_hold_};
+  Result<Reply> reply = ApplyCommand(draft, command, env);
+  OMS_ASSERT(reply.ok());
+  Changes changes = draft.Finish();
+  if (!store_.Write(changes, nullptr).ok()) {
+    poisoned_ = true;
+    return false;
+  }
+  state_.Apply(changes);
+  for (auto& e : changes.events) pending_events_.push_back(std::move(e));
+  return true;
+}
+
 int Engine::SweepExpired(Timestamp now, int max) {
-  static const CommandContext kSweep{"", 0, "ExpireReservation", "oms"};
   int expired = 0;
   while (expired < max && !poisoned_) {
     const auto& index = state_.expiry_index();
     if (index.empty() || index.begin()->first > now) break;
-    ReservationId id = index.begin()->second;
-    Draft draft(state_, now, kSweep);
-    ApplyEnv env{ids_, store_};
-    Result<Reply> reply = ApplyCommand(draft, Command(ExpireReservation{id}), env);
-    OMS_ASSERT(reply.ok());
-    Changes changes = draft.Finish();
-    if (!store_.Write(changes, nullptr).ok()) {
-      poisoned_ = true;
-      break;
-    }
-    state_.Apply(changes);
-    for (auto& e : changes.events) pending_events_.push_back(std::move(e));
+    if (!ApplyInternal(ExpireReservation{index.begin()->second}, now)) break;
+    ++expired;
+  }
+  while (expired < max && !poisoned_) {
+    const auto& index = state_.deadline_index();
+    if (index.empty() || index.begin()->first > now) break;
+    if (!ApplyInternal(ExpireOrder{index.begin()->second}, now)) break;
     ++expired;
   }
   return expired;

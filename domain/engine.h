@@ -38,14 +38,15 @@ struct BatchStats {
 
 class Engine {
  public:
-  Engine(Store& store, Clock& clock, IdSource& ids, SharedView& view, EventSink* sink);
+  Engine(Store& store, Clock& clock, IdSource& ids, SharedView& view, EventSink* sink,
+         Duration pickup_hold = std::chrono::hours(72));
 
   // Loads the state and expires whatever fell due while the service was down.
   Status Open();
   // Applies `batch` in one transaction and completes every submission. The batch is
   // consumed.
   BatchStats Run(std::vector<Submission>& batch);
-  // When the earliest active reservation falls due, if any.
+  // When the earliest active reservation or ready order falls due, if any.
   std::optional<Timestamp> NextExpiry() const;
   // Deletes idempotency records older than `retention` (in its own transaction).
   Result<int64_t> PurgeRequests(Duration retention);
@@ -54,8 +55,10 @@ class Engine {
 
  private:
   Completion ApplyOne(Submission& s, Timestamp now);
-  // Expires up to `max` overdue reservations inside the open batch.
+  // Expires up to `max` overdue reservations and uncollected orders inside the open batch.
   int SweepExpired(Timestamp now, int max);
+  // Applies one of the writer's own commands; false if storage failed.
+  bool ApplyInternal(const Command& command, Timestamp now);
   // After a failed batch: the database is the truth; memory is rebuilt from it.
   void Reload();
 
@@ -64,6 +67,7 @@ class Engine {
   IdSource& ids_;
   WriterState state_;
   EventSink* sink_;
+  Duration pickup_hold_;
   std::vector<Event> pending_events_;  // of the open batch
   bool poisoned_ = false;              // a storage error in the open batch
 };

@@ -6,6 +6,7 @@
 #include <variant>
 
 #include "domain/location.h"
+#include "domain/order.h"
 #include "domain/reservation.h"
 #include "domain/stock.h"
 
@@ -35,6 +36,9 @@ struct Event {
   // kReservation: the reservation after the change, and its state before.
   Reservation reservation;
   ReservationState previous_state = ReservationState::kActive;
+  // kOrder: the order after the change, and its state before (equal when placed).
+  Order order;
+  OrderState previous_order_state = OrderState::kPlaced;
 };
 
 }  // namespace oms

@@ -37,6 +37,7 @@ struct Snapshot {
   std::vector<LocationGroup> groups;
   std::vector<std::pair<StockKey, StockLevel>> stock;
   std::vector<Reservation> active_reservations;
+  std::vector<Order> live_orders;  // not in a final state
   int64_t last_sequence = 0;
   int64_t last_movement_id = 0;
 };
@@ -47,6 +48,9 @@ struct RequestRecord {
   uint64_t payload_hash = 0;
   std::string method;
   std::string response;  // the encoded response the first call returned
+  // Set when the first call failed but still had an effect (a wrong pickup code counts an
+  // attempt): a retry gets this error again, and nothing more happens.
+  std::optional<Status> error;
   Timestamp created_at;
 };
 
@@ -64,6 +68,8 @@ class Store {
   virtual void Rollback() = 0;
   // A reservation that is no longer in memory (ended), as of the open batch.
   virtual Result<std::optional<Reservation>> FindReservation(const ReservationId& id) = 0;
+  // An order in a final state (no longer in memory), as of the open batch.
+  virtual Result<std::optional<Order>> FindOrder(const OrderId& id) = 0;
   // Forgets idempotency records older than `before`; returns how many.
   virtual Result<int64_t> PurgeRequests(Timestamp before, int64_t max_rows) = 0;
 };

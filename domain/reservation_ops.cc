@@ -239,7 +239,8 @@ Status CheckFulfilment(const Location* location, const LocationId& id, Channel c
   return Status::Ok();
 }
 
-Result<Reply> Apply(Draft& draft, const CreateReservation& c, ApplyEnv& env) {
+Result<ReservationReply> Reserve(Draft& draft, const CreateReservation& c, const OrderId& holder,
+                                 ApplyEnv& env) {
   ReservationReply reply;
   Reservation& r = reply.reservation;
   OMS_RETURN_IF_ERROR(HoldLocated(draft, c, r.lines, reply.unfilled));
@@ -252,13 +253,82 @@ Result<Reply> Apply(Draft& draft, const CreateReservation& c, ApplyEnv& env) {
   r.state = ReservationState::kActive;
   r.channel = c.channel;
   r.reference = c.reference;
+  r.order_id = holder;
   r.created_at = r.updated_at = draft.now();
   r.expires_at = draft.now() + c.ttl;
   r.is_new = true;
   draft.PutReservation(r);
   AddEvent(draft, r, ReservationState::kActive);
   r.is_new = false;
-  return Reply{std::move(reply)};
+  return reply;
+}
+
+Result<Reply> Apply(Draft& draft, const CreateReservation& c, ApplyEnv& env) {
+  Result<ReservationReply> reply = Reserve(draft, c, OrderId(), env);
+  if (!reply.ok()) return reply.status();
+  return Reply{std::move(reply).value()};
+}
+
+Result<Reservation> TakeOver(Draft& draft, const ReservationId& id, const OrderId& holder,
+                             ApplyEnv& env) {
+  Result<Reservation> r = FindActive(draft, id, env);
+  if (!r.ok()) return r.status();
+  if (!r->order_id.empty()) return HeldByOrder(*r);
+  r->order_id = holder;
+  r->updated_at = draft.now();
+  draft.PutReservation(*r);
+  AddEvent(draft, *r, ReservationState::kActive);
+  return r;
+}
+
+void EndHeld(Draft& draft, const ReservationId& id, ReservationState state, std::string reason) {
+  const Reservation* r = draft.FindReservation(id);
+  OMS_ASSERT(r && r->active());
+  End(draft, *r, state, std::move(reason));
+}
+
+Result<std::vector<Movement>> CommitHeld(Draft& draft, const ReservationId& id,
+                                         const std::string& reference) {
+  const Reservation* found = draft.FindReservation(id);
+  OMS_ASSERT(found && found->active());
+  Reservation r = *found;
+  std::vector<Movement> movements;
+  for (const auto& line : r.lines) {
+    StockKey key{line.sku, line.location};
+    if (draft.Stock(key).on_hand < line.quantity) {
+      return InsufficientStock(key, line.quantity, draft.Stock(key).on_hand);
+    }
+    Unhold(draft, key, line.quantity);
+    movements.push_back(draft.Move(key, -line.quantity, MovementReason::kSold, reference));
+  }
+  r.state = ReservationState::kCommitted;
+  r.end_reason = "committed";
+  r.updated_at = draft.now();
+  draft.PutReservation(r);
+  AddEvent(draft, r, ReservationState::kActive);
+  return movements;
+}
+
+void ShortenHeld(Draft& draft, const ReservationId& id, const Sku& sku, int64_t keep) {
+  const Reservation* found = draft.FindReservation(id);
+  OMS_ASSERT(found && found->active());
+  Reservation r = *found;
+  std::vector<ReservationLine> lines;
+  for (auto& line : r.lines) {
+    if (line.sku == sku) {
+      // A pickup reservation holds each SKU at the pickup store only, in one line.
+      int64_t release = line.quantity - keep;
+      OMS_ASSERT(release >= 0);
+      Unhold(draft, {line.sku, line.location}, release);
+      line.quantity = keep;
+    }
+    if (line.quantity > 0) lines.push_back(line);
+  }
+  r.lines = std::move(lines);
+  r.lines_changed = true;
+  r.updated_at = draft.now();
+  draft.PutReservation(r);
+  AddEvent(draft, r, ReservationState::kActive);
 }
 
 Result<Reply> Apply(Draft& draft, const ExtendReservation& c, ApplyEnv& env) {

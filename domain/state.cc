@@ -21,6 +21,9 @@ void WriterState::Reset(Snapshot snapshot) {
   active_.clear();
   expiry_.clear();
   for (auto& r : snapshot.active_reservations) TrackActive(r);
+  live_orders_.clear();
+  deadlines_.clear();
+  for (auto& o : snapshot.live_orders) TrackOrder(o);
   last_sequence_ = snapshot.last_sequence;
   last_movement_id_ = snapshot.last_movement_id;
 }
@@ -49,6 +52,29 @@ const Reservation* WriterState::FindActiveReservation(const ReservationId& id) c
   return it == active_.end() ? nullptr : &it->second;
 }
 
+const Order* WriterState::FindLiveOrder(const OrderId& id) const {
+  auto it = live_orders_.find(id);
+  return it == live_orders_.end() ? nullptr : &it->second;
+}
+
+void WriterState::TrackOrder(const Order& o) {
+  Order copy = o;
+  copy.is_new = false;
+  copy.lines_changed = false;
+  copy.stored_history = copy.history.size();
+  if (copy.state == OrderState::kReadyForPickup && copy.pickup_deadline) {
+    deadlines_.emplace(*copy.pickup_deadline, copy.id);
+  }
+  live_orders_.insert_or_assign(copy.id, std::move(copy));
+}
+
+void WriterState::UntrackOrder(const OrderId& id) {
+  auto it = live_orders_.find(id);
+  if (it == live_orders_.end()) return;
+  if (it->second.pickup_deadline) deadlines_.erase({*it->second.pickup_deadline, id});
+  live_orders_.erase(it);
+}
+
 void WriterState::TrackActive(const Reservation& r) {
   if (r.order_id.empty()) expiry_.emplace(r.expires_at, r.id);
   active_.insert_or_assign(r.id, r);
@@ -70,8 +96,13 @@ void WriterState::Apply(const Changes& changes) {
     if (r.active()) {
       Reservation copy = r;
       copy.is_new = false;
+      copy.lines_changed = false;
       TrackActive(copy);
     }
+  }
+  for (const auto& o : changes.orders) {
+    UntrackOrder(o.id);
+    if (!IsFinal(o.state)) TrackOrder(o);
   }
   for (const auto& m : changes.movements) last_movement_id_ = std::max(last_movement_id_, m.id);
   for (const auto& e : changes.events) last_sequence_ = std::max(last_sequence_, e.sequence);

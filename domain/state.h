@@ -48,6 +48,7 @@ class WriterState {
   const Location* FindLocation(const LocationId& id) const;
   const LocationGroup* FindGroup(const GroupId& id) const;
   const Reservation* FindActiveReservation(const ReservationId& id) const;
+  const Order* FindLiveOrder(const OrderId& id) const;
 
   // Applies a command's written changes: stock/locations/groups into the batch overlay,
   // reservations into the active set, counters advanced.
@@ -58,12 +59,17 @@ class WriterState {
   int64_t last_sequence() const { return last_sequence_; }
   int64_t last_movement_id() const { return last_movement_id_; }
   size_t active_reservations() const { return active_.size(); }
+  size_t live_orders() const { return live_orders_.size(); }
   // Active reservations by expiry; the engine's sweep reads the front.
   const std::set<std::pair<Timestamp, ReservationId>>& expiry_index() const { return expiry_; }
+  // Ready orders by pickup deadline.
+  const std::set<std::pair<Timestamp, OrderId>>& deadline_index() const { return deadlines_; }
 
  private:
   void TrackActive(const Reservation& r);
   void UntrackActive(const ReservationId& id);
+  void TrackOrder(const Order& o);
+  void UntrackOrder(const OrderId& id);
 
   SharedView& view_;
   // Rows changed by the open batch; readers see them only after Publish().
@@ -72,6 +78,8 @@ class WriterState {
   std::unordered_map<GroupId, LocationGroup> staged_groups_;
   std::unordered_map<ReservationId, Reservation> active_;
   std::set<std::pair<Timestamp, ReservationId>> expiry_;
+  std::unordered_map<OrderId, Order> live_orders_;
+  std::set<std::pair<Timestamp, OrderId>> deadlines_;
   int64_t last_sequence_ = 0;
   int64_t last_movement_id_ = 0;
 };

@@ -184,6 +184,54 @@ Status Check(const CommitReservation& c) {
 
 Status Check(const ExpireReservation& c) { return ValidateId("reservation_id", c.id.str()); }
 
+Status ValidateHold(const std::optional<Duration>& hold) {
+  if (hold && (*hold < std::chrono::hours(1) || *hold > std::chrono::hours(24 * 30))) {
+    return Invalid("hold_for", "must be between 1 hour and 30 days");
+  }
+  return Status::Ok();
+}
+
+Status Check(const PlaceOrder& c) {
+  OMS_RETURN_IF_ERROR(ValidateId("customer_id", c.customer.str()));
+  OMS_RETURN_IF_ERROR(ValidateId("pickup_location_id", c.pickup_location.str()));
+  if (c.reservation.empty()) {
+    OMS_RETURN_IF_ERROR(ValidateLines(c.lines, false, false));
+  } else {
+    OMS_RETURN_IF_ERROR(ValidateId("reservation_id", c.reservation.str()));
+    OMS_RETURN_IF_ERROR(ValidateLines(c.lines, false, true));
+  }
+  return ValidateHold(c.hold);
+}
+
+Status Check(const StartPicking& c) { return ValidateId("order_id", c.id.str()); }
+
+Status Check(const MarkReady& c) {
+  OMS_RETURN_IF_ERROR(ValidateId("order_id", c.id.str()));
+  if (c.picked.size() > static_cast<size_t>(limits::kMaxLines)) {
+    return Invalid("picked", "at most " + std::to_string(limits::kMaxLines) + " lines");
+  }
+  for (size_t i = 0; i < c.picked.size(); ++i) {
+    std::string prefix = "picked[" + std::to_string(i) + "].";
+    OMS_RETURN_IF_ERROR(ValidateId(prefix + "sku", c.picked[i].sku.str()));
+    OMS_RETURN_IF_ERROR(ValidateQuantity(prefix + "quantity", c.picked[i].quantity, 0));
+  }
+  return Status::Ok();
+}
+
+Status Check(const ConfirmPickup& c) {
+  OMS_RETURN_IF_ERROR(ValidateId("order_id", c.id.str()));
+  if (!c.staff_override && c.pickup_code.empty()) return Invalid("pickup_code", "is required");
+  if (c.pickup_code.size() > 64) return Invalid("pickup_code", "is too long");
+  return Status::Ok();
+}
+
+Status Check(const CancelOrder& c) {
+  OMS_RETURN_IF_ERROR(ValidateId("order_id", c.id.str()));
+  return ValidateText("reason", c.reason);
+}
+
+Status Check(const ExpireOrder& c) { return ValidateId("order_id", c.id.str()); }
+
 }  // namespace
 
 Status ValidateId(std::string_view field, std::string_view value) {

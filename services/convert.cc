@@ -111,6 +111,43 @@ void ToProto(const Reservation& in, Timestamp now, v1::Reservation* out) {
   out->set_end_reason(overdue ? "expired" : in.end_reason);
 }
 
+v1::OrderState ToProto(OrderState state) { return static_cast<v1::OrderState>(state); }
+
+google::protobuf::Duration DurationToProto(Duration d) {
+  google::protobuf::Duration out;
+  out.set_seconds(d.count() / 1'000'000);
+  out.set_nanos(static_cast<int32_t>(d.count() % 1'000'000) * 1000);
+  return out;
+}
+
+void ToProto(const Order& in, Timestamp now, v1::Order* out) {
+  out->set_order_id(in.id.str());
+  out->set_state(ToProto(in.OverdueAt(now) ? OrderState::kExpired : in.state));
+  out->set_customer_id(in.customer.str());
+  out->set_pickup_location_id(in.pickup_location.str());
+  for (const auto& l : in.lines) {
+    auto* line = out->add_lines();
+    line->set_sku(l.sku.str());
+    line->set_quantity(l.quantity);
+    line->set_ordered_quantity(l.ordered_quantity);
+  }
+  out->set_pickup_code(in.pickup_code);
+  *out->mutable_create_time() = ToProto(in.created_at);
+  *out->mutable_update_time() = ToProto(in.updated_at);
+  if (in.ready_at) *out->mutable_ready_time() = ToProto(*in.ready_at);
+  if (in.pickup_deadline) *out->mutable_pickup_deadline() = ToProto(*in.pickup_deadline);
+  for (const auto& t : in.history) {
+    auto* h = out->add_history();
+    h->set_state(ToProto(t.state));
+    *h->mutable_time() = ToProto(t.at);
+    h->set_actor(t.actor);
+    h->set_reason(t.reason);
+  }
+  out->set_reservation_id(in.reservation.str());
+  *out->mutable_hold() = DurationToProto(in.hold);
+  out->set_failed_pickup_attempts(in.failed_pickup_attempts);
+}
+
 Result<Duration> DurationFromProto(const google::protobuf::Duration* d, std::string_view field,
                                    Duration fallback) {
   if (!d) return fallback;

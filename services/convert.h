@@ -11,6 +11,7 @@
 #include "domain/stock.h"
 #include "oms/v1/common.pb.h"
 #include "oms/v1/inventory_service.pb.h"
+#include "oms/v1/order_service.pb.h"
 #include "oms/v1/reservation_service.pb.h"
 
 namespace oms::services {
@@ -33,6 +34,11 @@ Result<Duration> DurationFromProto(const google::protobuf::Duration* d, std::str
                                    Duration fallback);
 std::vector<RequestedLine> LinesFromProto(
     const google::protobuf::RepeatedPtrField<v1::ReservationLine>& lines);
+
+// `now` decides whether a ready order past its deadline is shown as EXPIRED.
+void ToProto(const Order& in, Timestamp now, v1::Order* out);
+v1::OrderState ToProto(OrderState state);
+google::protobuf::Duration DurationToProto(Duration d);
 
 // UNSPECIFIED becomes `fallback`; with no fallback it is rejected.
 Result<Channel> ChannelFromProto(int value, std::string_view field,

@@ -29,6 +29,14 @@ std::string EncodeEvent(const Event& event) {
       *m.mutable_time() = ToProto(event.time);
       return m.SerializeAsString();
     }
+    case EventKind::kOrder: {
+      v1::OrderEvent m;
+      m.set_sequence(event.sequence);
+      ToProto(event.order, event.time, m.mutable_order());
+      m.set_previous_state(ToProto(event.previous_order_state));
+      *m.mutable_time() = ToProto(event.time);
+      return m.SerializeAsString();
+    }
     default:
       return std::string();
   }

@@ -47,9 +47,15 @@ int main(int argc, char** argv) {
                  "faster, may lose the last commits on power loss")
       ->check(CLI::IsMember({"full", "normal"}))
       ->capture_default_str();
+  int64_t pickup_hold_h = 72;
+  app.add_option("--pickup-hold", pickup_hold_h,
+                 "hours a ready pickup order waits for its customer before it expires")
+      ->check(CLI::Range(1, 24 * 30))
+      ->capture_default_str();
   app.footer(LimitsText());
   CLI11_PARSE(app, argc, argv);
   options.durability_full = durability == "full";
+  options.pickup_hold = std::chrono::hours(pickup_hold_h);
 
   // Block the stop signals in every thread; main waits for them synchronously.
   sigset_t stop_signals;

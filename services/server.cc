@@ -12,6 +12,7 @@
 #include "services/event_codec.h"
 #include "services/inventory_service.h"
 #include "services/location_service.h"
+#include "services/order_service.h"
 #include "services/reservation_service.h"
 #include "storage/random_ids.h"
 #include "storage/reader.h"
@@ -31,6 +32,7 @@ struct Server::Parts {
   std::unique_ptr<LocationService> locations;
   std::unique_ptr<InventoryService> inventory;
   std::unique_ptr<ReservationService> reservations;
+  std::unique_ptr<OrderService> orders;
   std::unique_ptr<grpc::Server> grpc_server;
   int port = 0;
   std::once_flag shutdown_once;
@@ -52,7 +54,7 @@ Result<std::unique_ptr<Server>> Server::Start(const ServerOptions& options) {
   auto store = storage::SqliteStore::Open({options.db_path, options.durability_full}, EncodeEvent);
   if (!store.ok()) return store.status();
   p->store = std::move(store).value();
-  p->engine = std::make_unique<Engine>(*p->store, clock, ids, p->view, nullptr);
+  p->engine = std::make_unique<Engine>(*p->store, clock, ids, p->view, nullptr, options.pickup_hold);
   OMS_RETURN_IF_ERROR(p->engine->Open());
   p->writer = std::make_unique<storage::Writer>(*p->engine, options.writer);
   p->writer->Start();
@@ -61,6 +63,7 @@ Result<std::unique_ptr<Server>> Server::Start(const ServerOptions& options) {
   p->locations = std::make_unique<LocationService>(*p->backend);
   p->inventory = std::make_unique<InventoryService>(*p->backend);
   p->reservations = std::make_unique<ReservationService>(*p->backend);
+  p->orders = std::make_unique<OrderService>(*p->backend);
 
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
@@ -70,6 +73,7 @@ Result<std::unique_ptr<Server>> Server::Start(const ServerOptions& options) {
   builder.RegisterService(p->locations.get());
   builder.RegisterService(p->inventory.get());
   builder.RegisterService(p->reservations.get());
+  builder.RegisterService(p->orders.get());
   p->grpc_server = builder.BuildAndStart();
   if (!p->grpc_server || p->port == 0) {
     p->writer->Stop();

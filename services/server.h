@@ -15,6 +15,8 @@ struct ServerOptions {
   std::string listen = "127.0.0.1:50051";  // port 0 picks a free port
   std::string db_path = "oms.db";
   bool durability_full = true;
+  // How long a ready pickup order waits for its customer unless the order says otherwise.
+  Duration pickup_hold = std::chrono::hours(72);
   Clock* clock = nullptr;  // default: the system clock
   IdSource* ids = nullptr;  // default: kernel randomness
   storage::WriterOptions writer;

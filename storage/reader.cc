@@ -122,6 +122,57 @@ Result<std::optional<Reservation>> Reader::GetReservation(const ReservationId& i
   });
 }
 
+Result<std::optional<Order>> Reader::GetOrder(const OrderId& id) {
+  return WithSnapshot([&](Database& db) -> Result<std::optional<Order>> {
+    Statement& q = db.Prepare(
+        "SELECT order_id, state, customer_id, pickup_location_id, reservation_id, pickup_code, "
+        "hold_us, created_at, updated_at, ready_at, pickup_deadline, failed_pickup_attempts "
+        "FROM orders WHERE order_id = ?");
+    q.Bind(1, id.str());
+    if (!q.Step()) {
+      if (!q.status().ok()) return q.status();
+      return std::optional<Order>();
+    }
+    Order o = OrderFromRow(q, 0);
+    q.Reset();
+    OMS_RETURN_IF_ERROR(LoadOrderDetails(db, o));
+    return std::optional<Order>(std::move(o));
+  });
+}
+
+Result<std::vector<Order>> Reader::ListOrders(const OrderQuery& query, int limit) {
+  return WithSnapshot([&](Database& db) -> Result<std::vector<Order>> {
+    Statement* q;
+    if (!query.customer_id.empty()) {
+      q = &db.Prepare(
+          "SELECT order_id, state, customer_id, pickup_location_id, reservation_id, pickup_code, "
+          "hold_us, created_at, updated_at, ready_at, pickup_deadline, failed_pickup_attempts "
+          "FROM orders WHERE customer_id = ?1 AND (created_at, order_id) < (?2, ?3) "
+          "AND (?4 = 0 OR ((1 << state) & ?4) != 0) "
+          "ORDER BY created_at DESC, order_id DESC LIMIT ?5");
+      q->Bind(1, query.customer_id);
+    } else {
+      q = &db.Prepare(
+          "SELECT order_id, state, customer_id, pickup_location_id, reservation_id, pickup_code, "
+          "hold_us, created_at, updated_at, ready_at, pickup_deadline, failed_pickup_attempts "
+          "FROM orders WHERE pickup_location_id = ?1 AND (created_at, order_id) < (?2, ?3) "
+          "AND (?4 = 0 OR ((1 << state) & ?4) != 0) "
+          "ORDER BY created_at DESC, order_id DESC LIMIT ?5");
+      q->Bind(1, query.pickup_location_id);
+    }
+    q->Bind(2, ToMicros(query.before_created))
+        .Bind(3, query.before_id)
+        .Bind(4, static_cast<int64_t>(query.state_mask))
+        .Bind(5, static_cast<int64_t>(limit));
+    std::vector<Order> out;
+    while (q->Step()) out.push_back(OrderFromRow(*q, 0));
+    if (!q->status().ok()) return q->status();
+    q->Reset();
+    for (auto& o : out) OMS_RETURN_IF_ERROR(LoadOrderDetails(db, o));
+    return out;
+  });
+}
+
 Result<std::vector<Reservation>> Reader::ListReservations(ReservationState state,
                                                           Timestamp after_expiry,
                                                           const std::string& after_id, int limit) {

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "domain/location.h"
+#include "domain/order.h"
 #include "domain/reservation.h"
 #include "domain/status.h"
 #include "domain/stock.h"
@@ -36,6 +37,16 @@ class Reader {
                                                                  int limit);
   Result<std::vector<Movement>> ListMovements(const MovementFilter& filter, int limit);
   Result<std::optional<Reservation>> GetReservation(const ReservationId& id);
+  Result<std::optional<Order>> GetOrder(const OrderId& id);
+  // Newest first, strictly before the cursor (created_at, order_id); by customer or by store.
+  struct OrderQuery {
+    std::string customer_id;
+    std::string pickup_location_id;
+    uint32_t state_mask = 0;  // bit (1 << state); 0: any
+    Timestamp before_created = FromMicros(INT64_MAX);
+    std::string before_id;
+  };
+  Result<std::vector<Order>> ListOrders(const OrderQuery& query, int limit);
   // ACTIVE: ordered by (expires_at, id) after the cursor; other states: by id after it.
   Result<std::vector<Reservation>> ListReservations(ReservationState state, Timestamp after_expiry,
                                                     const std::string& after_id, int limit);

@@ -55,6 +55,46 @@ Reservation ReservationFromRow(const Statement& row, int c) {
   return r;
 }
 
+Order OrderFromRow(const Statement& row, int c) {
+  Order o;
+  o.id = OrderId(row.Text(c));
+  o.state = static_cast<OrderState>(row.Int(c + 1));
+  o.customer = CustomerId(row.Text(c + 2));
+  o.pickup_location = LocationId(row.Text(c + 3));
+  o.reservation = ReservationId(row.Text(c + 4));
+  o.pickup_code = row.Text(c + 5);
+  o.hold = Duration(row.Int(c + 6));
+  o.created_at = FromMicros(row.Int(c + 7));
+  o.updated_at = FromMicros(row.Int(c + 8));
+  if (!row.IsNull(c + 9)) o.ready_at = FromMicros(row.Int(c + 9));
+  if (!row.IsNull(c + 10)) o.pickup_deadline = FromMicros(row.Int(c + 10));
+  o.failed_pickup_attempts = static_cast<int>(row.Int(c + 11));
+  return o;
+}
+
+Status LoadOrderDetails(Database& db, Order& o) {
+  Statement& lines = db.Prepare(
+      "SELECT sku, quantity, ordered_quantity FROM order_lines WHERE order_id = ? "
+      "ORDER BY line_no");
+  lines.Bind(1, o.id.str());
+  o.lines.clear();
+  while (lines.Step()) o.lines.push_back({Sku(lines.Text(0)), lines.Int(1), lines.Int(2)});
+  OMS_RETURN_IF_ERROR(lines.status());
+  lines.Reset();
+  Statement& history = db.Prepare(
+      "SELECT state, at, actor, reason FROM order_history WHERE order_id = ? ORDER BY seq");
+  history.Bind(1, o.id.str());
+  o.history.clear();
+  while (history.Step()) {
+    o.history.push_back({static_cast<OrderState>(history.Int(0)), FromMicros(history.Int(1)),
+                         history.Text(2), history.Text(3)});
+  }
+  OMS_RETURN_IF_ERROR(history.status());
+  history.Reset();
+  o.stored_history = o.history.size();
+  return Status::Ok();
+}
+
 Status LoadReservationLines(Database& db, Reservation& r) {
   Statement& q = db.Prepare(
       "SELECT sku, location_id, quantity FROM reservation_lines WHERE reservation_id = ? "

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "domain/location.h"
+#include "domain/order.h"
 #include "domain/reservation.h"
 #include "domain/stock.h"
 #include "storage/sqlite.h"
@@ -27,6 +28,13 @@ inline constexpr char kReservationColumns[] =
     "reservation_id, state, channel, reference, order_id, end_reason, created_at, updated_at, "
     "expires_at";
 Reservation ReservationFromRow(const Statement& row, int first);
+
+inline constexpr char kOrderColumns[] =
+    "order_id, state, customer_id, pickup_location_id, reservation_id, pickup_code, hold_us, "
+    "created_at, updated_at, ready_at, pickup_deadline, failed_pickup_attempts";
+Order OrderFromRow(const Statement& row, int first);
+// Loads lines and history of `o` and marks the history stored.
+Status LoadOrderDetails(Database& db, Order& o);
 
 // Loads the lines of `r` (ordered by line_no) with the database's cached statement.
 Status LoadReservationLines(Database& db, Reservation& r);

@@ -69,6 +69,8 @@ CREATE TABLE requests(
   method       TEXT NOT NULL,
   payload_hash INTEGER NOT NULL,
   response     BLOB NOT NULL,
+  -- Empty on success; "<code>\x1f<reason>\x1f<message>" for a failure that had an effect.
+  error        TEXT NOT NULL DEFAULT '',
   created_at   INTEGER NOT NULL
 ) WITHOUT ROWID;
 CREATE INDEX requests_by_time ON requests(created_at);
@@ -113,8 +115,55 @@ CREATE TABLE reservation_lines(
 ) WITHOUT ROWID;
 )sql";
 
+// Version 3: pickup orders. History is append-only; a final state is final.
+constexpr const char* kV3 = R"sql(
+CREATE TABLE orders(
+  order_id           TEXT PRIMARY KEY NOT NULL,
+  state              INTEGER NOT NULL CHECK(state BETWEEN 1 AND 6),
+  customer_id        TEXT NOT NULL CHECK(length(customer_id) BETWEEN 1 AND 128),
+  pickup_location_id TEXT NOT NULL REFERENCES locations(location_id),
+  reservation_id     TEXT NOT NULL REFERENCES reservations(reservation_id),
+  pickup_code        TEXT NOT NULL,
+  hold_us            INTEGER NOT NULL CHECK(hold_us > 0),
+  created_at         INTEGER NOT NULL,
+  updated_at         INTEGER NOT NULL,
+  ready_at           INTEGER,
+  pickup_deadline    INTEGER,
+  failed_pickup_attempts INTEGER NOT NULL DEFAULT 0 CHECK(failed_pickup_attempts >= 0),
+  CHECK(state <> 3 OR pickup_deadline IS NOT NULL)
+) WITHOUT ROWID;
+CREATE INDEX orders_by_customer ON orders(customer_id, created_at, order_id);
+CREATE INDEX orders_by_store ON orders(pickup_location_id, created_at, order_id);
+CREATE INDEX orders_live ON orders(state) WHERE state IN (1, 2, 3);
+CREATE TRIGGER orders_end_is_final BEFORE UPDATE OF state ON orders
+WHEN OLD.state IN (4, 5, 6)
+BEGIN SELECT RAISE(ABORT, 'order already ended'); END;
+
+CREATE TABLE order_lines(
+  order_id         TEXT NOT NULL REFERENCES orders(order_id),
+  line_no          INTEGER NOT NULL CHECK(line_no >= 0),
+  sku              TEXT NOT NULL,
+  quantity         INTEGER NOT NULL CHECK(quantity >= 0),
+  ordered_quantity INTEGER NOT NULL CHECK(ordered_quantity > 0),
+  CHECK(quantity <= ordered_quantity),
+  PRIMARY KEY(order_id, line_no)
+) WITHOUT ROWID;
+
+CREATE TABLE order_history(
+  order_id TEXT NOT NULL REFERENCES orders(order_id),
+  seq      INTEGER NOT NULL CHECK(seq >= 0),
+  state    INTEGER NOT NULL CHECK(state BETWEEN 1 AND 6),
+  at       INTEGER NOT NULL,
+  actor    TEXT NOT NULL,
+  reason   TEXT NOT NULL,
+  PRIMARY KEY(order_id, seq)
+) WITHOUT ROWID;
+CREATE TRIGGER order_history_append_only BEFORE UPDATE ON order_history
+BEGIN SELECT RAISE(ABORT, 'order history is append-only'); END;
+)sql";
+
 const std::vector<const char*>& Migrations() {
-  static const std::vector<const char*> migrations = {kV1, kV2};
+  static const std::vector<const char*> migrations = {kV1, kV2, kV3};
   return migrations;
 }
 

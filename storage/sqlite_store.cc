@@ -7,6 +7,24 @@
 #include "storage/schema.h"
 
 namespace oms::storage {
+namespace {
+
+constexpr char kSep = '\x1f';
+
+std::string EncodeError(const Status& s) {
+  return std::to_string(static_cast<int>(s.code())) + kSep + s.reason() + kSep + s.message();
+}
+
+Status DecodeError(const std::string& text) {
+  size_t a = text.find(kSep);
+  size_t b = a == std::string::npos ? a : text.find(kSep, a + 1);
+  if (b == std::string::npos) return Status::Internal("stored error is unreadable");
+  Status s(static_cast<Code>(std::atoi(text.substr(0, a).c_str())), text.substr(b + 1));
+  s.WithReason(text.substr(a + 1, b - a - 1));
+  return s;
+}
+
+}  // namespace
 
 Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const StoreOptions& options,
                                                        EventEncoder encoder) {
@@ -57,6 +75,19 @@ Result<Snapshot> SqliteStore::Load() {
     }
   }
   {
+    Statement& q = db.Prepare(
+        "SELECT order_id, state, customer_id, pickup_location_id, reservation_id, pickup_code, "
+        "hold_us, created_at, updated_at, ready_at, pickup_deadline, failed_pickup_attempts "
+        "FROM orders WHERE state IN (1, 2, 3)");
+    while (q.Step()) s.live_orders.push_back(OrderFromRow(q, 0));
+    if (!q.status().ok()) return finish(q.status());
+    q.Reset();
+    for (auto& o : s.live_orders) {
+      Status st = LoadOrderDetails(db, o);
+      if (!st.ok()) return finish(st);
+    }
+  }
+  {
     Statement& q = db.Prepare("SELECT (SELECT IFNULL(MAX(sequence), 0) FROM events), "
                               "(SELECT IFNULL(MAX(movement_id), 0) FROM movements)");
     if (!q.Step()) return finish(q.status().ok() ? Status::Internal("no counters") : q.status());
@@ -81,7 +112,8 @@ void SqliteStore::Rollback() {
 
 Result<std::optional<RequestRecord>> SqliteStore::FindRequest(const std::string& request_id) {
   Statement& q = db_->Prepare(
-      "SELECT method, payload_hash, response, created_at FROM requests WHERE request_id = ?");
+      "SELECT method, payload_hash, response, created_at, error FROM requests "
+      "WHERE request_id = ?");
   q.Bind(1, request_id);
   if (!q.Step()) {
     if (!q.status().ok()) return q.status();
@@ -93,6 +125,7 @@ Result<std::optional<RequestRecord>> SqliteStore::FindRequest(const std::string&
   r.payload_hash = static_cast<uint64_t>(q.Int(1));
   r.response = q.Text(2);
   r.created_at = FromMicros(q.Int(3));
+  if (std::string error = q.Text(4); !error.empty()) r.error = DecodeError(error);
   q.Reset();
   return std::optional<RequestRecord>(std::move(r));
 }
@@ -184,6 +217,7 @@ Status SqliteStore::WriteAll(const Changes& changes, const RequestRecord* record
             .Run());
   }
   for (const auto& r : changes.reservations) OMS_RETURN_IF_ERROR(WriteReservation(r));
+  for (const auto& o : changes.orders) OMS_RETURN_IF_ERROR(WriteOrder(o));
   for (const auto& e : changes.events) {
     std::string payload = encoder_ ? encoder_(e) : std::string();
     OMS_RETURN_IF_ERROR(
@@ -201,13 +235,14 @@ Status SqliteStore::WriteAll(const Changes& changes, const RequestRecord* record
   }
   if (record) {
     OMS_RETURN_IF_ERROR(
-        db.Prepare("INSERT INTO requests(request_id, method, payload_hash, response, created_at) "
-                   "VALUES(?, ?, ?, ?, ?)")
+        db.Prepare("INSERT INTO requests(request_id, method, payload_hash, response, error, "
+                   "created_at) VALUES(?, ?, ?, ?, ?, ?)")
             .Bind(1, record->request_id)
             .Bind(2, record->method)
             .Bind(3, static_cast<int64_t>(record->payload_hash))
             .BindBlob(4, record->response)
-            .Bind(5, ToMicros(record->created_at))
+            .Bind(5, record->error ? EncodeError(*record->error) : std::string())
+            .Bind(6, ToMicros(record->created_at))
             .Run());
   }
   return Status::Ok();
@@ -248,6 +283,72 @@ Status SqliteStore::WriteReservation(const Reservation& r) {
                             .Run());
   }
   return Status::Ok();
+}
+
+Status SqliteStore::WriteOrder(const Order& o) {
+  Database& db = *db_;
+  Statement& upsert = db.Prepare(
+      "INSERT INTO orders(order_id, state, customer_id, pickup_location_id, reservation_id, "
+      "pickup_code, hold_us, created_at, updated_at, ready_at, pickup_deadline, "
+      "failed_pickup_attempts) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12) "
+      "ON CONFLICT(order_id) DO UPDATE SET state = ?2, updated_at = ?9, ready_at = ?10, "
+      "pickup_deadline = ?11, failed_pickup_attempts = ?12");
+  upsert.Bind(1, o.id.str())
+      .Bind(2, static_cast<int64_t>(o.state))
+      .Bind(3, o.customer.str())
+      .Bind(4, o.pickup_location.str())
+      .Bind(5, o.reservation.str())
+      .Bind(6, o.pickup_code)
+      .Bind(7, static_cast<int64_t>(o.hold.count()))
+      .Bind(8, ToMicros(o.created_at))
+      .Bind(9, ToMicros(o.updated_at))
+      .Bind(12, static_cast<int64_t>(o.failed_pickup_attempts));
+  if (o.ready_at) upsert.Bind(10, ToMicros(*o.ready_at));
+  if (o.pickup_deadline) upsert.Bind(11, ToMicros(*o.pickup_deadline));
+  OMS_RETURN_IF_ERROR(upsert.Run());
+  if (o.is_new || o.lines_changed) {
+    OMS_RETURN_IF_ERROR(
+        db.Prepare("DELETE FROM order_lines WHERE order_id = ?").Bind(1, o.id.str()).Run());
+    for (size_t i = 0; i < o.lines.size(); ++i) {
+      OMS_RETURN_IF_ERROR(db.Prepare("INSERT INTO order_lines(order_id, line_no, sku, quantity, "
+                                     "ordered_quantity) VALUES(?, ?, ?, ?, ?)")
+                              .Bind(1, o.id.str())
+                              .Bind(2, static_cast<int64_t>(i))
+                              .Bind(3, o.lines[i].sku.str())
+                              .Bind(4, o.lines[i].quantity)
+                              .Bind(5, o.lines[i].ordered_quantity)
+                              .Run());
+    }
+  }
+  for (size_t i = o.stored_history; i < o.history.size(); ++i) {
+    const OrderTransition& t = o.history[i];
+    OMS_RETURN_IF_ERROR(db.Prepare("INSERT INTO order_history(order_id, seq, state, at, actor, "
+                                   "reason) VALUES(?, ?, ?, ?, ?, ?)")
+                            .Bind(1, o.id.str())
+                            .Bind(2, static_cast<int64_t>(i))
+                            .Bind(3, static_cast<int64_t>(t.state))
+                            .Bind(4, ToMicros(t.at))
+                            .Bind(5, t.actor)
+                            .Bind(6, t.reason)
+                            .Run());
+  }
+  return Status::Ok();
+}
+
+Result<std::optional<Order>> SqliteStore::FindOrder(const OrderId& id) {
+  Statement& q = db_->Prepare(
+      "SELECT order_id, state, customer_id, pickup_location_id, reservation_id, pickup_code, "
+      "hold_us, created_at, updated_at, ready_at, pickup_deadline, failed_pickup_attempts "
+      "FROM orders WHERE order_id = ?");
+  q.Bind(1, id.str());
+  if (!q.Step()) {
+    if (!q.status().ok()) return q.status();
+    return std::optional<Order>();
+  }
+  Order o = OrderFromRow(q, 0);
+  q.Reset();
+  OMS_RETURN_IF_ERROR(LoadOrderDetails(*db_, o));
+  return std::optional<Order>(std::move(o));
 }
 
 Result<std::optional<Reservation>> SqliteStore::FindReservation(const ReservationId& id) {

@@ -32,6 +32,7 @@ class SqliteStore final : public Store {
   Status Commit() override;
   void Rollback() override;
   Result<std::optional<Reservation>> FindReservation(const ReservationId& id) override;
+  Result<std::optional<Order>> FindOrder(const OrderId& id) override;
   Result<int64_t> PurgeRequests(Timestamp before, int64_t max_rows) override;
 
   int schema_version() const { return schema_version_; }
@@ -42,6 +43,7 @@ class SqliteStore final : public Store {
       : db_(std::move(db)), encoder_(std::move(encoder)), schema_version_(version) {}
   Status WriteAll(const Changes& changes, const RequestRecord* record);
   Status WriteReservation(const Reservation& r);
+  Status WriteOrder(const Order& o);
 
   std::unique_ptr<Database> db_;
   EventEncoder encoder_;
