@@ -164,6 +164,16 @@ int Engine::SweepExpired(Timestamp now, int max) {
   return expired;
 }
 
+Result<int64_t> Engine::PurgeEvents(Duration retention, int64_t keep) {
+  OMS_RETURN_IF_ERROR(store_.Begin());
+  Result<int64_t> purged = store_.PurgeEvents(clock_.Now() - retention, keep, 10000);
+  if (!purged.ok() || !store_.Commit().ok()) {
+    store_.Rollback();
+    return purged.ok() ? BatchFailed() : purged.status();
+  }
+  return purged;
+}
+
 Result<int64_t> Engine::PurgeRequests(Duration retention) {
   OMS_RETURN_IF_ERROR(store_.Begin());
   Result<int64_t> purged = store_.PurgeRequests(clock_.Now() - retention, 10000);

@@ -50,6 +50,8 @@ class Engine {
   std::optional<Timestamp> NextExpiry() const;
   // Deletes idempotency records older than `retention` (in its own transaction).
   Result<int64_t> PurgeRequests(Duration retention);
+  // Deletes events older than `retention` or beyond the newest `keep`.
+  Result<int64_t> PurgeEvents(Duration retention, int64_t keep);
 
   const WriterState& state() const { return state_; }
 

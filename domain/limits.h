@@ -31,6 +31,10 @@ inline constexpr int64_t kMaxOnHand = 1'000'000'000'000'000;
 inline constexpr std::chrono::seconds kMinTtl{1};
 inline constexpr std::chrono::seconds kMaxTtl{7 * 24 * 3600};
 inline constexpr std::chrono::seconds kDefaultTtl{15 * 60};
+// Concurrent Watch streams; more are refused with RESOURCE_EXHAUSTED.
+inline constexpr int kMaxWatchStreams = 10000;
+// Events held in memory for live streams; a stream further behind replays from the log.
+inline constexpr int kWatchBufferEvents = 1 << 16;
 // Largest gRPC request accepted.
 inline constexpr int kMaxRequestBytes = 4 * 1024 * 1024;
 // Commands waiting for the writer; beyond this a call fails fast with RESOURCE_EXHAUSTED

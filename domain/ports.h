@@ -72,6 +72,9 @@ class Store {
   virtual Result<std::optional<Order>> FindOrder(const OrderId& id) = 0;
   // Forgets idempotency records older than `before`; returns how many.
   virtual Result<int64_t> PurgeRequests(Timestamp before, int64_t max_rows) = 0;
+  // Drops events older than `before` or beyond the newest `keep`, at most `max_rows`; the
+  // newest event is always kept so sequences continue after a restart.
+  virtual Result<int64_t> PurgeEvents(Timestamp before, int64_t keep, int64_t max_rows) = 0;
 };
 
 // Receives events after the batch that wrote them committed, in sequence order.

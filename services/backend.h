@@ -18,11 +18,14 @@ class Message;
 
 namespace oms::services {
 
+class WatchHub;
+
 struct Backend {
   storage::Writer& writer;
   storage::Reader& reader;
   const SharedView& view;
   Clock& clock;
+  WatchHub& hub;
 };
 
 // Who is calling, as recorded in the ledger.

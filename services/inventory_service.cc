@@ -5,6 +5,7 @@
 #include "domain/limits.h"
 #include "domain/validate.h"
 #include "services/convert.h"
+#include "services/watch_stream.h"
 
 namespace oms::services {
 
@@ -155,6 +156,43 @@ grpc::ServerUnaryReactor* InventoryService::SetSafetyStock(
                   const auto& r = std::get<StockReply>(reply);
                   ToProto(r.key, r.level, response->mutable_stock_level());
                 });
+}
+
+namespace {
+
+// Checks filters of a watch request; unknown locations are NOT_FOUND.
+Status WatchFilterFrom(const v1::WatchAvailabilityRequest& r, const SharedView& view,
+                       WatchFilter* filter) {
+  if (r.skus_size() > limits::kMaxSkusPerQuery || r.location_ids_size() > limits::kMaxSkusPerQuery) {
+    return Status::InvalidArgument("skus", "at most " + std::to_string(limits::kMaxSkusPerQuery) +
+                                               " SKUs and locations");
+  }
+  if (r.after_sequence() < 0) return Status::InvalidArgument("after_sequence", "must be >= 0");
+  for (int i = 0; i < r.skus_size(); ++i) {
+    OMS_RETURN_IF_ERROR(ValidateId("skus[" + std::to_string(i) + "]", r.skus(i)));
+    filter->skus.insert(r.skus(i));
+  }
+  for (int i = 0; i < r.location_ids_size(); ++i) {
+    OMS_RETURN_IF_ERROR(ValidateId("location_ids[" + std::to_string(i) + "]", r.location_ids(i)));
+    bool known = view.Read([&](const CommittedData& d) {
+      return d.locations.count(LocationId(r.location_ids(i))) > 0;
+    });
+    if (!known) return Status::NotFound("location " + r.location_ids(i) + " does not exist");
+    filter->locations.insert(r.location_ids(i));
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+grpc::ServerWriteReactor<v1::AvailabilityChanged>* InventoryService::WatchAvailability(
+    grpc::CallbackServerContext* /*context*/, const v1::WatchAvailabilityRequest* request) {
+  WatchFilter filter;
+  filter.kind = EventKind::kAvailability;
+  Status s = WatchFilterFrom(*request, backend_.view, &filter);
+  int64_t after = request->from_now() ? backend_.hub.head() : request->after_sequence();
+  if (s.ok()) s = backend_.hub.CheckResumable(after);
+  return WatchStream<v1::AvailabilityChanged>::Start(backend_.hub, std::move(filter), after, s);
 }
 
 grpc::ServerUnaryReactor* InventoryService::ImportStock(grpc::CallbackServerContext* context,

@@ -31,6 +31,8 @@ class InventoryService final : public v1::InventoryService::CallbackService {
   grpc::ServerUnaryReactor* ListMovements(grpc::CallbackServerContext* context,
                                           const v1::ListMovementsRequest* request,
                                           v1::ListMovementsResponse* response) override;
+  grpc::ServerWriteReactor<v1::AvailabilityChanged>* WatchAvailability(
+      grpc::CallbackServerContext* context, const v1::WatchAvailabilityRequest* request) override;
   grpc::ServerUnaryReactor* ImportStock(grpc::CallbackServerContext* context,
                                         const v1::ImportStockRequest* request,
                                         v1::ImportStockResponse* response) override;

@@ -3,6 +3,7 @@
 
 #include "domain/validate.h"
 #include "services/convert.h"
+#include "services/watch_stream.h"
 
 namespace oms::services {
 
@@ -112,6 +113,33 @@ grpc::ServerUnaryReactor* OrderService::ListOrders(grpc::CallbackServerContext* 
         EncodePageToken("orders", std::to_string(ToMicros(last.created_at)) + " " + last.id.str()));
   }
   return FinishWith(context, Status::Ok());
+}
+
+grpc::ServerWriteReactor<v1::OrderEvent>* OrderService::WatchOrders(
+    grpc::CallbackServerContext* /*context*/, const v1::WatchOrdersRequest* request) {
+  WatchFilter filter;
+  filter.kind = EventKind::kOrder;
+  Status s;
+  if (!request->pickup_location_id().empty()) {
+    s = ValidateId("pickup_location_id", request->pickup_location_id());
+    bool known = s.ok() && backend_.view.Read([&](const CommittedData& d) {
+      return d.locations.count(LocationId(request->pickup_location_id())) > 0;
+    });
+    if (s.ok() && !known) {
+      s = Status::NotFound("location " + request->pickup_location_id() + " does not exist");
+    }
+    filter.locations.insert(request->pickup_location_id());
+  }
+  if (s.ok() && !request->customer_id().empty()) {
+    s = ValidateId("customer_id", request->customer_id());
+    filter.customer = request->customer_id();
+  }
+  if (s.ok() && request->after_sequence() < 0) {
+    s = Status::InvalidArgument("after_sequence", "must be >= 0");
+  }
+  int64_t after = request->from_now() ? backend_.hub.head() : request->after_sequence();
+  if (s.ok()) s = backend_.hub.CheckResumable(after);
+  return WatchStream<v1::OrderEvent>::Start(backend_.hub, std::move(filter), after, s);
 }
 
 grpc::ServerUnaryReactor* OrderService::StartPicking(grpc::CallbackServerContext* context,

@@ -28,6 +28,8 @@ class OrderService final : public v1::OrderService::CallbackService {
   grpc::ServerUnaryReactor* ConfirmPickup(grpc::CallbackServerContext* context,
                                           const v1::ConfirmPickupRequest* request,
                                           v1::ConfirmPickupResponse* response) override;
+  grpc::ServerWriteReactor<v1::OrderEvent>* WatchOrders(
+      grpc::CallbackServerContext* context, const v1::WatchOrdersRequest* request) override;
   grpc::ServerUnaryReactor* CancelOrder(grpc::CallbackServerContext* context,
                                         const v1::CancelOrderRequest* request,
                                         v1::CancelOrderResponse* response) override;

@@ -14,6 +14,7 @@
 #include "services/location_service.h"
 #include "services/order_service.h"
 #include "services/reservation_service.h"
+#include "services/watch_hub.h"
 #include "storage/random_ids.h"
 #include "storage/reader.h"
 #include "storage/sqlite_store.h"
@@ -28,6 +29,7 @@ struct Server::Parts {
   std::unique_ptr<Engine> engine;
   std::unique_ptr<storage::Writer> writer;
   std::unique_ptr<storage::Reader> reader;
+  std::unique_ptr<WatchHub> hub;
   std::unique_ptr<Backend> backend;
   std::unique_ptr<LocationService> locations;
   std::unique_ptr<InventoryService> inventory;
@@ -54,12 +56,15 @@ Result<std::unique_ptr<Server>> Server::Start(const ServerOptions& options) {
   auto store = storage::SqliteStore::Open({options.db_path, options.durability_full}, EncodeEvent);
   if (!store.ok()) return store.status();
   p->store = std::move(store).value();
-  p->engine = std::make_unique<Engine>(*p->store, clock, ids, p->view, nullptr, options.pickup_hold);
+  p->reader = std::make_unique<storage::Reader>(options.db_path);
+  p->hub = std::make_unique<WatchHub>(*p->reader, limits::kWatchBufferEvents);
+  p->engine = std::make_unique<Engine>(*p->store, clock, ids, p->view, p->hub.get(),
+                                       options.pickup_hold);
   OMS_RETURN_IF_ERROR(p->engine->Open());
+  p->hub->Start(p->engine->state().last_sequence());
   p->writer = std::make_unique<storage::Writer>(*p->engine, options.writer);
   p->writer->Start();
-  p->reader = std::make_unique<storage::Reader>(options.db_path);
-  p->backend = std::make_unique<Backend>(Backend{*p->writer, *p->reader, p->view, clock});
+  p->backend = std::make_unique<Backend>(Backend{*p->writer, *p->reader, p->view, clock, *p->hub});
   p->locations = std::make_unique<LocationService>(*p->backend);
   p->inventory = std::make_unique<InventoryService>(*p->backend);
   p->reservations = std::make_unique<ReservationService>(*p->backend);
@@ -89,6 +94,8 @@ void Server::Shutdown(std::chrono::milliseconds grace) {
   std::call_once(parts_->shutdown_once, [&] {
     Parts& p = *parts_;
     p.grpc_server->GetHealthCheckService()->SetServingStatus(false);
+    // Streams never end by themselves: end them (UNAVAILABLE, resume elsewhere) first.
+    p.hub->Shutdown();
     // In-flight mutations still need the writer, so it stops after the server.
     p.grpc_server->Shutdown(std::chrono::system_clock::now() + grace);
     p.writer->Stop();

@@ -122,6 +122,39 @@ Result<std::optional<Reservation>> Reader::GetReservation(const ReservationId& i
   });
 }
 
+Result<std::vector<StoredEvent>> Reader::ReadEvents(int64_t after, int kind, int limit,
+                                                    int64_t* scanned_to, int64_t* first_scanned) {
+  return WithSnapshot([&](Database& db) -> Result<std::vector<StoredEvent>> {
+    // Scan a bounded window of sequences so a filter that matches rarely cannot turn one
+    // call into a full-table scan.
+    Statement& q = db.Prepare(
+        "SELECT sequence, kind, sku, location_id, subject, customer_id, payload FROM events "
+        "WHERE sequence > ?1 AND sequence <= ?1 + ?2 ORDER BY sequence");
+    q.Bind(1, after).Bind(2, static_cast<int64_t>(limit) * 8);
+    std::vector<StoredEvent> out;
+    *scanned_to = after;
+    *first_scanned = 0;
+    while (q.Step()) {
+      *scanned_to = q.Int(0);
+      if (*first_scanned == 0) *first_scanned = *scanned_to;
+      if (q.Int(1) != kind) continue;
+      out.push_back({q.Int(0), static_cast<int>(q.Int(1)), q.Text(2), q.Text(3), q.Text(4),
+                     q.Text(5), q.Text(6)});
+      if (static_cast<int>(out.size()) >= limit) break;
+    }
+    if (!q.status().ok()) return q.status();
+    return out;
+  });
+}
+
+Result<int64_t> Reader::OldestEvent() {
+  return WithSnapshot([&](Database& db) -> Result<int64_t> {
+    Statement& q = db.Prepare("SELECT IFNULL(MIN(sequence), 0) FROM events");
+    if (!q.Step()) return q.status().ok() ? Status::Internal("no result") : q.status();
+    return q.Int(0);
+  });
+}
+
 Result<std::optional<Order>> Reader::GetOrder(const OrderId& id) {
   return WithSnapshot([&](Database& db) -> Result<std::optional<Order>> {
     Statement& q = db.Prepare(

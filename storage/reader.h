@@ -17,6 +17,17 @@
 
 namespace oms::storage {
 
+// One row of the event log, as Watch streams replay it.
+struct StoredEvent {
+  int64_t sequence = 0;
+  int kind = 0;  // EventKind
+  std::string sku;
+  std::string location_id;
+  std::string subject;
+  std::string customer_id;
+  std::string payload;  // the API message, encoded when the event was written
+};
+
 struct MovementFilter {
   std::string sku;          // empty: any
   std::string location_id;  // empty: any
@@ -37,6 +48,14 @@ class Reader {
                                                                  int limit);
   Result<std::vector<Movement>> ListMovements(const MovementFilter& filter, int limit);
   Result<std::optional<Reservation>> GetReservation(const ReservationId& id);
+  // Events with sequence > after of the given kind, ascending, at most `limit` (rows of other
+  // kinds are skipped but count toward `scanned`, so a caller can advance past them).
+  // `first_scanned` is the first sequence present after `after` (0 if none): a value above
+  // after + 1 means the log was pruned past `after`.
+  Result<std::vector<StoredEvent>> ReadEvents(int64_t after, int kind, int limit,
+                                              int64_t* scanned_to, int64_t* first_scanned);
+  // The oldest retained sequence (0 if the log is empty).
+  Result<int64_t> OldestEvent();
   Result<std::optional<Order>> GetOrder(const OrderId& id);
   // Newest first, strictly before the cursor (created_at, order_id); by customer or by store.
   struct OrderQuery {

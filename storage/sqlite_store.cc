@@ -366,6 +366,15 @@ Result<std::optional<Reservation>> SqliteStore::FindReservation(const Reservatio
   return std::optional<Reservation>(std::move(r));
 }
 
+Result<int64_t> SqliteStore::PurgeEvents(Timestamp before, int64_t keep, int64_t max_rows) {
+  Statement& q = db_->Prepare(
+      "DELETE FROM events WHERE sequence IN (SELECT sequence FROM events WHERE sequence < "
+      "(SELECT MAX(sequence) FROM events) AND (created_at < ?1 OR sequence <= "
+      "(SELECT MAX(sequence) FROM events) - ?2) ORDER BY sequence LIMIT ?3)");
+  OMS_RETURN_IF_ERROR(q.Bind(1, ToMicros(before)).Bind(2, keep).Bind(3, max_rows).Run());
+  return db_->changes();
+}
+
 Result<int64_t> SqliteStore::PurgeRequests(Timestamp before, int64_t max_rows) {
   Statement& q = db_->Prepare(
       "DELETE FROM requests WHERE request_id IN (SELECT request_id FROM requests "

@@ -34,6 +34,7 @@ class SqliteStore final : public Store {
   Result<std::optional<Reservation>> FindReservation(const ReservationId& id) override;
   Result<std::optional<Order>> FindOrder(const OrderId& id) override;
   Result<int64_t> PurgeRequests(Timestamp before, int64_t max_rows) override;
+  Result<int64_t> PurgeEvents(Timestamp before, int64_t keep, int64_t max_rows) override;
 
   int schema_version() const { return schema_version_; }
   Database& db() { return *db_; }

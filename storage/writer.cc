@@ -135,6 +135,7 @@ void Writer::Impl::ArmSweep() {
 void Writer::Impl::Purge() {
   next_purge = std::chrono::steady_clock::now() + options.purge_interval;
   (void)engine.PurgeRequests(options.request_retention);
+  (void)engine.PurgeEvents(options.event_retention, options.event_keep);
 }
 
 void Writer::Stop() {

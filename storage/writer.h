@@ -20,6 +20,9 @@ struct WriterOptions {
   // How often the idempotency records past retention are purged.
   std::chrono::seconds purge_interval{60};
   Duration request_retention = std::chrono::hours(24);
+  // Events kept for Watch replay: newer than this and among the newest `event_keep`.
+  Duration event_retention = std::chrono::hours(24 * 7);
+  int64_t event_keep = 10'000'000;
   // The longest the expiry sweep sleeps, so a reservation's units return within this of its
   // expires_at even if the wake-up for it was missed.
   std::chrono::milliseconds max_sweep_delay{250};

@@ -1,0 +1,183 @@
+// WatchHub: ring of recent events, fan-out thread, replay from the log.
+#include "services/watch_hub.h"
+
+#include <algorithm>
+
+#include "domain/limits.h"
+#include "services/event_codec.h"
+
+namespace oms::services {
+
+bool WatchFilter::Matches(const storage::StoredEvent& e) const {
+  if (e.kind != static_cast<int>(kind)) return false;
+  if (!locations.empty() && !locations.count(e.location_id)) return false;
+  if (kind == EventKind::kAvailability) return skus.empty() || skus.count(e.sku);
+  return customer.empty() || customer == e.customer_id;
+}
+
+WatchHub::WatchHub(storage::Reader& reader, size_t capacity)
+    : reader_(reader), capacity_(capacity), thread_([this] { Run(); }) {}
+
+WatchHub::~WatchHub() { Shutdown(); }
+
+void WatchHub::Start(int64_t head) {
+  BumpHead(head);
+  std::lock_guard lock(ring_mu_);
+  ring_floor_ = head;
+}
+
+void WatchHub::BumpHead(int64_t sequence) {
+  int64_t current = committed_head_.load();
+  while (sequence > current && !committed_head_.compare_exchange_weak(current, sequence)) {
+  }
+}
+
+void WatchHub::Publish(const std::vector<Event>& events) {
+  if (events.empty()) return;
+  {
+    std::lock_guard lock(pending_mu_);
+    pending_.insert(pending_.end(), events.begin(), events.end());
+  }
+  BumpHead(events.back().sequence);
+  pending_cv_.notify_one();
+}
+
+void WatchHub::Run() {
+  for (;;) {
+    std::vector<Event> batch;
+    {
+      std::unique_lock lock(pending_mu_);
+      pending_cv_.wait(lock, [this] { return stopping_ || !pending_.empty(); });
+      if (stopping_) return;
+      batch.swap(pending_);
+    }
+    {
+      std::lock_guard lock(ring_mu_);
+      for (const Event& e : batch) {
+        // Only what streams serve; reservation and location events stay in the log.
+        if (e.kind != EventKind::kAvailability && e.kind != EventKind::kOrder) continue;
+        ring_.push_back({e.sequence, static_cast<int>(e.kind), e.sku.str(), e.location.str(),
+                         e.subject, e.customer, EncodeEvent(e)});
+      }
+      while (ring_.size() > capacity_) {
+        ring_floor_ = std::max(ring_floor_ == INT64_MAX ? 0 : ring_floor_, ring_.front().sequence);
+        ring_.pop_front();
+      }
+    }
+    std::vector<std::shared_ptr<Subscriber>> live;
+    {
+      std::lock_guard lock(subs_mu_);
+      std::erase_if(subs_, [](const auto& w) { return w.expired(); });
+      for (const auto& w : subs_) {
+        if (auto s = w.lock()) live.push_back(std::move(s));
+      }
+    }
+    for (const auto& s : live) s->Wake();
+  }
+}
+
+Status WatchHub::Subscribe(const std::shared_ptr<Subscriber>& subscriber) {
+  std::lock_guard lock(subs_mu_);
+  if (closed_) return Status::Unavailable(reason::kShuttingDown, "the server is shutting down");
+  std::erase_if(subs_, [](const auto& w) { return w.expired(); });
+  if (subs_.size() >= static_cast<size_t>(limits::kMaxWatchStreams)) {
+    return Status(Code::kResourceExhausted, "too many watch streams; retry later");
+  }
+  subs_.push_back(subscriber);
+  return Status::Ok();
+}
+
+void WatchHub::Unsubscribe(const Subscriber* subscriber) {
+  std::lock_guard lock(subs_mu_);
+  std::erase_if(subs_, [&](const auto& w) {
+    auto s = w.lock();
+    return !s || s.get() == subscriber;
+  });
+}
+
+size_t WatchHub::subscribers() const {
+  std::lock_guard lock(subs_mu_);
+  return subs_.size();
+}
+
+void WatchHub::Shutdown() {
+  std::vector<std::shared_ptr<Subscriber>> live;
+  {
+    std::lock_guard lock(subs_mu_);
+    closed_ = true;
+    for (const auto& w : subs_) {
+      if (auto s = w.lock()) live.push_back(std::move(s));
+    }
+  }
+  Status bye = Status::Unavailable(
+      reason::kShuttingDown, "the server is shutting down; reconnect with the last sequence seen");
+  for (const auto& s : live) s->Close(bye);
+  {
+    std::lock_guard lock(pending_mu_);
+    stopping_ = true;
+  }
+  pending_cv_.notify_one();
+  if (thread_.joinable()) thread_.join();
+}
+
+Status WatchHub::CheckResumable(int64_t after) {
+  int64_t head = this->head();
+  if (after > head) {
+    Status s(Code::kOutOfRange, "after_sequence " + std::to_string(after) +
+                                    " is beyond the last event " + std::to_string(head));
+    s.WithReason("SEQUENCE_AHEAD").With("head_sequence", std::to_string(head));
+    return s;
+  }
+  if (after == head) return Status::Ok();
+  Result<int64_t> oldest = reader_.OldestEvent();
+  if (!oldest.ok()) return oldest.status();
+  if (*oldest == 0 || after + 1 < *oldest) {
+    int64_t first = *oldest == 0 ? head + 1 : *oldest;
+    Status s(Code::kOutOfRange, "events after " + std::to_string(after) +
+                                    " are no longer retained; the oldest is " +
+                                    std::to_string(first) + ": resync and watch from_now");
+    s.WithReason("EVENTS_PRUNED").With("oldest_sequence", std::to_string(first));
+    return s;
+  }
+  return Status::Ok();
+}
+
+Status WatchHub::Next(int64_t* after, const WatchFilter& filter, size_t max,
+                      std::deque<storage::StoredEvent>* out) {
+  if (*after >= head()) return Status::Ok();
+  {
+    std::lock_guard lock(ring_mu_);
+    if (*after >= ring_floor_) {
+      auto it = std::upper_bound(
+          ring_.begin(), ring_.end(), *after,
+          [](int64_t seq, const storage::StoredEvent& e) { return seq < e.sequence; });
+      for (; it != ring_.end() && out->size() < max; ++it) {
+        *after = it->sequence;
+        if (filter.Matches(*it)) out->push_back(*it);
+      }
+      // Whatever is committed but not in the ring yet arrives with the next wake-up.
+      return Status::Ok();
+    }
+  }
+  return NextFromLog(after, filter, max, out);
+}
+
+Status WatchHub::NextFromLog(int64_t* after, const WatchFilter& filter, size_t max,
+                             std::deque<storage::StoredEvent>* out) {
+  int64_t scanned = *after, first = 0;
+  auto rows = reader_.ReadEvents(*after, static_cast<int>(filter.kind),
+                                 static_cast<int>(std::max<size_t>(max, 64)), &scanned, &first);
+  if (!rows.ok()) return rows.status();
+  if (first == 0 || first > *after + 1) return CheckResumable(*after);
+  for (auto& e : *rows) {
+    if (out->size() >= max) {
+      scanned = e.sequence - 1;
+      break;
+    }
+    if (filter.Matches(e)) out->push_back(std::move(e));
+  }
+  *after = scanned;
+  return Status::Ok();
+}
+
+}  // namespace oms::services

@@ -1,0 +1,94 @@
+// WatchHub: fans committed events out to Watch streams. The writer hands it each committed
+// batch (cheap: a move under a mutex); the hub's own thread encodes the events into a
+// bounded ring and wakes the streams. A stream reads by sequence — from the ring, or from the
+// events table when it is further behind than the ring reaches — so a slow stream costs the
+// writer and the other streams nothing, and no buffer grows without bound.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <unordered_set>
+#include <vector>
+
+#include "domain/ports.h"
+#include "storage/reader.h"
+
+namespace oms::services {
+
+struct WatchFilter {
+  EventKind kind = EventKind::kAvailability;
+  std::unordered_set<std::string> skus;       // availability: any if empty
+  std::unordered_set<std::string> locations;  // availability: any if empty; orders: pickup store
+  std::string customer;                       // orders: any if empty
+
+  bool Matches(const storage::StoredEvent& e) const;
+};
+
+class WatchHub final : public EventSink {
+ public:
+  // A stream, woken (on the hub's thread) when new events may be available.
+  class Subscriber {
+   public:
+    virtual ~Subscriber() = default;
+    virtual void Wake() = 0;
+    // Ends the stream with `status` (shutdown).
+    virtual void Close(const Status& status) = 0;
+  };
+
+  WatchHub(storage::Reader& reader, size_t capacity);
+  ~WatchHub() override;
+
+  // The last committed sequence at start-up.
+  void Start(int64_t head);
+  // Writer thread, after a commit: never blocks on streams.
+  void Publish(const std::vector<Event>& events) override;
+
+  Status Subscribe(const std::shared_ptr<Subscriber>& subscriber);
+  void Unsubscribe(const Subscriber* subscriber);
+  // Stops accepting streams, closes every open one with UNAVAILABLE, stops the thread.
+  void Shutdown();
+
+  // The last committed sequence.
+  int64_t head() const { return committed_head_.load(std::memory_order_acquire); }
+  size_t subscribers() const;
+
+  // Appends up to `max` events after *after that match `filter` to `out`, advancing *after
+  // past everything examined. OUT_OF_RANGE if the log was pruned past *after.
+  Status Next(int64_t* after, const WatchFilter& filter, size_t max,
+              std::deque<storage::StoredEvent>* out);
+  // OUT_OF_RANGE if a stream cannot resume after `after` (pruned, or in the future).
+  Status CheckResumable(int64_t after);
+
+ private:
+  void Run();
+  void BumpHead(int64_t sequence);
+  Status NextFromLog(int64_t* after, const WatchFilter& filter, size_t max,
+                     std::deque<storage::StoredEvent>* out);
+
+  storage::Reader& reader_;
+  const size_t capacity_;
+  std::atomic<int64_t> committed_head_{0};
+
+  std::mutex pending_mu_;
+  std::condition_variable pending_cv_;
+  std::vector<Event> pending_;
+  bool stopping_ = false;
+
+  mutable std::mutex ring_mu_;
+  // Served kinds only, ascending. Every served event after ring_floor_ is in the ring.
+  std::deque<storage::StoredEvent> ring_;
+  int64_t ring_floor_ = INT64_MAX;  // until Start(): everything comes from the log
+
+  mutable std::mutex subs_mu_;
+  std::vector<std::weak_ptr<Subscriber>> subs_;
+  bool closed_ = false;
+
+  std::thread thread_;
+};
+
+}  // namespace oms::services

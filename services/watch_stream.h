@@ -1,0 +1,141 @@
+// WatchStream: one server-streaming Watch call. Exactly one write in flight; the next batch
+// of events is fetched by sequence when the previous write completes or the hub wakes it.
+// Finish is never called under the stream's lock (gRPC may run OnDone inline).
+#pragma once
+
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <optional>
+
+#include <grpcpp/grpcpp.h>
+
+#include "services/error_mapping.h"
+#include "services/watch_hub.h"
+
+namespace oms::services {
+
+template <typename Message>
+class WatchStream final : public grpc::ServerWriteReactor<Message> {
+ public:
+  // Starts streaming events after `after` that match `filter`; ends at once with `refusal`
+  // if it is not ok.
+  static grpc::ServerWriteReactor<Message>* Start(WatchHub& hub, WatchFilter filter,
+                                                  int64_t after, const Status& refusal) {
+    auto* stream = new WatchStream(hub, std::move(filter), after);
+    Status status = refusal.ok() ? hub.Subscribe(stream->core_) : refusal;
+    if (!status.ok()) {
+      stream->subscribed_ = false;
+      stream->Finish(ToGrpcStatus(status));
+      return stream;
+    }
+    stream->core_->Pump();
+    return stream;
+  }
+
+  void OnWriteDone(bool ok) override { core_->WriteDone(ok); }
+  void OnCancel() override { core_->End(Status(Code::kUnavailable, "cancelled")); }
+  void OnDone() override {
+    core_->Detach();
+    if (subscribed_) hub_.Unsubscribe(core_.get());
+    delete this;
+  }
+
+ private:
+  class Core final : public WatchHub::Subscriber {
+   public:
+    Core(WatchStream* stream, WatchHub& hub, WatchFilter filter, int64_t after)
+        : stream_(stream), hub_(hub), filter_(std::move(filter)), after_(after) {}
+
+    void Wake() override { Pump(); }
+    void Close(const Status& status) override { End(status); }
+
+    void Pump() {
+      std::optional<grpc::Status> finish;
+      WatchStream* stream;
+      {
+        std::lock_guard lock(mu_);
+        stream = stream_;
+        if (!stream_ || writing_ || finishing_) return;
+        if (buffer_.empty()) {
+          Status s = hub_.Next(&after_, filter_, kBatch, &buffer_);
+          if (!s.ok()) {
+            finishing_ = true;
+            finish = ToGrpcStatus(s);
+          }
+        }
+        if (!finish && !buffer_.empty()) {
+          message_.ParseFromString(buffer_.front().payload);
+          buffer_.pop_front();
+          writing_ = true;
+          stream_->StartWrite(&message_);
+        }
+      }
+      if (finish) stream->Finish(*finish);
+    }
+
+    void WriteDone(bool ok) {
+      std::optional<grpc::Status> finish;
+      WatchStream* stream;
+      {
+        std::lock_guard lock(mu_);
+        writing_ = false;
+        stream = stream_;
+        if (pending_finish_) {
+          finish = *pending_finish_;
+          pending_finish_.reset();
+        } else if (!ok && !finishing_) {
+          finishing_ = true;
+          finish = grpc::Status(grpc::StatusCode::CANCELLED, "client went away");
+        }
+      }
+      if (finish) return stream->Finish(*finish);
+      Pump();
+    }
+
+    // Ends the stream with `status` once any write in flight has completed.
+    void End(const Status& status) {
+      std::optional<grpc::Status> finish;
+      WatchStream* stream;
+      {
+        std::lock_guard lock(mu_);
+        stream = stream_;
+        if (!stream_ || finishing_) return;
+        finishing_ = true;
+        if (writing_) {
+          pending_finish_ = ToGrpcStatus(status);
+        } else {
+          finish = ToGrpcStatus(status);
+        }
+      }
+      if (finish) stream->Finish(*finish);
+    }
+
+    void Detach() {
+      std::lock_guard lock(mu_);
+      stream_ = nullptr;
+    }
+
+   private:
+    static constexpr size_t kBatch = 64;
+    std::mutex mu_;
+    WatchStream* stream_;
+    WatchHub& hub_;
+    const WatchFilter filter_;
+    int64_t after_;
+    std::deque<storage::StoredEvent> buffer_;  // at most kBatch
+    Message message_;
+    bool writing_ = false;
+    bool finishing_ = false;
+    std::optional<grpc::Status> pending_finish_;
+  };
+
+  WatchStream(WatchHub& hub, WatchFilter filter, int64_t after)
+      : hub_(hub), core_(std::make_shared<Core>(this, hub, std::move(filter), after)) {}
+
+  WatchHub& hub_;
+  std::shared_ptr<Core> core_;
+  bool subscribed_ = true;
+};
+
+}  // namespace oms::services
