@@ -54,6 +54,7 @@ class Engine {
   Result<int64_t> PurgeEvents(Duration retention, int64_t keep);
 
   const WriterState& state() const { return state_; }
+  Timestamp Now() { return clock_.Now(); }
 
  private:
   Completion ApplyOne(Submission& s, Timestamp now);

@@ -93,8 +93,10 @@ grpc::ServerUnaryReactor* InventoryService::AdjustStock(grpc::CallbackServerCont
                                                         const v1::AdjustStockRequest* request,
                                                         v1::AdjustStockResponse* response) {
   Result<MovementReason> reason = ReasonFromProto(request->reason(), "reason");
-  Result<Command> command = reason.status();
-  if (reason.ok()) {
+  Result<Command> command = Command{};
+  if (!reason.ok()) {
+    command = reason.status();
+  } else {
     std::optional<int64_t> expected;
     if (request->has_expected_on_hand()) expected = request->expected_on_hand();
     command = Command(oms::AdjustStock{{Sku(request->sku()), LocationId(request->location_id())},

@@ -111,14 +111,14 @@ void Writer::Impl::ArmSweep() {
   auto delay = std::chrono::duration_cast<std::chrono::milliseconds>(options.max_sweep_delay);
   if (auto next = engine.NextExpiry()) {
     auto until = std::chrono::duration_cast<std::chrono::milliseconds>(
-        *next - std::chrono::time_point_cast<Duration>(std::chrono::system_clock::now()));
+        *next - engine.Now());
     if (until < delay) delay = std::max(until, std::chrono::milliseconds(0));
   }
   sweep_timer.expires_after(delay);
   sweep_timer.async_wait([this](const boost::system::error_code& ec) {
     if (ec) return;
     if (auto next = engine.NextExpiry();
-        next && *next <= std::chrono::time_point_cast<Duration>(std::chrono::system_clock::now())) {
+        next && *next <= engine.Now()) {
       std::vector<Submission> none;
       RunBatch(none);
     }

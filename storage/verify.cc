@@ -1,0 +1,112 @@
+// The invariant checks, each one SQL query whose rows are violations.
+#include "storage/verify.h"
+
+namespace oms::storage {
+namespace {
+
+struct Check {
+  const char* name;
+  const char* sql;  // each row: one text column describing the offending row
+};
+
+// on_hand = Σ movements; reserved = Σ active lines; nothing negative; ledger chain; states
+// and histories consistent; a request_id has one effect; events gap-free.
+const Check kChecks[] = {
+    {"on_hand equals the sum of movements",
+     "SELECT s.sku || '@' || s.location_id || ': on_hand ' || s.on_hand || ' but movements sum to '"
+     " || IFNULL(m.total, 0) FROM stock_levels s LEFT JOIN (SELECT sku, location_id, SUM(delta) AS"
+     " total FROM movements GROUP BY sku, location_id) m USING (sku, location_id)"
+     " WHERE s.on_hand <> IFNULL(m.total, 0)"},
+    {"every movement belongs to a stock level",
+     "SELECT m.sku || '@' || m.location_id || ': movements without a stock level' FROM (SELECT"
+     " DISTINCT sku, location_id FROM movements) m LEFT JOIN stock_levels s USING (sku,"
+     " location_id) WHERE s.sku IS NULL"},
+    {"reserved equals the sum of active reservation lines",
+     "SELECT s.sku || '@' || s.location_id || ': reserved ' || s.reserved || ' but active lines"
+     " sum to ' || IFNULL(a.total, 0) FROM stock_levels s LEFT JOIN (SELECT l.sku, l.location_id,"
+     " SUM(l.quantity) AS total FROM reservation_lines l JOIN reservations r USING"
+     " (reservation_id) WHERE r.state = 1 GROUP BY l.sku, l.location_id) a USING (sku,"
+     " location_id) WHERE s.reserved <> IFNULL(a.total, 0)"},
+    {"active lines have a stock level",
+     "SELECT l.reservation_id || ': line ' || l.sku || '@' || l.location_id || ' has no stock"
+     " level' FROM reservation_lines l JOIN reservations r USING (reservation_id) LEFT JOIN"
+     " stock_levels s ON s.sku = l.sku AND s.location_id = l.location_id WHERE r.state = 1 AND"
+     " s.sku IS NULL"},
+    {"nothing negative",
+     "SELECT sku || '@' || location_id || ': negative quantity' FROM stock_levels WHERE on_hand <"
+     " 0 OR reserved < 0 OR safety_stock < 0"},
+    {"each movement's on_hand_after continues the ledger",
+     "SELECT 'movement ' || movement_id || ': on_hand_after ' || on_hand_after || ', running sum "
+     "' || running FROM (SELECT movement_id, on_hand_after, SUM(delta) OVER (PARTITION BY sku,"
+     " location_id ORDER BY movement_id) AS running FROM movements) WHERE on_hand_after <>"
+     " running"},
+    {"active and committed reservations have lines",
+     "SELECT r.reservation_id || ': ' || CASE r.state WHEN 1 THEN 'ACTIVE' ELSE 'COMMITTED' END"
+     " || ' without lines' FROM reservations r WHERE r.state IN (1, 2) AND NOT EXISTS (SELECT 1"
+     " FROM reservation_lines l WHERE l.reservation_id = r.reservation_id)"},
+    {"an order is live exactly while its reservation is active",
+     "SELECT o.order_id || ': order state ' || o.state || ', reservation state ' || r.state FROM"
+     " orders o JOIN reservations r USING (reservation_id) WHERE (o.state IN (1, 2, 3)) <>"
+     " (r.state = 1) OR r.order_id <> o.order_id OR (o.state = 4 AND r.state <> 2)"},
+    {"an order's history starts PLACED and ends in its state",
+     "SELECT o.order_id || ': history ' || IFNULL(f.state, '-') || '..' || IFNULL(l.state, '-') ||"
+     " ' but state ' || o.state FROM orders o LEFT JOIN order_history f ON f.order_id ="
+     " o.order_id AND f.seq = 0 LEFT JOIN order_history l ON l.order_id = o.order_id AND l.seq ="
+     " (SELECT MAX(seq) FROM order_history h WHERE h.order_id = o.order_id) WHERE f.state IS NOT"
+     " 1 OR l.state IS NOT o.state"},
+    {"order history moves only along allowed transitions",
+     "SELECT a.order_id || ': ' || a.state || ' -> ' || b.state FROM order_history a JOIN"
+     " order_history b ON b.order_id = a.order_id AND b.seq = a.seq + 1 WHERE NOT ((a.state = 1"
+     " AND b.state IN (2, 5)) OR (a.state = 2 AND b.state IN (3, 5)) OR (a.state = 3 AND b.state"
+     " IN (4, 5, 6)))"},
+    {"a request_id has one effect",
+     "SELECT 'request ' || request_id || ': movements at ' || COUNT(DISTINCT created_at) || '"
+     " different times' FROM movements WHERE request_id <> '' GROUP BY request_id HAVING"
+     " COUNT(DISTINCT created_at) > 1"},
+    {"event sequences are gap-free",
+     "SELECT 'events: ' || COUNT(*) || ' rows between ' || MIN(sequence) || ' and ' ||"
+     " MAX(sequence) FROM events HAVING COUNT(*) > 0 AND COUNT(*) <> MAX(sequence) -"
+     " MIN(sequence) + 1"},
+};
+
+Status Count(Database& db, const char* sql, int64_t* out) {
+  Statement stmt(db.handle(), sql);
+  if (!stmt.Step()) return stmt.status().ok() ? Status::Internal("no count") : stmt.status();
+  *out = stmt.Int(0);
+  return Status::Ok();
+}
+
+}  // namespace
+
+Result<VerifyReport> Verify(Database& db, int max_problems) {
+  VerifyReport report;
+  OMS_RETURN_IF_ERROR(db.Exec("BEGIN"));
+  auto body = [&]() -> Status {
+    {
+      Statement integrity(db.handle(), "PRAGMA integrity_check");
+      while (integrity.Step()) {
+        std::string line = integrity.Text(0);
+        if (line != "ok") report.problems.push_back("integrity_check: " + line);
+      }
+      OMS_RETURN_IF_ERROR(integrity.status());
+    }
+    for (const Check& check : kChecks) {
+      Statement stmt(db.handle(), check.sql);
+      while (stmt.Step() && static_cast<int>(report.problems.size()) < max_problems) {
+        report.problems.push_back(std::string(check.name) + ": " + stmt.Text(0));
+      }
+      OMS_RETURN_IF_ERROR(stmt.status());
+    }
+    OMS_RETURN_IF_ERROR(Count(db, "SELECT COUNT(*) FROM stock_levels", &report.stock_levels));
+    OMS_RETURN_IF_ERROR(Count(db, "SELECT COUNT(*) FROM movements", &report.movements));
+    OMS_RETURN_IF_ERROR(Count(db, "SELECT COUNT(*) FROM reservations", &report.reservations));
+    OMS_RETURN_IF_ERROR(Count(db, "SELECT COUNT(*) FROM orders", &report.orders));
+    return Count(db, "SELECT COUNT(*) FROM events", &report.events);
+  };
+  Status s = body();
+  (void)db.Exec("COMMIT");
+  if (!s.ok()) return s;
+  return report;
+}
+
+}  // namespace oms::storage

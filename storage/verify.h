@@ -1,0 +1,26 @@
+// Verify: checks every invariant of ARCHITECTURE.md against a database snapshot and names
+// the offending rows. Used by `omsd verify` (offline), the online admin check, and tests.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "domain/status.h"
+#include "storage/sqlite.h"
+
+namespace oms::storage {
+
+struct VerifyReport {
+  std::vector<std::string> problems;  // empty: every invariant holds
+  int64_t stock_levels = 0;
+  int64_t movements = 0;
+  int64_t reservations = 0;
+  int64_t orders = 0;
+  int64_t events = 0;
+  bool ok() const { return problems.empty(); }
+};
+
+// Runs all checks inside one read transaction on `db`. At most `max_problems` are listed.
+Result<VerifyReport> Verify(Database& db, int max_problems = 100);
+
+}  // namespace oms::storage
