@@ -29,10 +29,13 @@ class WatchStream final : public grpc::ServerWriteReactor<Message> {
       stream->Finish(ToGrpcStatus(status));
       return stream;
     }
+    // Tells the client the stream is registered: anything committed from now on reaches it.
+    stream->StartSendInitialMetadata();
     stream->core_->Pump();
     return stream;
   }
 
+  void OnSendInitialMetadataDone(bool /*ok*/) override {}
   void OnWriteDone(bool ok) override { core_->WriteDone(ok); }
   void OnCancel() override { core_->End(Status(Code::kUnavailable, "cancelled")); }
   void OnDone() override {

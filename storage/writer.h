@@ -18,7 +18,7 @@ struct WriterOptions {
   int max_queue = 20000;
   int max_batch = 4096;
   // How often the idempotency records past retention are purged.
-  std::chrono::seconds purge_interval{60};
+  std::chrono::milliseconds purge_interval{60000};
   Duration request_retention = std::chrono::hours(24);
   // Events kept for Watch replay: newer than this and among the newest `event_keep`.
   Duration event_retention = std::chrono::hours(24 * 7);
