@@ -10,14 +10,27 @@
 
 namespace oms::services {
 
-std::string ActorOf(grpc::CallbackServerContext* context) {
-  // Set by the authentication interceptor when tokens are configured.
-  const auto& metadata = context->auth_context();
-  if (metadata) {
-    auto names = metadata->FindPropertyValues("oms-actor");
-    if (!names.empty()) return std::string(names.front().data(), names.front().size());
+Result<Principal> Admit(Backend& backend, grpc::CallbackServerContext* context, Action action,
+                        const std::vector<std::string>& stores) {
+  Result<Principal> who = backend.auth.Authenticate(*context);
+  if (!who.ok()) return who;
+  OMS_RETURN_IF_ERROR(Authorize(*who, action, stores));
+  return who;
+}
+
+std::vector<std::string> StoresOfReservation(Backend& backend, const std::string& id) {
+  std::vector<std::string> stores;
+  auto found = backend.reader.GetReservation(ReservationId(id));
+  if (found.ok() && found->has_value()) {
+    for (const auto& line : (*found)->lines) stores.push_back(line.location.str());
   }
-  return "anonymous";
+  return stores;
+}
+
+std::vector<std::string> StoresOfOrder(Backend& backend, const std::string& id) {
+  auto found = backend.reader.GetOrder(OrderId(id));
+  if (found.ok() && found->has_value()) return {(*found)->pickup_location.str()};
+  return {};
 }
 
 grpc::ServerUnaryReactor* FinishWith(grpc::CallbackServerContext* context, const Status& status) {
@@ -54,10 +67,12 @@ uint64_t PayloadHash(const char* method, const google::protobuf::Message& reques
 }
 
 grpc::ServerUnaryReactor* Mutate(grpc::CallbackServerContext* context, Backend& backend,
-                                 const char* method, const google::protobuf::Message& request,
+                                 const Result<Principal>& who, const char* method,
+                                 const google::protobuf::Message& request,
                                  const std::string& request_id, Result<Command> command,
                                  google::protobuf::Message* response,
                                  std::function<void(const Reply&)> fill) {
+  if (!who.ok()) return FinishWith(context, who.status());
   Status invalid = ValidateRequestId(request_id);
   if (invalid.ok()) invalid = command.status();
   if (invalid.ok()) invalid = Validate(*command);
@@ -66,7 +81,7 @@ grpc::ServerUnaryReactor* Mutate(grpc::CallbackServerContext* context, Backend& 
   auto* reactor = context->DefaultReactor();
   Submission s;
   s.command = std::move(command).value();
-  s.context = {request_id, PayloadHash(method, request), method, ActorOf(context)};
+  s.context = {request_id, PayloadHash(method, request), method, who->name};
   s.encode = [response, fill = std::move(fill)](const Reply& reply) {
     fill(reply);
     return response->SerializeAsString();

@@ -8,6 +8,7 @@
 #include <grpcpp/grpcpp.h>
 
 #include "domain/commands.h"
+#include "services/auth.h"
 #include "domain/state.h"
 #include "storage/reader.h"
 #include "storage/writer.h"
@@ -26,16 +27,23 @@ struct Backend {
   const SharedView& view;
   Clock& clock;
   WatchHub& hub;
+  Authenticator& auth;
 };
 
-// Who is calling, as recorded in the ledger.
-std::string ActorOf(grpc::CallbackServerContext* context);
+// Authenticates the caller and authorizes `action` at `stores`; the principal names the
+// actor recorded on every change.
+Result<Principal> Admit(Backend& backend, grpc::CallbackServerContext* context, Action action,
+                        const std::vector<std::string>& stores = {});
+// Store tokens only act on reservations/orders at their own stores: these look them up.
+std::vector<std::string> StoresOfReservation(Backend& backend, const std::string& id);
+std::vector<std::string> StoresOfOrder(Backend& backend, const std::string& id);
 
 // The shared path of every mutation: validates request_id and the command, submits it to the
 // writer, and finishes the reactor after the commit — with `fill` writing the reply into
 // `response` on the first call, or the stored response parsed back on a retry.
 grpc::ServerUnaryReactor* Mutate(grpc::CallbackServerContext* context, Backend& backend,
-                                 const char* method, const google::protobuf::Message& request,
+                                 const Result<Principal>& who, const char* method,
+                                 const google::protobuf::Message& request,
                                  const std::string& request_id, Result<Command> command,
                                  google::protobuf::Message* response,
                                  std::function<void(const Reply&)> fill);

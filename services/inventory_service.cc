@@ -12,6 +12,9 @@ namespace oms::services {
 grpc::ServerUnaryReactor* InventoryService::GetAvailability(
     grpc::CallbackServerContext* context, const v1::GetAvailabilityRequest* request,
     v1::GetAvailabilityResponse* response) {
+  if (auto who = Admit(backend_, context, Action::kRead); !who.ok()) {
+    return FinishWith(context, who.status());
+  }
   if (request->skus_size() == 0) {
     return FinishWith(context, Status::InvalidArgument("skus", "at least one SKU is required"));
   }
@@ -54,6 +57,9 @@ grpc::ServerUnaryReactor* InventoryService::GetAvailability(
 grpc::ServerUnaryReactor* InventoryService::ListStock(grpc::CallbackServerContext* context,
                                                       const v1::ListStockRequest* request,
                                                       v1::ListStockResponse* response) {
+  if (auto who = Admit(backend_, context, Action::kRead); !who.ok()) {
+    return FinishWith(context, who.status());
+  }
   Status s = ValidateId("location_id", request->location_id());
   if (!s.ok()) return FinishWith(context, s);
   Result<int> size = ValidatePageSize(request->page_size());
@@ -105,7 +111,9 @@ grpc::ServerUnaryReactor* InventoryService::AdjustStock(grpc::CallbackServerCont
                                        request->reference(),
                                        expected});
   }
-  return Mutate(context, backend_, "AdjustStock", *request, request->request_id(),
+  return Mutate(context, backend_,
+                Admit(backend_, context, Action::kAdjustStock, {request->location_id()}),
+                "AdjustStock", *request, request->request_id(),
                 std::move(command), response, [response](const Reply& reply) {
                   int64_t shortfall = 0;
                   FillStock(reply, response->mutable_stock_level(), response->mutable_movement(),
@@ -123,7 +131,9 @@ grpc::ServerUnaryReactor* InventoryService::SetStock(grpc::CallbackServerContext
                         request->on_hand(),
                         request->reference(),
                         expected};
-  return Mutate(context, backend_, "SetStock", *request, request->request_id(),
+  return Mutate(context, backend_,
+                Admit(backend_, context, Action::kAdjustStock, {request->location_id()}),
+                "SetStock", *request, request->request_id(),
                 Command(std::move(command)), response, [response](const Reply& reply) {
                   const auto& r = std::get<StockReply>(reply);
                   ToProto(r.key, r.level, response->mutable_stock_level());
@@ -138,7 +148,9 @@ grpc::ServerUnaryReactor* InventoryService::TransferStock(grpc::CallbackServerCo
   oms::TransferStock command{Sku(request->sku()), LocationId(request->from_location_id()),
                              LocationId(request->to_location_id()), request->quantity(),
                              request->reference()};
-  return Mutate(context, backend_, "TransferStock", *request, request->request_id(),
+  return Mutate(context, backend_,
+                Admit(backend_, context, Action::kTransferStock, {request->from_location_id()}),
+                "TransferStock", *request, request->request_id(),
                 Command(std::move(command)), response, [response](const Reply& reply) {
                   const auto& r = std::get<TransferReply>(reply);
                   ToProto(r.from_key, r.from, response->mutable_from());
@@ -153,7 +165,8 @@ grpc::ServerUnaryReactor* InventoryService::SetSafetyStock(
     v1::SetSafetyStockResponse* response) {
   oms::SetSafetyStock command{{Sku(request->sku()), LocationId(request->location_id())},
                               request->safety_stock()};
-  return Mutate(context, backend_, "SetSafetyStock", *request, request->request_id(),
+  return Mutate(context, backend_, Admit(backend_, context, Action::kPlanStock),
+                "SetSafetyStock", *request, request->request_id(),
                 Command(std::move(command)), response, [response](const Reply& reply) {
                   const auto& r = std::get<StockReply>(reply);
                   ToProto(r.key, r.level, response->mutable_stock_level());
@@ -188,10 +201,11 @@ Status WatchFilterFrom(const v1::WatchAvailabilityRequest& r, const SharedView& 
 }  // namespace
 
 grpc::ServerWriteReactor<v1::AvailabilityChanged>* InventoryService::WatchAvailability(
-    grpc::CallbackServerContext* /*context*/, const v1::WatchAvailabilityRequest* request) {
+    grpc::CallbackServerContext* context, const v1::WatchAvailabilityRequest* request) {
   WatchFilter filter;
   filter.kind = EventKind::kAvailability;
-  Status s = WatchFilterFrom(*request, backend_.view, &filter);
+  Status s = Admit(backend_, context, Action::kRead).status();
+  if (s.ok()) s = WatchFilterFrom(*request, backend_.view, &filter);
   int64_t after = request->from_now() ? backend_.hub.head() : request->after_sequence();
   if (s.ok()) s = backend_.hub.CheckResumable(after);
   return WatchStream<v1::AvailabilityChanged>::Start(backend_.hub, std::move(filter), after, s);
@@ -206,7 +220,7 @@ grpc::ServerUnaryReactor* InventoryService::ImportStock(grpc::CallbackServerCont
   for (const auto& row : request->rows()) {
     command.rows.push_back({{Sku(row.sku()), LocationId(row.location_id())}, row.on_hand()});
   }
-  return Mutate(context, backend_, "ImportStock", *request, request->request_id(),
+  return Mutate(context, backend_, Admit(backend_, context, Action::kPlanStock), "ImportStock", *request, request->request_id(),
                 Command(std::move(command)), response, [response](const Reply& reply) {
                   const auto& r = std::get<ImportReply>(reply);
                   response->set_rows(r.rows);
@@ -217,6 +231,9 @@ grpc::ServerUnaryReactor* InventoryService::ImportStock(grpc::CallbackServerCont
 grpc::ServerUnaryReactor* InventoryService::ListMovements(grpc::CallbackServerContext* context,
                                                           const v1::ListMovementsRequest* request,
                                                           v1::ListMovementsResponse* response) {
+  if (auto who = Admit(backend_, context, Action::kRead); !who.ok()) {
+    return FinishWith(context, who.status());
+  }
   storage::MovementFilter filter;
   Status s;
   if (!request->sku().empty()) s = ValidateId("sku", request->sku());

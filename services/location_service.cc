@@ -15,7 +15,8 @@ grpc::ServerUnaryReactor* LocationService::UpsertLocation(grpc::CallbackServerCo
     command = location.ok() ? Result<Command>(oms::UpsertLocation{*location})
                             : Result<Command>(location.status());
   }
-  return Mutate(context, backend_, "UpsertLocation", *request, request->request_id(),
+  return Mutate(context, backend_, Admit(backend_, context, Action::kManageLocations),
+                "UpsertLocation", *request, request->request_id(),
                 std::move(command), response, [response](const Reply& reply) {
                   const auto& r = std::get<LocationReply>(reply);
                   ToProto(r.location, response->mutable_location());
@@ -26,6 +27,9 @@ grpc::ServerUnaryReactor* LocationService::UpsertLocation(grpc::CallbackServerCo
 grpc::ServerUnaryReactor* LocationService::GetLocation(grpc::CallbackServerContext* context,
                                                        const v1::GetLocationRequest* request,
                                                        v1::GetLocationResponse* response) {
+  if (auto who = Admit(backend_, context, Action::kRead); !who.ok()) {
+    return FinishWith(context, who.status());
+  }
   Status s = ValidateId("location_id", request->location_id());
   if (!s.ok()) return FinishWith(context, s);
   auto found = backend_.reader.GetLocation(LocationId(request->location_id()));
@@ -41,6 +45,9 @@ grpc::ServerUnaryReactor* LocationService::GetLocation(grpc::CallbackServerConte
 grpc::ServerUnaryReactor* LocationService::ListLocations(grpc::CallbackServerContext* context,
                                                          const v1::ListLocationsRequest* request,
                                                          v1::ListLocationsResponse* response) {
+  if (auto who = Admit(backend_, context, Action::kRead); !who.ok()) {
+    return FinishWith(context, who.status());
+  }
   Result<int> size = ValidatePageSize(request->page_size());
   if (!size.ok()) return FinishWith(context, size.status());
   Result<std::string> after = DecodePageToken("locations", request->page_token());
@@ -61,7 +68,8 @@ grpc::ServerUnaryReactor* LocationService::UpsertLocationGroup(
     v1::UpsertLocationGroupResponse* response) {
   oms::UpsertGroup command{GroupId(request->group_id()), {}};
   for (const auto& id : request->location_ids()) command.members.emplace_back(id);
-  return Mutate(context, backend_, "UpsertLocationGroup", *request, request->request_id(),
+  return Mutate(context, backend_, Admit(backend_, context, Action::kManageLocations),
+                "UpsertLocationGroup", *request, request->request_id(),
                 Command(std::move(command)), response, [response](const Reply& reply) {
                   const auto& r = std::get<GroupReply>(reply);
                   ToProto(r.group, response->mutable_group());
@@ -72,6 +80,9 @@ grpc::ServerUnaryReactor* LocationService::UpsertLocationGroup(
 grpc::ServerUnaryReactor* LocationService::ListLocationGroups(
     grpc::CallbackServerContext* context, const v1::ListLocationGroupsRequest* request,
     v1::ListLocationGroupsResponse* response) {
+  if (auto who = Admit(backend_, context, Action::kRead); !who.ok()) {
+    return FinishWith(context, who.status());
+  }
   Result<int> size = ValidatePageSize(request->page_size());
   if (!size.ok()) return FinishWith(context, size.status());
   Result<std::string> after = DecodePageToken("groups", request->page_token());

@@ -47,6 +47,26 @@ int main(int argc, char** argv) {
                  "faster, may lose the last commits on power loss")
       ->check(CLI::IsMember({"full", "normal"}))
       ->capture_default_str();
+  app.add_option("--tokens", options.auth.tokens_path,
+                 "tokens file: 'TOKEN ROLE [STORE_ID,...] [name=NAME]' per line (roles: admin, "
+                 "checkout, store, viewer); re-read on SIGHUP. Without it omsd serves loopback only")
+      ->check(CLI::ExistingFile);
+  app.add_option("--rate-limit", options.auth.rate_per_token,
+                 "requests per second per token (burst: twice that); 0 = unlimited")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
+  app.add_option("--tls-cert", options.tls_cert, "TLS certificate chain (PEM)")
+      ->check(CLI::ExistingFile);
+  app.add_option("--tls-key", options.tls_key, "TLS private key (PEM)")->check(CLI::ExistingFile);
+  app.add_option("--tls-client-ca", options.tls_client_ca,
+                 "require client certificates signed by this CA (mutual TLS)")
+      ->check(CLI::ExistingFile);
+  app.add_option("--metrics-listen", options.metrics_listen,
+                 "serve Prometheus /metrics on host:port (off by default)");
+  app.add_option("--max-streams", options.max_concurrent_streams,
+                 "concurrent HTTP/2 streams per connection")
+      ->check(CLI::Range(1, 100000))
+      ->capture_default_str();
   int64_t pickup_hold_h = 72;
   app.add_option("--pickup-hold", pickup_hold_h,
                  "hours a ready pickup order waits for its customer before it expires")
@@ -62,6 +82,7 @@ int main(int argc, char** argv) {
   sigemptyset(&stop_signals);
   sigaddset(&stop_signals, SIGINT);
   sigaddset(&stop_signals, SIGTERM);
+  sigaddset(&stop_signals, SIGHUP);
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
 
   auto server = oms::services::Server::Start(options);
@@ -75,7 +96,18 @@ int main(int argc, char** argv) {
   std::fflush(stdout);
 
   int signal = 0;
-  sigwait(&stop_signals, &signal);
+  for (;;) {
+    sigwait(&stop_signals, &signal);
+    if (signal != SIGHUP) break;
+    oms::Status reloaded = (*server)->ReloadTokens();
+    if (reloaded.ok()) {
+      fmt::print("omsd: event=tokens_reloaded\n");
+    } else {
+      fmt::print(stderr, "omsd: event=tokens_reload_failed error=\"{}\" (old tokens kept)\n",
+                 reloaded.message());
+    }
+    std::fflush(stdout);
+  }
   fmt::print("omsd: {} received, draining\n", signal == SIGINT ? "SIGINT" : "SIGTERM");
   std::fflush(stdout);
   (*server)->Shutdown();

@@ -8,6 +8,7 @@
 namespace oms::services {
 
 grpc::ServerUnaryReactor* OrderService::MutateOrder(grpc::CallbackServerContext* context,
+                                                    const Result<Principal>& who,
                                                     const char* method,
                                                     const google::protobuf::Message& request,
                                                     const std::string& request_id,
@@ -15,7 +16,7 @@ grpc::ServerUnaryReactor* OrderService::MutateOrder(grpc::CallbackServerContext*
                                                     google::protobuf::Message* response,
                                                     v1::Order* order) {
   Clock& clock = backend_.clock;
-  return Mutate(context, backend_, method, request, request_id, std::move(command), response,
+  return Mutate(context, backend_, who, method, request, request_id, std::move(command), response,
                 [order, &clock](const Reply& reply) {
                   ToProto(std::get<OrderReply>(reply).order, clock.Now(), order);
                 });
@@ -39,13 +40,16 @@ grpc::ServerUnaryReactor* OrderService::PlaceOrder(grpc::CallbackServerContext* 
       command = hold.status();
     }
   }
-  return MutateOrder(context, "PlaceOrder", *request, request->request_id(), std::move(command),
+  return MutateOrder(context, Admit(backend_, context, Action::kPlaceOrder), "PlaceOrder", *request, request->request_id(), std::move(command),
                      response, response->mutable_order());
 }
 
 grpc::ServerUnaryReactor* OrderService::GetOrder(grpc::CallbackServerContext* context,
                                                  const v1::GetOrderRequest* request,
                                                  v1::GetOrderResponse* response) {
+  if (auto who = Admit(backend_, context, Action::kRead); !who.ok()) {
+    return FinishWith(context, who.status());
+  }
   Status s = ValidateId("order_id", request->order_id());
   if (!s.ok()) return FinishWith(context, s);
   auto found = backend_.reader.GetOrder(OrderId(request->order_id()));
@@ -87,6 +91,9 @@ Result<storage::Reader::OrderQuery> OrderQueryFrom(const v1::ListOrdersRequest& 
 grpc::ServerUnaryReactor* OrderService::ListOrders(grpc::CallbackServerContext* context,
                                                    const v1::ListOrdersRequest* request,
                                                    v1::ListOrdersResponse* response) {
+  if (auto who = Admit(backend_, context, Action::kRead); !who.ok()) {
+    return FinishWith(context, who.status());
+  }
   Result<storage::Reader::OrderQuery> query = OrderQueryFrom(*request);
   if (!query.ok()) return FinishWith(context, query.status());
   Result<int> size = ValidatePageSize(request->page_size());
@@ -116,11 +123,11 @@ grpc::ServerUnaryReactor* OrderService::ListOrders(grpc::CallbackServerContext* 
 }
 
 grpc::ServerWriteReactor<v1::OrderEvent>* OrderService::WatchOrders(
-    grpc::CallbackServerContext* /*context*/, const v1::WatchOrdersRequest* request) {
+    grpc::CallbackServerContext* context, const v1::WatchOrdersRequest* request) {
   WatchFilter filter;
   filter.kind = EventKind::kOrder;
-  Status s;
-  if (!request->pickup_location_id().empty()) {
+  Status s = Admit(backend_, context, Action::kRead).status();
+  if (s.ok() && !request->pickup_location_id().empty()) {
     s = ValidateId("pickup_location_id", request->pickup_location_id());
     bool known = s.ok() && backend_.view.Read([&](const CommittedData& d) {
       return d.locations.count(LocationId(request->pickup_location_id())) > 0;
@@ -145,7 +152,9 @@ grpc::ServerWriteReactor<v1::OrderEvent>* OrderService::WatchOrders(
 grpc::ServerUnaryReactor* OrderService::StartPicking(grpc::CallbackServerContext* context,
                                                      const v1::StartPickingRequest* request,
                                                      v1::StartPickingResponse* response) {
-  return MutateOrder(context, "StartPicking", *request, request->request_id(),
+  Result<Principal> who =
+      Admit(backend_, context, Action::kFulfilOrder, StoresOfOrder(backend_, request->order_id()));
+  return MutateOrder(context, who, "StartPicking", *request, request->request_id(),
                      Command(oms::StartPicking{OrderId(request->order_id())}), response,
                      response->mutable_order());
 }
@@ -155,7 +164,9 @@ grpc::ServerUnaryReactor* OrderService::MarkReady(grpc::CallbackServerContext* c
                                                   v1::MarkReadyResponse* response) {
   oms::MarkReady c{OrderId(request->order_id()), {}};
   for (const auto& p : request->picked()) c.picked.push_back({Sku(p.sku()), {}, p.quantity()});
-  return MutateOrder(context, "MarkReady", *request, request->request_id(), Command(std::move(c)),
+  Result<Principal> who =
+      Admit(backend_, context, Action::kFulfilOrder, StoresOfOrder(backend_, request->order_id()));
+  return MutateOrder(context, who, "MarkReady", *request, request->request_id(), Command(std::move(c)),
                      response, response->mutable_order());
 }
 
@@ -164,14 +175,18 @@ grpc::ServerUnaryReactor* OrderService::ConfirmPickup(grpc::CallbackServerContex
                                                       v1::ConfirmPickupResponse* response) {
   oms::ConfirmPickup c{OrderId(request->order_id()), request->pickup_code(),
                        request->staff_override()};
-  return MutateOrder(context, "ConfirmPickup", *request, request->request_id(),
+  Result<Principal> who =
+      Admit(backend_, context, Action::kFulfilOrder, StoresOfOrder(backend_, request->order_id()));
+  return MutateOrder(context, who, "ConfirmPickup", *request, request->request_id(),
                      Command(std::move(c)), response, response->mutable_order());
 }
 
 grpc::ServerUnaryReactor* OrderService::CancelOrder(grpc::CallbackServerContext* context,
                                                     const v1::CancelOrderRequest* request,
                                                     v1::CancelOrderResponse* response) {
-  return MutateOrder(context, "CancelOrder", *request, request->request_id(),
+  Result<Principal> who =
+      Admit(backend_, context, Action::kCancelOrder, StoresOfOrder(backend_, request->order_id()));
+  return MutateOrder(context, who, "CancelOrder", *request, request->request_id(),
                      Command(oms::CancelOrder{OrderId(request->order_id()), request->reason()}),
                      response, response->mutable_order());
 }

@@ -36,7 +36,8 @@ class OrderService final : public v1::OrderService::CallbackService {
 
  private:
   // Submits an order command whose reply fills `order`.
-  grpc::ServerUnaryReactor* MutateOrder(grpc::CallbackServerContext* context, const char* method,
+  grpc::ServerUnaryReactor* MutateOrder(grpc::CallbackServerContext* context,
+                                        const Result<Principal>& who, const char* method,
                                         const google::protobuf::Message& request,
                                         const std::string& request_id, Result<Command> command,
                                         google::protobuf::Message* response, v1::Order* order);

@@ -26,8 +26,14 @@ grpc::ServerUnaryReactor* ReservationService::CreateReservation(
                                              GroupId(request->group_id()), *ttl,
                                              request->reference(), request->allow_partial()});
   }
+  std::vector<std::string> stores;
+  for (const auto& line : request->lines()) stores.push_back(line.location_id());
+  Result<Principal> who = Admit(backend_, context, Action::kReserve, stores);
+  if (who.ok() && who->role == Role::kStore && request->channel() != v1::CHANNEL_POS) {
+    who = Status(Code::kPermissionDenied, "store tokens reserve for the CHANNEL_POS only");
+  }
   Clock& clock = backend_.clock;
-  return Mutate(context, backend_, "CreateReservation", *request, request->request_id(),
+  return Mutate(context, backend_, who, "CreateReservation", *request, request->request_id(),
                 std::move(command), response, [response, &clock](const Reply& reply) {
                   const auto& r = std::get<ReservationReply>(reply);
                   ToProto(r.reservation, clock.Now(), response->mutable_reservation());
@@ -44,6 +50,9 @@ grpc::ServerUnaryReactor* ReservationService::CreateReservation(
 grpc::ServerUnaryReactor* ReservationService::GetReservation(
     grpc::CallbackServerContext* context, const v1::GetReservationRequest* request,
     v1::GetReservationResponse* response) {
+  if (auto who = Admit(backend_, context, Action::kRead); !who.ok()) {
+    return FinishWith(context, who.status());
+  }
   Status s = ValidateId("reservation_id", request->reservation_id());
   if (!s.ok()) return FinishWith(context, s);
   auto found = backend_.reader.GetReservation(ReservationId(request->reservation_id()));
@@ -59,6 +68,9 @@ grpc::ServerUnaryReactor* ReservationService::GetReservation(
 grpc::ServerUnaryReactor* ReservationService::ListReservations(
     grpc::CallbackServerContext* context, const v1::ListReservationsRequest* request,
     v1::ListReservationsResponse* response) {
+  if (auto who = Admit(backend_, context, Action::kRead); !who.ok()) {
+    return FinishWith(context, who.status());
+  }
   int state_value = request->state() == v1::RESERVATION_STATE_UNSPECIFIED
                         ? v1::RESERVATION_STATE_ACTIVE
                         : request->state();
@@ -106,7 +118,9 @@ grpc::ServerUnaryReactor* ReservationService::ExtendReservation(
                      ReservationId(request->reservation_id()), *ttl}))
                : Result<Command>(ttl.status());
   Clock& clock = backend_.clock;
-  return Mutate(context, backend_, "ExtendReservation", *request, request->request_id(),
+  Result<Principal> who = Admit(backend_, context, Action::kManageReservation,
+                                StoresOfReservation(backend_, request->reservation_id()));
+  return Mutate(context, backend_, who, "ExtendReservation", *request, request->request_id(),
                 std::move(command), response, [response, &clock](const Reply& reply) {
                   ToProto(std::get<ReservationReply>(reply).reservation, clock.Now(),
                           response->mutable_reservation());
@@ -119,7 +133,9 @@ grpc::ServerUnaryReactor* ReservationService::ReleaseReservation(
   Command command =
       oms::ReleaseReservation{ReservationId(request->reservation_id()), request->reason()};
   Clock& clock = backend_.clock;
-  return Mutate(context, backend_, "ReleaseReservation", *request, request->request_id(),
+  Result<Principal> who = Admit(backend_, context, Action::kManageReservation,
+                                StoresOfReservation(backend_, request->reservation_id()));
+  return Mutate(context, backend_, who, "ReleaseReservation", *request, request->request_id(),
                 std::move(command), response, [response, &clock](const Reply& reply) {
                   ToProto(std::get<ReservationReply>(reply).reservation, clock.Now(),
                           response->mutable_reservation());
@@ -132,7 +148,9 @@ grpc::ServerUnaryReactor* ReservationService::CommitReservation(
   Command command = oms::CommitReservation{ReservationId(request->reservation_id()),
                                            LinesFromProto(request->lines())};
   Clock& clock = backend_.clock;
-  return Mutate(context, backend_, "CommitReservation", *request, request->request_id(),
+  Result<Principal> who = Admit(backend_, context, Action::kManageReservation,
+                                StoresOfReservation(backend_, request->reservation_id()));
+  return Mutate(context, backend_, who, "CommitReservation", *request, request->request_id(),
                 std::move(command), response, [response, &clock](const Reply& reply) {
                   const auto& r = std::get<ReservationReply>(reply);
                   ToProto(r.reservation, clock.Now(), response->mutable_reservation());

@@ -5,13 +5,16 @@
 #include <grpcpp/grpcpp.h>
 #include <grpcpp/health_check_service_interface.h>
 
+#include <fstream>
 #include <mutex>
+#include <sstream>
 
 #include "domain/engine.h"
 #include "domain/limits.h"
 #include "services/event_codec.h"
 #include "services/inventory_service.h"
 #include "services/location_service.h"
+#include "services/metrics.h"
 #include "services/order_service.h"
 #include "services/reservation_service.h"
 #include "services/watch_hub.h"
@@ -30,6 +33,8 @@ struct Server::Parts {
   std::unique_ptr<storage::Writer> writer;
   std::unique_ptr<storage::Reader> reader;
   std::unique_ptr<WatchHub> hub;
+  std::unique_ptr<Authenticator> auth;
+  std::unique_ptr<Metrics> metrics;
   std::unique_ptr<Backend> backend;
   std::unique_ptr<LocationService> locations;
   std::unique_ptr<InventoryService> inventory;
@@ -48,8 +53,71 @@ int Server::port() const { return parts_->port; }
 
 int Server::schema_version() const { return parts_->store->schema_version(); }
 
+bool IsLoopback(const std::string& address) {
+  if (address.rfind("unix:", 0) == 0) return true;
+  std::string host = address.substr(0, address.rfind(':'));
+  if (host.size() >= 2 && host.front() == '[') host = host.substr(1, host.size() - 2);
+  return host == "localhost" || host == "::1" || host.rfind("127.", 0) == 0;
+}
+
+namespace {
+
+Result<std::string> ReadFile(const std::string& path, const char* what) {
+  std::ifstream in(path);
+  if (!in) return Status(Code::kInvalidArgument, std::string("cannot read ") + what + " " + path);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+Result<std::shared_ptr<grpc::ServerCredentials>> Credentials(const ServerOptions& o) {
+  if (o.tls_cert.empty() && o.tls_key.empty()) {
+    if (!o.tls_client_ca.empty()) {
+      return Status(Code::kInvalidArgument, "--tls-client-ca needs --tls-cert and --tls-key");
+    }
+    return grpc::InsecureServerCredentials();
+  }
+  if (o.tls_cert.empty() || o.tls_key.empty()) {
+    return Status(Code::kInvalidArgument, "--tls-cert and --tls-key go together");
+  }
+  Result<std::string> cert = ReadFile(o.tls_cert, "TLS certificate");
+  if (!cert.ok()) return cert.status();
+  Result<std::string> key = ReadFile(o.tls_key, "TLS key");
+  if (!key.ok()) return key.status();
+  grpc::SslServerCredentialsOptions ssl(
+      o.tls_client_ca.empty() ? GRPC_SSL_DONT_REQUEST_CLIENT_CERTIFICATE
+                              : GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY);
+  ssl.pem_key_cert_pairs.push_back({*key, *cert});
+  if (!o.tls_client_ca.empty()) {
+    Result<std::string> ca = ReadFile(o.tls_client_ca, "client CA");
+    if (!ca.ok()) return ca.status();
+    ssl.pem_root_certs = *ca;
+  }
+  return grpc::SslServerCredentials(ssl);
+}
+
+}  // namespace
+
+Status Server::ReloadTokens() { return parts_->auth->Reload(); }
+
 Result<std::unique_ptr<Server>> Server::Start(const ServerOptions& options) {
+  if (options.auth.tokens_path.empty() && !IsLoopback(options.listen)) {
+    return Status(Code::kFailedPrecondition,
+                  "refusing to listen on " + options.listen +
+                      " without --tokens: anyone who can reach it could change stock. Pass "
+                      "--tokens FILE, or listen on a loopback address");
+  }
+  Result<std::shared_ptr<grpc::ServerCredentials>> credentials = Credentials(options);
+  if (!credentials.ok()) return credentials.status();
   auto p = std::make_unique<Parts>();
+  auto auth = Authenticator::Create(options.auth);
+  if (!auth.ok()) return auth.status();
+  p->auth = std::move(auth).value();
+  if (!options.metrics_listen.empty()) {
+    auto metrics = Metrics::Start(options.metrics_listen);
+    if (!metrics.ok()) return metrics.status();
+    p->metrics = std::move(metrics).value();
+  }
   Clock& clock = options.clock ? *options.clock : p->system_clock;
   IdSource& ids = options.ids ? *options.ids : p->random_ids;
 
@@ -63,8 +131,19 @@ Result<std::unique_ptr<Server>> Server::Start(const ServerOptions& options) {
   OMS_RETURN_IF_ERROR(p->engine->Open());
   p->hub->Start(p->engine->state().last_sequence());
   p->writer = std::make_unique<storage::Writer>(*p->engine, options.writer);
+  if (p->metrics) {
+    Metrics* metrics = p->metrics.get();
+    Engine* engine = p->engine.get();
+    storage::Writer* writer = p->writer.get();
+    p->writer->set_observer([=](const BatchStats& stats, std::chrono::microseconds elapsed) {
+      metrics->ObserveBatch(stats, elapsed, writer->stats().queue_depth.load(),
+                            engine->state().active_reservations(), engine->state().live_orders());
+    });
+    p->hub->set_lag_observer(
+        [metrics](size_t streams, int64_t lag) { metrics->SetWatchStreams(streams, lag); });
+  }
   p->writer->Start();
-  p->backend = std::make_unique<Backend>(Backend{*p->writer, *p->reader, p->view, clock, *p->hub});
+  p->backend = std::make_unique<Backend>(Backend{*p->writer, *p->reader, p->view, clock, *p->hub, *p->auth});
   p->locations = std::make_unique<LocationService>(*p->backend);
   p->inventory = std::make_unique<InventoryService>(*p->backend);
   p->reservations = std::make_unique<ReservationService>(*p->backend);
@@ -73,8 +152,20 @@ Result<std::unique_ptr<Server>> Server::Start(const ServerOptions& options) {
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
-  builder.AddListeningPort(options.listen, grpc::InsecureServerCredentials(), &p->port);
+  builder.AddListeningPort(options.listen, *credentials, &p->port);
   builder.SetMaxReceiveMessageSize(limits::kMaxRequestBytes);
+  builder.AddChannelArgument(GRPC_ARG_MAX_CONCURRENT_STREAMS, options.max_concurrent_streams);
+  // Keepalive: accept client pings every 10 s (even idle, for long Watch streams); ping idle
+  // clients every 60 s and drop those that do not answer in 20 s.
+  builder.AddChannelArgument(GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS, 10000);
+  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
+  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIME_MS, 60000);
+  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, 20000);
+  if (p->metrics) {
+    std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> hooks;
+    hooks.push_back(p->metrics->Interceptor());
+    builder.experimental().SetInterceptorCreators(std::move(hooks));
+  }
   builder.RegisterService(p->locations.get());
   builder.RegisterService(p->inventory.get());
   builder.RegisterService(p->reservations.get());

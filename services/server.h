@@ -7,6 +7,7 @@
 #include <string>
 
 #include "domain/ports.h"
+#include "services/auth.h"
 #include "storage/writer.h"
 
 namespace oms::services {
@@ -20,7 +21,21 @@ struct ServerOptions {
   Clock* clock = nullptr;  // default: the system clock
   IdSource* ids = nullptr;  // default: kernel randomness
   storage::WriterOptions writer;
+  // Without a tokens file the server refuses any address but loopback.
+  AuthOptions auth;
+  // TLS: certificate chain and key (PEM); with a client CA, clients must present a
+  // certificate it signed (mutual TLS).
+  std::string tls_cert;
+  std::string tls_key;
+  std::string tls_client_ca;
+  // Prometheus /metrics on host:port; empty: off.
+  std::string metrics_listen;
+  // HTTP/2 streams per connection.
+  int max_concurrent_streams = 1000;
 };
+
+// True for addresses only this machine can reach (127.0.0.0/8, ::1, localhost, unix:).
+bool IsLoopback(const std::string& address);
 
 class Server {
  public:
@@ -34,6 +49,8 @@ class Server {
   // Health NOT_SERVING, stop accepting, let in-flight calls finish (up to `grace`), drain the
   // writer's queue, close the database. Safe to call more than once.
   void Shutdown(std::chrono::milliseconds grace = std::chrono::seconds(10));
+  // Re-reads the tokens file (SIGHUP); the old tokens stay in force if it is invalid.
+  Status ReloadTokens();
 
   struct Parts;
 

@@ -73,6 +73,11 @@ void WatchHub::Run() {
       }
     }
     for (const auto& s : live) s->Wake();
+    if (lag_observer_) {
+      int64_t max_lag = 0;
+      for (const auto& s : live) max_lag = std::max(max_lag, head() - s->position());
+      lag_observer_(live.size(), max_lag);
+    }
   }
 }
 

@@ -8,6 +8,7 @@
 #include <atomic>
 #include <condition_variable>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -38,7 +39,14 @@ class WatchHub final : public EventSink {
     virtual void Wake() = 0;
     // Ends the stream with `status` (shutdown).
     virtual void Close(const Status& status) = 0;
+    // The last sequence this stream has examined.
+    virtual int64_t position() const = 0;
   };
+
+  // Called on the hub's thread after each fan-out: open streams and the largest lag.
+  void set_lag_observer(std::function<void(size_t streams, int64_t max_lag)> observer) {
+    lag_observer_ = std::move(observer);
+  }
 
   WatchHub(storage::Reader& reader, size_t capacity);
   ~WatchHub() override;
@@ -88,6 +96,7 @@ class WatchHub final : public EventSink {
   std::vector<std::weak_ptr<Subscriber>> subs_;
   bool closed_ = false;
 
+  std::function<void(size_t, int64_t)> lag_observer_;
   std::thread thread_;
 };
 

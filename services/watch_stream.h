@@ -3,6 +3,7 @@
 // Finish is never called under the stream's lock (gRPC may run OnDone inline).
 #pragma once
 
+#include <atomic>
 #include <deque>
 #include <memory>
 #include <mutex>
@@ -51,6 +52,7 @@ class WatchStream final : public grpc::ServerWriteReactor<Message> {
         : stream_(stream), hub_(hub), filter_(std::move(filter)), after_(after) {}
 
     void Wake() override { Pump(); }
+    int64_t position() const override { return position_.load(std::memory_order_relaxed); }
     void Close(const Status& status) override { End(status); }
 
     void Pump() {
@@ -62,6 +64,7 @@ class WatchStream final : public grpc::ServerWriteReactor<Message> {
         if (!stream_ || writing_ || finishing_) return;
         if (buffer_.empty()) {
           Status s = hub_.Next(&after_, filter_, kBatch, &buffer_);
+          position_.store(after_, std::memory_order_relaxed);
           if (!s.ok()) {
             finishing_ = true;
             finish = ToGrpcStatus(s);
@@ -126,6 +129,7 @@ class WatchStream final : public grpc::ServerWriteReactor<Message> {
     WatchHub& hub_;
     const WatchFilter filter_;
     int64_t after_;
+    std::atomic<int64_t> position_{0};
     std::deque<storage::StoredEvent> buffer_;  // at most kBatch
     Message message_;
     bool writing_ = false;
