@@ -157,6 +157,11 @@ void Metrics::ObserveBatch(const BatchStats& stats, std::chrono::microseconds el
   impl_->live_orders.Set(static_cast<double>(live_orders));
 }
 
+int Metrics::port() const {
+  auto ports = impl_->exposer->GetListeningPorts();
+  return ports.empty() ? 0 : ports.front();
+}
+
 void Metrics::SetWatchStreams(size_t streams, int64_t max_lag_events) {
   impl_->watch_streams.Set(static_cast<double>(streams));
   impl_->watch_lag.Set(static_cast<double>(max_lag_events));

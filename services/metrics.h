@@ -26,6 +26,8 @@ class Metrics {
   void ObserveBatch(const BatchStats& stats, std::chrono::microseconds elapsed,
                     int64_t queue_depth, size_t active_reservations, size_t live_orders);
   void SetWatchStreams(size_t streams, int64_t max_lag_events);
+  // The port /metrics is served on.
+  int port() const;
 
   struct Impl;
 

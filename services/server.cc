@@ -51,6 +51,8 @@ Server::~Server() { Shutdown(std::chrono::seconds(1)); }
 
 int Server::port() const { return parts_->port; }
 
+int Server::metrics_port() const { return parts_->metrics ? parts_->metrics->port() : 0; }
+
 int Server::schema_version() const { return parts_->store->schema_version(); }
 
 bool IsLoopback(const std::string& address) {

@@ -45,6 +45,8 @@ class Server {
   ~Server();
 
   int port() const;
+  // The /metrics port, 0 when metrics are off.
+  int metrics_port() const;
   int schema_version() const;
   // Health NOT_SERVING, stop accepting, let in-flight calls finish (up to `grace`), drain the
   // writer's queue, close the database. Safe to call more than once.

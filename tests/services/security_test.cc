@@ -1,0 +1,586 @@
+// Security and operations against the real server: the authorization matrix (every RPC x
+// every role x own/other store), TLS and mutual TLS handshakes, rate limits, message size,
+// health transitions and the Prometheus endpoint.
+#include <arpa/inet.h>
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <thread>
+
+#include "grpc/health/v1/health.grpc.pb.h"
+#include "tests/support/live_server.h"
+
+namespace oms::testing {
+namespace {
+
+constexpr char kAdmin[] = "admin-token-0000000001";
+constexpr char kCheckout[] = "checkout-token-000002";
+constexpr char kStore[] = "store-token-s1-000003";
+constexpr char kViewer[] = "viewer-token-00000004";
+
+std::string WriteTokens(const TempDir& dir) {
+  std::string path = dir.File("tokens");
+  std::ofstream(path) << "# role tokens for the tests\n"
+                      << kAdmin << " admin name=ops\n"
+                      << kCheckout << " checkout\n"
+                      << kStore << " store s1 name=till-s1\n"
+                      << kViewer << " viewer\n";
+  return path;
+}
+
+// A client that presents one token (or none).
+struct Client {
+  Client(const LiveServer& server, std::string token) : token(std::move(token)) {
+    auto channel = server.NewChannel();
+    loc = v1::LocationService::NewStub(channel);
+    inv = v1::InventoryService::NewStub(channel);
+    res = v1::ReservationService::NewStub(channel);
+    ord = v1::OrderService::NewStub(channel);
+  }
+  std::unique_ptr<grpc::ClientContext> Ctx() const {
+    auto ctx = oms::testing::Ctx();
+    if (!token.empty()) ctx->AddMetadata("authorization", "Bearer " + token);
+    return ctx;
+  }
+  std::string token;
+  std::unique_ptr<v1::LocationService::Stub> loc;
+  std::unique_ptr<v1::InventoryService::Stub> inv;
+  std::unique_ptr<v1::ReservationService::Stub> res;
+  std::unique_ptr<v1::OrderService::Stub> ord;
+};
+
+class AuthTest : public ::testing::Test {
+ public:
+  AuthTest() : server_(Options(dir_)), admin_(server_, kAdmin) {
+    for (const char* id : {"s1", "s2"}) {
+      v1::UpsertLocationRequest req;
+      req.set_request_id(LiveServer::NextId());
+      req.mutable_location()->set_location_id(id);
+      req.mutable_location()->set_kind(v1::LOCATION_KIND_STORE);
+      req.mutable_location()->set_ship_enabled(true);
+      req.mutable_location()->set_pickup_enabled(true);
+      req.mutable_location()->set_active(true);
+      v1::UpsertLocationResponse resp;
+      EXPECT_TRUE(admin_.loc->UpsertLocation(admin_.Ctx().get(), req, &resp).ok());
+      v1::AdjustStockRequest adj;
+      adj.set_request_id(LiveServer::NextId());
+      adj.set_sku("a");
+      adj.set_location_id(id);
+      adj.set_delta(1000);
+      adj.set_reason(v1::MOVEMENT_REASON_RECEIVED);
+      v1::AdjustStockResponse adjusted;
+      EXPECT_TRUE(admin_.inv->AdjustStock(admin_.Ctx().get(), adj, &adjusted).ok());
+    }
+  }
+
+  static services::ServerOptions Options(const TempDir& dir) {
+    services::ServerOptions o;
+    o.auth.tokens_path = WriteTokens(dir);
+    return o;
+  }
+
+  std::string ReserveAs(const Client& c, const std::string& store, v1::Channel channel,
+                        grpc::Status* status = nullptr) {
+    v1::CreateReservationRequest req;
+    req.set_request_id(LiveServer::NextId());
+    req.set_channel(channel);
+    auto* line = req.add_lines();
+    line->set_sku("a");
+    line->set_quantity(1);
+    line->set_location_id(store);
+    v1::CreateReservationResponse resp;
+    grpc::Status s = c.res->CreateReservation(c.Ctx().get(), req, &resp);
+    if (status) *status = s;
+    return resp.reservation().reservation_id();
+  }
+
+  std::string OrderAt(const std::string& store) {
+    v1::PlaceOrderRequest req;
+    req.set_request_id(LiveServer::NextId());
+    req.set_customer_id("cust");
+    req.set_pickup_location_id(store);
+    auto* line = req.add_lines();
+    line->set_sku("a");
+    line->set_quantity(1);
+    v1::PlaceOrderResponse resp;
+    EXPECT_TRUE(admin_.ord->PlaceOrder(admin_.Ctx().get(), req, &resp).ok());
+    return resp.order().order_id();
+  }
+
+  TempDir dir_;
+  LiveServer server_;
+  Client admin_;
+};
+
+using grpc::StatusCode;
+constexpr StatusCode OK = StatusCode::OK;
+constexpr StatusCode DENIED = StatusCode::PERMISSION_DENIED;
+
+// One RPC, called at a store ("s1" is the store token's own, "s2" another).
+struct Row {
+  std::string name;
+  std::function<StatusCode(AuthTest*, const Client&, const std::string& store)> call;
+  StatusCode admin, checkout, store_own, store_other, viewer;
+};
+
+class AuthMatrixTest : public AuthTest {
+ public:
+  std::vector<Row> Rows();
+};
+
+template <typename Req, typename Resp, typename Stub, typename Method>
+StatusCode Call(const Client& c, Stub& stub, Method method, const Req& req) {
+  Resp resp;
+  return ((*stub).*method)(c.Ctx().get(), req, &resp).error_code();
+}
+
+std::vector<Row> AuthMatrixTest::Rows() {
+  std::vector<Row> rows;
+  auto read = [&](std::string name, auto fn) {
+    rows.push_back({std::move(name), fn, OK, OK, OK, OK, OK});
+  };
+  read("GetLocation", [](AuthTest*, const Client& c, const std::string& s) {
+    v1::GetLocationRequest r;
+    r.set_location_id(s);
+    return Call<v1::GetLocationRequest, v1::GetLocationResponse>(c, c.loc,
+                                                                &v1::LocationService::Stub::GetLocation, r);
+  });
+  read("ListLocations", [](AuthTest*, const Client& c, const std::string&) {
+    return Call<v1::ListLocationsRequest, v1::ListLocationsResponse>(
+        c, c.loc, &v1::LocationService::Stub::ListLocations, v1::ListLocationsRequest());
+  });
+  read("ListLocationGroups", [](AuthTest*, const Client& c, const std::string&) {
+    return Call<v1::ListLocationGroupsRequest, v1::ListLocationGroupsResponse>(
+        c, c.loc, &v1::LocationService::Stub::ListLocationGroups, v1::ListLocationGroupsRequest());
+  });
+  read("GetAvailability", [](AuthTest*, const Client& c, const std::string& s) {
+    v1::GetAvailabilityRequest r;
+    r.add_skus("a");
+    r.set_location_id(s);
+    return Call<v1::GetAvailabilityRequest, v1::GetAvailabilityResponse>(
+        c, c.inv, &v1::InventoryService::Stub::GetAvailability, r);
+  });
+  read("ListStock", [](AuthTest*, const Client& c, const std::string& s) {
+    v1::ListStockRequest r;
+    r.set_location_id(s);
+    return Call<v1::ListStockRequest, v1::ListStockResponse>(
+        c, c.inv, &v1::InventoryService::Stub::ListStock, r);
+  });
+  read("ListMovements", [](AuthTest*, const Client& c, const std::string& s) {
+    v1::ListMovementsRequest r;
+    r.set_location_id(s);
+    return Call<v1::ListMovementsRequest, v1::ListMovementsResponse>(
+        c, c.inv, &v1::InventoryService::Stub::ListMovements, r);
+  });
+  read("GetReservation", [](AuthTest* t, const Client& c, const std::string& s) {
+    v1::GetReservationRequest r;
+    r.set_reservation_id(t->ReserveAs(t->admin_, s, v1::CHANNEL_POS));
+    return Call<v1::GetReservationRequest, v1::GetReservationResponse>(
+        c, c.res, &v1::ReservationService::Stub::GetReservation, r);
+  });
+  read("ListReservations", [](AuthTest*, const Client& c, const std::string&) {
+    return Call<v1::ListReservationsRequest, v1::ListReservationsResponse>(
+        c, c.res, &v1::ReservationService::Stub::ListReservations, v1::ListReservationsRequest());
+  });
+  read("GetOrder", [](AuthTest* t, const Client& c, const std::string& s) {
+    v1::GetOrderRequest r;
+    r.set_order_id(t->OrderAt(s));
+    return Call<v1::GetOrderRequest, v1::GetOrderResponse>(c, c.ord,
+                                                          &v1::OrderService::Stub::GetOrder, r);
+  });
+  read("ListOrders", [](AuthTest*, const Client& c, const std::string& s) {
+    v1::ListOrdersRequest r;
+    r.set_pickup_location_id(s);
+    return Call<v1::ListOrdersRequest, v1::ListOrdersResponse>(
+        c, c.ord, &v1::OrderService::Stub::ListOrders, r);
+  });
+  auto admin_only = [&](std::string name, auto fn) {
+    rows.push_back({std::move(name), fn, OK, DENIED, DENIED, DENIED, DENIED});
+  };
+  admin_only("UpsertLocation", [](AuthTest*, const Client& c, const std::string& s) {
+    v1::UpsertLocationRequest r;
+    r.set_request_id(LiveServer::NextId());
+    r.mutable_location()->set_location_id(s);
+    r.mutable_location()->set_kind(v1::LOCATION_KIND_STORE);
+    r.mutable_location()->set_ship_enabled(true);
+    r.mutable_location()->set_pickup_enabled(true);
+    r.mutable_location()->set_active(true);
+    return Call<v1::UpsertLocationRequest, v1::UpsertLocationResponse>(
+        c, c.loc, &v1::LocationService::Stub::UpsertLocation, r);
+  });
+  admin_only("UpsertLocationGroup", [](AuthTest*, const Client& c, const std::string& s) {
+    v1::UpsertLocationGroupRequest r;
+    r.set_request_id(LiveServer::NextId());
+    r.set_group_id("online");
+    r.add_location_ids(s);
+    return Call<v1::UpsertLocationGroupRequest, v1::UpsertLocationGroupResponse>(
+        c, c.loc, &v1::LocationService::Stub::UpsertLocationGroup, r);
+  });
+  admin_only("SetSafetyStock", [](AuthTest*, const Client& c, const std::string& s) {
+    v1::SetSafetyStockRequest r;
+    r.set_request_id(LiveServer::NextId());
+    r.set_sku("a");
+    r.set_location_id(s);
+    r.set_safety_stock(1);
+    return Call<v1::SetSafetyStockRequest, v1::SetSafetyStockResponse>(
+        c, c.inv, &v1::InventoryService::Stub::SetSafetyStock, r);
+  });
+  admin_only("ImportStock", [](AuthTest*, const Client& c, const std::string& s) {
+    v1::ImportStockRequest r;
+    r.set_request_id(LiveServer::NextId());
+    auto* row = r.add_rows();
+    row->set_sku("b");
+    row->set_location_id(s);
+    row->set_on_hand(5);
+    return Call<v1::ImportStockRequest, v1::ImportStockResponse>(
+        c, c.inv, &v1::InventoryService::Stub::ImportStock, r);
+  });
+  auto store_scoped = [&](std::string name, StatusCode checkout, auto fn) {
+    rows.push_back({std::move(name), fn, OK, checkout, OK, DENIED, DENIED});
+  };
+  store_scoped("AdjustStock", DENIED, [](AuthTest*, const Client& c, const std::string& s) {
+    v1::AdjustStockRequest r;
+    r.set_request_id(LiveServer::NextId());
+    r.set_sku("a");
+    r.set_location_id(s);
+    r.set_delta(-1);
+    r.set_reason(v1::MOVEMENT_REASON_DAMAGED);
+    return Call<v1::AdjustStockRequest, v1::AdjustStockResponse>(
+        c, c.inv, &v1::InventoryService::Stub::AdjustStock, r);
+  });
+  store_scoped("SetStock", DENIED, [](AuthTest*, const Client& c, const std::string& s) {
+    v1::SetStockRequest r;
+    r.set_request_id(LiveServer::NextId());
+    r.set_sku("a");
+    r.set_location_id(s);
+    r.set_on_hand(900);
+    return Call<v1::SetStockRequest, v1::SetStockResponse>(
+        c, c.inv, &v1::InventoryService::Stub::SetStock, r);
+  });
+  store_scoped("TransferStock", DENIED, [](AuthTest*, const Client& c, const std::string& s) {
+    v1::TransferStockRequest r;
+    r.set_request_id(LiveServer::NextId());
+    r.set_sku("a");
+    r.set_from_location_id(s);
+    r.set_to_location_id(s == "s1" ? "s2" : "s1");
+    r.set_quantity(1);
+    return Call<v1::TransferStockRequest, v1::TransferStockResponse>(
+        c, c.inv, &v1::InventoryService::Stub::TransferStock, r);
+  });
+  store_scoped("CreateReservation(POS)", OK, [](AuthTest* t, const Client& c, const std::string& s) {
+    grpc::Status status;
+    t->ReserveAs(c, s, v1::CHANNEL_POS, &status);
+    return status.error_code();
+  });
+  store_scoped("CommitReservation", OK, [](AuthTest* t, const Client& c, const std::string& s) {
+    v1::CommitReservationRequest r;
+    r.set_request_id(LiveServer::NextId());
+    r.set_reservation_id(t->ReserveAs(t->admin_, s, v1::CHANNEL_POS));
+    return Call<v1::CommitReservationRequest, v1::CommitReservationResponse>(
+        c, c.res, &v1::ReservationService::Stub::CommitReservation, r);
+  });
+  store_scoped("ReleaseReservation", OK, [](AuthTest* t, const Client& c, const std::string& s) {
+    v1::ReleaseReservationRequest r;
+    r.set_request_id(LiveServer::NextId());
+    r.set_reservation_id(t->ReserveAs(t->admin_, s, v1::CHANNEL_POS));
+    return Call<v1::ReleaseReservationRequest, v1::ReleaseReservationResponse>(
+        c, c.res, &v1::ReservationService::Stub::ReleaseReservation, r);
+  });
+  store_scoped("ExtendReservation", OK, [](AuthTest* t, const Client& c, const std::string& s) {
+    v1::ExtendReservationRequest r;
+    r.set_request_id(LiveServer::NextId());
+    r.set_reservation_id(t->ReserveAs(t->admin_, s, v1::CHANNEL_POS));
+    r.mutable_ttl()->set_seconds(60);
+    return Call<v1::ExtendReservationRequest, v1::ExtendReservationResponse>(
+        c, c.res, &v1::ReservationService::Stub::ExtendReservation, r);
+  });
+  store_scoped("CancelOrder", OK, [](AuthTest* t, const Client& c, const std::string& s) {
+    v1::CancelOrderRequest r;
+    r.set_request_id(LiveServer::NextId());
+    r.set_order_id(t->OrderAt(s));
+    return Call<v1::CancelOrderRequest, v1::CancelOrderResponse>(
+        c, c.ord, &v1::OrderService::Stub::CancelOrder, r);
+  });
+  store_scoped("StartPicking", DENIED, [](AuthTest* t, const Client& c, const std::string& s) {
+    v1::StartPickingRequest r;
+    r.set_request_id(LiveServer::NextId());
+    r.set_order_id(t->OrderAt(s));
+    return Call<v1::StartPickingRequest, v1::StartPickingResponse>(
+        c, c.ord, &v1::OrderService::Stub::StartPicking, r);
+  });
+  rows.push_back({"PlaceOrder",
+                  [](AuthTest*, const Client& c, const std::string& s) {
+                    v1::PlaceOrderRequest r;
+                    r.set_request_id(LiveServer::NextId());
+                    r.set_customer_id("cust");
+                    r.set_pickup_location_id(s);
+                    auto* line = r.add_lines();
+                    line->set_sku("a");
+                    line->set_quantity(1);
+                    return Call<v1::PlaceOrderRequest, v1::PlaceOrderResponse>(
+                        c, c.ord, &v1::OrderService::Stub::PlaceOrder, r);
+                  },
+                  OK, OK, DENIED, DENIED, DENIED});
+  rows.push_back({"CreateReservation(ONLINE)",
+                  [](AuthTest* t, const Client& c, const std::string& s) {
+                    grpc::Status status;
+                    t->ReserveAs(c, s, v1::CHANNEL_ONLINE, &status);
+                    return status.error_code();
+                  },
+                  OK, OK, DENIED, DENIED, DENIED});
+  return rows;
+}
+
+TEST_F(AuthMatrixTest, EveryRpc_ForEveryRoleAndStore_GetsExactlyTheExpectedStatus) {
+  Client checkout(server_, kCheckout), store(server_, kStore), viewer(server_, kViewer),
+      nobody(server_, ""), stranger(server_, "not-a-known-token-123");
+  for (const Row& row : Rows()) {
+    EXPECT_EQ(row.call(this, admin_, "s1"), row.admin) << row.name << " as admin";
+    EXPECT_EQ(row.call(this, checkout, "s1"), row.checkout) << row.name << " as checkout";
+    EXPECT_EQ(row.call(this, store, "s1"), row.store_own) << row.name << " as store at s1";
+    EXPECT_EQ(row.call(this, store, "s2"), row.store_other) << row.name << " as store at s2";
+    EXPECT_EQ(row.call(this, viewer, "s1"), row.viewer) << row.name << " as viewer";
+    EXPECT_EQ(row.call(this, nobody, "s1"), StatusCode::UNAUTHENTICATED) << row.name;
+    EXPECT_EQ(row.call(this, stranger, "s1"), StatusCode::UNAUTHENTICATED) << row.name;
+  }
+}
+
+TEST_F(AuthTest, Mutations_RecordTheTokenNameAsActor) {
+  Client store(server_, kStore);
+  v1::AdjustStockRequest r;
+  r.set_request_id(LiveServer::NextId());
+  r.set_sku("a");
+  r.set_location_id("s1");
+  r.set_delta(-1);
+  r.set_reason(v1::MOVEMENT_REASON_LOST);
+  v1::AdjustStockResponse resp;
+  ASSERT_TRUE(store.inv->AdjustStock(store.Ctx().get(), r, &resp).ok());
+  EXPECT_EQ(resp.movement().actor(), "till-s1");
+}
+
+TEST_F(AuthTest, WatchStreams_NeedAToken) {
+  Client nobody(server_, "");
+  auto ctx = nobody.Ctx();
+  auto reader = nobody.inv->WatchAvailability(ctx.get(), v1::WatchAvailabilityRequest());
+  v1::AvailabilityChanged e;
+  EXPECT_FALSE(reader->Read(&e));
+  EXPECT_EQ(reader->Finish().error_code(), StatusCode::UNAUTHENTICATED);
+}
+
+TEST(AuthStartTest, WithoutTokens_RefusesANonLoopbackAddress) {
+  TempDir dir;
+  services::ServerOptions o;
+  o.listen = "0.0.0.0:0";
+  o.db_path = dir.File("oms.db");
+  auto started = services::Server::Start(o);
+  ASSERT_FALSE(started.ok());
+  EXPECT_EQ(started.status().code(), Code::kFailedPrecondition);
+  EXPECT_NE(started.status().message().find("--tokens"), std::string::npos);
+}
+
+TEST(AuthStartTest, TokensFile_Errors_NameTheLine) {
+  EXPECT_FALSE(services::TokenTable::Parse("short admin\n").ok());
+  auto bad_role = services::TokenTable::Parse("# c\nabcdefghijklmnopqrstu wizard\n");
+  ASSERT_FALSE(bad_role.ok());
+  EXPECT_NE(bad_role.status().message().find("line 2"), std::string::npos);
+  EXPECT_FALSE(services::TokenTable::Parse("abcdefghijklmnopqrstu store\n").ok());
+  auto good = services::TokenTable::Parse("abcdefghijklmnopqrstu store s1,s2 name=till\n");
+  ASSERT_TRUE(good.ok());
+  const services::Principal* p = (*good)->Find("abcdefghijklmnopqrstu");
+  ASSERT_NE(p, nullptr);
+  EXPECT_EQ(p->name, "till");
+  EXPECT_EQ(p->stores, (std::vector<std::string>{"s1", "s2"}));
+  EXPECT_EQ((*good)->Find("abcdefghijklmnopqrst"), nullptr);
+}
+
+TEST(RateLimitTest, OverTheTokenRate_IsResourceExhaustedWithRetryInfo) {
+  TempDir dir;
+  services::ServerOptions o;
+  o.auth.tokens_path = WriteTokens(dir);
+  o.auth.rate_per_token = 5;  // burst 10
+  LiveServer server(o);
+  Client admin(server, kAdmin);
+  int limited = 0, ok = 0;
+  for (int i = 0; i < 30; ++i) {
+    v1::ListLocationsResponse resp;
+    grpc::Status s = admin.loc->ListLocations(admin.Ctx().get(), {}, &resp);
+    if (s.ok()) ++ok;
+    if (s.error_code() == StatusCode::RESOURCE_EXHAUSTED) {
+      ++limited;
+      EXPECT_EQ(ReasonOf(s), "RATE_LIMITED");
+    }
+  }
+  EXPECT_GE(ok, 10);
+  EXPECT_LT(ok, 20);
+  EXPECT_EQ(ok + limited, 30);
+}
+
+TEST(LimitsTest, RequestOverFourMiB_IsResourceExhausted) {
+  LiveServer server;
+  v1::GetAvailabilityRequest req;
+  req.add_skus(std::string(5 * 1024 * 1024, 'x'));
+  req.set_location_id("s1");
+  v1::GetAvailabilityResponse resp;
+  grpc::Status s = server.inventory().GetAvailability(Ctx().get(), req, &resp);
+  EXPECT_EQ(s.error_code(), StatusCode::RESOURCE_EXHAUSTED);
+}
+
+TEST(HealthTest, ServingWhileUp_NotServingWhenDraining) {
+  LiveServer server;
+  auto health = grpc::health::v1::Health::NewStub(server.NewChannel());
+  grpc::health::v1::HealthCheckResponse resp;
+  ASSERT_TRUE(health->Check(Ctx().get(), {}, &resp).ok());
+  EXPECT_EQ(resp.status(), grpc::health::v1::HealthCheckResponse::SERVING);
+  auto ctx = Ctx();
+  auto watch = health->Watch(ctx.get(), {});
+  ASSERT_TRUE(watch->Read(&resp));
+  EXPECT_EQ(resp.status(), grpc::health::v1::HealthCheckResponse::SERVING);
+  std::thread stop([&] { server.Stop(); });
+  ASSERT_TRUE(watch->Read(&resp));
+  EXPECT_EQ(resp.status(), grpc::health::v1::HealthCheckResponse::NOT_SERVING);
+  ctx->TryCancel();
+  watch->Finish();
+  stop.join();
+}
+
+// Fetches http://127.0.0.1:port/metrics with a plain socket.
+std::string Scrape(int port) {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<uint16_t>(port));
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  timeval timeout{5, 0};
+  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof(timeout));
+  if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0) {
+    close(fd);
+    return "";
+  }
+  std::string req = "GET /metrics HTTP/1.0\r\nHost: localhost\r\nConnection: close\r\n\r\n";
+  (void)!write(fd, req.data(), req.size());
+  std::string out;
+  char buf[4096];
+  for (ssize_t n; (n = read(fd, buf, sizeof(buf))) > 0;) out.append(buf, n);
+  close(fd);
+  return out;
+}
+
+// The value of the first sample whose line starts with `prefix` and contains `needle`.
+double Sample(const std::string& text, const std::string& prefix, const std::string& needle) {
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) {
+    if (line.rfind(prefix, 0) == 0 && line.find(needle) != std::string::npos) {
+      return std::stod(line.substr(line.rfind(' ') + 1));
+    }
+  }
+  return -1;
+}
+
+TEST(MetricsTest, Endpoint_CountsRequestsByMethodAndCode_AndReportsTheWriter) {
+  services::ServerOptions o;
+  o.metrics_listen = "127.0.0.1:0";
+  LiveServer server(o);
+  ASSERT_GT(server.server().metrics_port(), 0);
+  server.AddLocation("s1");
+  for (int i = 0; i < 3; ++i) server.Receive("a", "s1", 1);
+  v1::AdjustStockRequest bad;
+  bad.set_request_id(LiveServer::NextId());
+  bad.set_sku("a");
+  bad.set_location_id("nowhere");
+  bad.set_delta(1);
+  bad.set_reason(v1::MOVEMENT_REASON_RECEIVED);
+  v1::AdjustStockResponse resp;
+  EXPECT_EQ(server.inventory().AdjustStock(Ctx().get(), bad, &resp).error_code(),
+            StatusCode::NOT_FOUND);
+  std::string text = Scrape(server.server().metrics_port());
+  ASSERT_NE(text.find("200 OK"), std::string::npos) << text.substr(0, 200);
+  const std::string method = "method=\"/oms.v1.InventoryService/AdjustStock\"";
+  EXPECT_EQ(Sample(text, "oms_requests_total{code=\"OK\"," + method, ""), 3);
+  EXPECT_EQ(Sample(text, "oms_requests_total{code=\"NOT_FOUND\"," + method, ""), 1);
+  EXPECT_GE(Sample(text, "oms_writer_batch_commands_count", ""), 4);
+  EXPECT_GE(Sample(text, "oms_request_duration_seconds_count{" + method, ""), 4);
+  EXPECT_EQ(Sample(text, "oms_state{what=\"active_reservations\"}", ""), 0);
+}
+
+// Throwaway certificates made with openssl at test time: a CA, a server certificate for
+// 127.0.0.1/localhost, and a client certificate.
+class TlsTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::string d = dir_.File("");
+    std::string script =
+        "cd '" + d + "' && "
+        "openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.pem -days 1 "
+        "-subj /CN=oms-test-ca && "
+        "openssl req -newkey rsa:2048 -nodes -keyout server.key -out server.csr "
+        "-subj /CN=localhost && "
+        "printf 'subjectAltName=DNS:localhost,IP:127.0.0.1' > san.ext && "
+        "openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial "
+        "-out server.pem -days 1 -extfile san.ext && "
+        "openssl req -newkey rsa:2048 -nodes -keyout client.key -out client.csr "
+        "-subj /CN=oms-test-client && "
+        "openssl x509 -req -in client.csr -CA ca.pem -CAkey ca.key -CAcreateserial "
+        "-out client.pem -days 1";
+    ASSERT_EQ(std::system((script + " >/dev/null 2>&1").c_str()), 0) << "openssl failed";
+  }
+
+  std::string Read(const std::string& name) {
+    std::ifstream in(dir_.File(name));
+    return std::string(std::istreambuf_iterator<char>(in), {});
+  }
+
+  std::unique_ptr<services::Server> Start(bool mutual) {
+    services::ServerOptions o;
+    o.listen = "127.0.0.1:0";
+    o.db_path = dir_.File("oms.db");
+    o.tls_cert = dir_.File("server.pem");
+    o.tls_key = dir_.File("server.key");
+    if (mutual) o.tls_client_ca = dir_.File("ca.pem");
+    auto started = services::Server::Start(o);
+    EXPECT_TRUE(started.ok()) << started.status().ToString();
+    return started.ok() ? std::move(started).value() : nullptr;
+  }
+
+  grpc::StatusCode Ping(int port, std::shared_ptr<grpc::ChannelCredentials> creds) {
+    grpc::ChannelArguments args;
+    args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
+    auto channel = grpc::CreateCustomChannel("127.0.0.1:" + std::to_string(port), creds, args);
+    auto stub = v1::LocationService::NewStub(channel);
+    grpc::ClientContext ctx;
+    ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(5));
+    v1::ListLocationsResponse resp;
+    return stub->ListLocations(&ctx, {}, &resp).error_code();
+  }
+
+  std::shared_ptr<grpc::ChannelCredentials> Tls(bool with_client_cert) {
+    grpc::SslCredentialsOptions o;
+    o.pem_root_certs = Read("ca.pem");
+    if (with_client_cert) {
+      o.pem_private_key = Read("client.key");
+      o.pem_cert_chain = Read("client.pem");
+    }
+    return grpc::SslCredentials(o);
+  }
+
+  TempDir dir_;
+};
+
+TEST_F(TlsTest, Tls_AcceptsTrustingClients_RefusesPlaintext) {
+  auto server = Start(/*mutual=*/false);
+  ASSERT_TRUE(server);
+  EXPECT_EQ(Ping(server->port(), Tls(false)), StatusCode::OK);
+  EXPECT_EQ(Ping(server->port(), grpc::InsecureChannelCredentials()), StatusCode::UNAVAILABLE);
+}
+
+TEST_F(TlsTest, MutualTls_RequiresAClientCertificateFromTheCa) {
+  auto server = Start(/*mutual=*/true);
+  ASSERT_TRUE(server);
+  EXPECT_EQ(Ping(server->port(), Tls(true)), StatusCode::OK);
+  EXPECT_EQ(Ping(server->port(), Tls(false)), StatusCode::UNAVAILABLE);
+}
+
+}  // namespace
+}  // namespace oms::testing
