@@ -9,6 +9,7 @@
 #include "domain/limits.h"
 #include "services/server.h"
 #include "storage/schema.h"
+#include "storage/verify.h"
 
 namespace {
 
@@ -30,6 +31,26 @@ std::string LimitsText() {
       kMaxLines, kMaxSkusPerQuery, kMaxIdLength, kMaxTextLength, kMaxQuantity, kMinTtl.count(),
       kMaxTtl.count(), kDefaultTtl.count(), kMaxRequestBytes, kMaxPageSize, kDefaultPageSize,
       kMaxWriterQueue, kMaxBatch, kDefaultRequestRetention.count());
+}
+
+// `omsd verify`: every invariant on a (stopped or running) server's database file.
+int RunVerify(const std::string& path) {
+  auto db = oms::storage::Database::Open(path, {.read_only = true});
+  if (!db.ok()) {
+    fmt::print(stderr, "omsd verify: cannot open {}: {}\n", path, db.status().ToString());
+    return 2;
+  }
+  auto report = oms::storage::Verify(**db);
+  if (!report.ok()) {
+    fmt::print(stderr, "omsd verify: {}\n", report.status().ToString());
+    return 2;
+  }
+  fmt::print("verified {}: {} stock levels, {} movements, {} reservations, {} orders, {} events\n",
+             path, report->stock_levels, report->movements, report->reservations, report->orders,
+             report->events);
+  for (const auto& p : report->problems) fmt::print("VIOLATION {}\n", p);
+  fmt::print("{}\n", report->ok() ? "ok: every invariant holds" : "FAILED");
+  return report->ok() ? 0 : 1;
 }
 
 }  // namespace
@@ -73,7 +94,12 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(1, 24 * 30))
       ->capture_default_str();
   app.footer(LimitsText());
+  std::string verify_db = "oms.db";
+  CLI::App* verify = app.add_subcommand(
+      "verify", "check every invariant of a database file and exit (non-zero on violations)");
+  verify->add_option("--db", verify_db, "database file")->capture_default_str();
   CLI11_PARSE(app, argc, argv);
+  if (*verify) return RunVerify(verify_db);
   options.durability_full = durability == "full";
   options.pickup_hold = std::chrono::hours(pickup_hold_h);
 

@@ -11,6 +11,7 @@
 
 #include "domain/engine.h"
 #include "domain/limits.h"
+#include "services/admin_service.h"
 #include "services/event_codec.h"
 #include "services/inventory_service.h"
 #include "services/location_service.h"
@@ -40,6 +41,7 @@ struct Server::Parts {
   std::unique_ptr<InventoryService> inventory;
   std::unique_ptr<ReservationService> reservations;
   std::unique_ptr<OrderService> orders;
+  std::unique_ptr<AdminService> admin;
   std::unique_ptr<grpc::Server> grpc_server;
   int port = 0;
   std::once_flag shutdown_once;
@@ -150,6 +152,7 @@ Result<std::unique_ptr<Server>> Server::Start(const ServerOptions& options) {
   p->inventory = std::make_unique<InventoryService>(*p->backend);
   p->reservations = std::make_unique<ReservationService>(*p->backend);
   p->orders = std::make_unique<OrderService>(*p->backend);
+  p->admin = std::make_unique<AdminService>(*p->backend, options.db_path);
 
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
@@ -172,6 +175,7 @@ Result<std::unique_ptr<Server>> Server::Start(const ServerOptions& options) {
   builder.RegisterService(p->inventory.get());
   builder.RegisterService(p->reservations.get());
   builder.RegisterService(p->orders.get());
+  builder.RegisterService(p->admin.get());
   p->grpc_server = builder.BuildAndStart();
   if (!p->grpc_server || p->port == 0) {
     p->writer->Stop();

@@ -1,6 +1,10 @@
 // The invariant checks, each one SQL query whose rows are violations.
 #include "storage/verify.h"
 
+#include <sqlite3.h>
+
+#include <filesystem>
+
 namespace oms::storage {
 namespace {
 
@@ -107,6 +111,24 @@ Result<VerifyReport> Verify(Database& db, int max_problems) {
   (void)db.Exec("COMMIT");
   if (!s.ok()) return s;
   return report;
+}
+
+Result<int64_t> Backup(const std::string& source, const std::string& dest) {
+  auto from = Database::Open(source, {.read_only = true});
+  if (!from.ok()) return from.status();
+  std::error_code ec;
+  std::filesystem::remove(dest, ec);
+  auto to = Database::Open(dest, {.read_only = false, .synchronous_full = true});
+  if (!to.ok()) return to.status();
+  OMS_RETURN_IF_ERROR((*to)->Exec("PRAGMA journal_mode=DELETE"));
+  sqlite3_backup* backup = sqlite3_backup_init((*to)->handle(), "main", (*from)->handle(), "main");
+  if (!backup) return SqliteError((*to)->handle(), sqlite3_errcode((*to)->handle()), "backup");
+  // All pages in one step: the copy is a single read snapshot of the source.
+  int rc = sqlite3_backup_step(backup, -1);
+  sqlite3_backup_finish(backup);
+  if (rc != SQLITE_DONE) return SqliteError((*to)->handle(), rc, "backup step");
+  to->reset();
+  return static_cast<int64_t>(std::filesystem::file_size(dest));
 }
 
 }  // namespace oms::storage

@@ -23,4 +23,8 @@ struct VerifyReport {
 // Runs all checks inside one read transaction on `db`. At most `max_problems` are listed.
 Result<VerifyReport> Verify(Database& db, int max_problems = 100);
 
+// Copies the database at `source` (live, WAL) to `dest` with SQLite's online backup API: one
+// consistent snapshot, while writers carry on. Returns the size of the copy in bytes.
+Result<int64_t> Backup(const std::string& source, const std::string& dest);
+
 }  // namespace oms::storage
