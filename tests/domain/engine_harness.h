@@ -1,0 +1,133 @@
+// EngineHarness: an Engine over a chosen Store (the in-memory fake or the real SQLite
+// adapter), with a manual clock and sequential ids, and one-line helpers to run commands.
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <memory>
+
+#include "domain/engine.h"
+#include "storage/sqlite_store.h"
+#include "tests/fakes/fake_ports.h"
+#include "tests/fakes/memory_store.h"
+#include "tests/support/live_server.h"
+
+namespace oms::testing {
+
+// How to make (and re-make, for restarts) each kind of store.
+struct MemoryStoreFactory {
+  std::unique_ptr<MemoryStore> kept = std::make_unique<MemoryStore>();
+  Store& Open() { return *kept; }
+  static constexpr bool kInjectsFaults = true;
+  MemoryStore& faults() { return *kept; }
+};
+
+struct SqliteStoreFactory {
+  TempDir dir;
+  std::unique_ptr<storage::SqliteStore> store;
+  Store& Open() {
+    store.reset();
+    auto opened = storage::SqliteStore::Open({dir.File("oms.db"), true}, nullptr);
+    if (!opened.ok()) {
+      ADD_FAILURE() << opened.status().ToString();
+      std::abort();
+    }
+    store = std::move(opened).value();
+    return *store;
+  }
+  static constexpr bool kInjectsFaults = false;
+  MemoryStore& faults() { std::abort(); }
+};
+
+template <typename Factory>
+class EngineHarness {
+ public:
+  EngineHarness() { Reopen(); }
+
+  // A new engine (and view) over the same durable contents: a restart.
+  void Reopen() {
+    engine_.reset();
+    view_ = std::make_unique<SharedView>();
+    engine_ = std::make_unique<Engine>(factory_.Open(), clock_, ids_, *view_, nullptr);
+    Status s = engine_->Open();
+    EXPECT_TRUE(s.ok()) << s.ToString();
+  }
+
+  // Runs commands as one batch; returns each completion.
+  std::vector<Completion> RunBatch(std::vector<std::pair<Command, std::string>> commands) {
+    std::vector<Completion> out(commands.size());
+    std::vector<Submission> batch;
+    for (size_t i = 0; i < commands.size(); ++i) {
+      Submission s;
+      s.command = std::move(commands[i].first);
+      s.context = {commands[i].second, Fingerprint(s.command), "Test", "tester"};
+      s.encode = [](const Reply& reply) { return Describe(reply); };
+      s.done = [&out, i](Completion c) { out[i] = std::move(c); };
+      batch.push_back(std::move(s));
+    }
+    last_stats_ = engine_->Run(batch);
+    return out;
+  }
+
+  Completion Do(Command command, std::string request_id = "") {
+    if (request_id.empty()) request_id = "r" + std::to_string(++next_request_);
+    return RunBatch({{std::move(command), request_id}})[0];
+  }
+
+  StockLevel Level(const std::string& sku, const std::string& location) {
+    return view_->Read([&](const CommittedData& d) {
+      auto it = d.stock.find({Sku(sku), LocationId(location)});
+      return it == d.stock.end() ? StockLevel{} : it->second;
+    });
+  }
+
+  void AddLocation(const std::string& id, bool ship = true, bool pickup = true) {
+    Location l{LocationId(id), id, LocationKind::kStore, ship, pickup, true, {}};
+    ASSERT_TRUE(Do(UpsertLocation{l}).status.ok());
+  }
+  void Receive(const std::string& sku, const std::string& loc, int64_t q) {
+    Completion c = Do(AdjustStock{{Sku(sku), LocationId(loc)}, q, MovementReason::kReceived, "", {}});
+    ASSERT_TRUE(c.status.ok()) << c.status.ToString();
+  }
+
+  // A stable text form of a reply, used as the "encoded response".
+  static std::string Describe(const Reply& reply) {
+    return std::visit(
+        [](const auto& r) -> std::string {
+          using T = std::decay_t<decltype(r)>;
+          if constexpr (std::is_same_v<T, StockReply>) {
+            return "stock " + std::to_string(r.level.on_hand) + "/" +
+                   std::to_string(r.level.reserved) + " v" + std::to_string(r.level.version);
+          } else if constexpr (std::is_same_v<T, ReservationReply>) {
+            return "reservation " + r.reservation.id.str();
+          } else if constexpr (std::is_same_v<T, OrderReply>) {
+            return "order " + r.order.id.str();
+          } else {
+            return "ok";
+          }
+        },
+        reply);
+  }
+
+  // Distinguishes commands for the idempotency check (the service layer hashes the proto).
+  static uint64_t Fingerprint(const Command& c) {
+    return std::hash<std::string>{}(std::to_string(c.index()) + "|" +
+                                    std::visit([](const auto& x) { return Key(x); }, c));
+  }
+  template <typename T>
+  static std::string Key(const T& x) {
+    if constexpr (requires { x.delta; }) return std::to_string(x.delta);
+    if constexpr (requires { x.quantity; }) return std::to_string(x.quantity);
+    return "";
+  }
+
+  Factory factory_;
+  ManualClock clock_;
+  SequentialIds ids_;
+  std::unique_ptr<SharedView> view_;
+  std::unique_ptr<Engine> engine_;
+  BatchStats last_stats_;
+  int next_request_ = 0;
+};
+
+}  // namespace oms::testing

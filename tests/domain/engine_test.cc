@@ -1,0 +1,299 @@
+// The engine's behaviour, run against BOTH the in-memory fake store and the real SQLite
+// adapter: a fake behind a port passes the same tests as the real thing.
+#include <gtest/gtest.h>
+
+#include "domain/validate.h"
+#include "tests/domain/engine_harness.h"
+
+namespace oms::testing {
+namespace {
+
+template <typename Factory>
+class EngineTest : public ::testing::Test, public EngineHarness<Factory> {
+ protected:
+  void SetUp() override {
+    this->AddLocation("s1");
+    this->AddLocation("s2");
+  }
+  Command Adjust(const std::string& sku, const std::string& loc, int64_t delta,
+                 MovementReason reason = MovementReason::kReceived,
+                 std::optional<int64_t> expect = std::nullopt) {
+    return AdjustStock{{Sku(sku), LocationId(loc)}, delta, reason, "", expect};
+  }
+  Command Reserve(const std::string& sku, const std::string& loc, int64_t q,
+                  Channel channel = Channel::kOnline, int ttl_s = 60) {
+    CreateReservation c;
+    c.channel = channel;
+    c.lines = {{Sku(sku), LocationId(loc), q}};
+    c.ttl = std::chrono::seconds(ttl_s);
+    return c;
+  }
+};
+
+using Stores = ::testing::Types<MemoryStoreFactory, SqliteStoreFactory>;
+TYPED_TEST_SUITE(EngineTest, Stores);
+
+TYPED_TEST(EngineTest, Adjust_ChangesOnHand_AndBumpsTheVersion) {
+  this->Receive("a", "s1", 5);
+  Completion c = this->Do(this->Adjust("a", "s1", 3));
+  ASSERT_TRUE(c.status.ok());
+  EXPECT_EQ(c.response, "stock 8/0 v2");
+  EXPECT_EQ(this->Level("a", "s1").on_hand, 8);
+}
+
+TYPED_TEST(EngineTest, Adjust_UnknownLocation_IsNotFound) {
+  EXPECT_EQ(this->Do(this->Adjust("a", "nowhere", 1)).status.code(), Code::kNotFound);
+}
+
+TYPED_TEST(EngineTest, Adjust_FailsWithVersionMismatch_WhenExpectedOnHandDiffers) {
+  this->Receive("a", "s1", 5);
+  Completion c = this->Do(this->Adjust("a", "s1", -1, MovementReason::kLost, 4));
+  EXPECT_EQ(c.status.code(), Code::kAborted);
+  EXPECT_EQ(c.status.reason(), "VERSION_MISMATCH");
+  EXPECT_EQ(this->Level("a", "s1").on_hand, 5);
+  EXPECT_TRUE(this->Do(this->Adjust("a", "s1", -1, MovementReason::kLost, 5)).status.ok());
+  EXPECT_EQ(this->Level("a", "s1").on_hand, 4);
+}
+
+TYPED_TEST(EngineTest, Adjust_NeverTakesReservedUnits_UnlessCorrection) {
+  this->Receive("a", "s1", 5);
+  ASSERT_TRUE(this->Do(this->Reserve("a", "s1", 4)).status.ok());
+  Completion damaged = this->Do(this->Adjust("a", "s1", -2, MovementReason::kDamaged));
+  EXPECT_EQ(damaged.status.reason(), "INSUFFICIENT_STOCK");
+  Completion corrected = this->Do(this->Adjust("a", "s1", -3, MovementReason::kCorrection));
+  ASSERT_TRUE(corrected.status.ok());
+  StockLevel level = this->Level("a", "s1");
+  EXPECT_EQ(level.on_hand, 2);
+  EXPECT_EQ(level.reserved, 4);  // a shortfall of 2, reported, never negative
+  EXPECT_EQ(Atp(level, Channel::kPos), 0);
+  EXPECT_EQ(this->Do(this->Adjust("a", "s1", -3, MovementReason::kCorrection)).status.reason(),
+            "INSUFFICIENT_STOCK");
+}
+
+TYPED_TEST(EngineTest, Transfer_ConservesUnits_AndMovesNothingWhenShort) {
+  this->Receive("a", "s1", 5);
+  ASSERT_TRUE(this->Do(this->Reserve("a", "s1", 2)).status.ok());
+  Completion too_many = this->Do(TransferStock{Sku("a"), LocationId("s1"), LocationId("s2"), 4, ""});
+  EXPECT_EQ(too_many.status.reason(), "INSUFFICIENT_STOCK");
+  EXPECT_EQ(this->Level("a", "s1").on_hand, 5);
+  EXPECT_EQ(this->Level("a", "s2").on_hand, 0);
+  ASSERT_TRUE(this->Do(TransferStock{Sku("a"), LocationId("s1"), LocationId("s2"), 3, ""}).status.ok());
+  EXPECT_EQ(this->Level("a", "s1").on_hand + this->Level("a", "s2").on_hand, 5);
+  EXPECT_EQ(this->Level("a", "s2").on_hand, 3);
+}
+
+TYPED_TEST(EngineTest, Count_SetsOnHand_AndOnlyMovesWhenItDiffers) {
+  this->Receive("a", "s1", 5);
+  Completion c = this->Do(SetStock{{Sku("a"), LocationId("s1")}, 7, "count", {}});
+  ASSERT_TRUE(c.status.ok());
+  EXPECT_EQ(this->Level("a", "s1").on_hand, 7);
+  int64_t version = this->Level("a", "s1").version;
+  ASSERT_TRUE(this->Do(SetStock{{Sku("a"), LocationId("s1")}, 7, "count", {}}).status.ok());
+  EXPECT_EQ(this->Level("a", "s1").version, version);
+}
+
+TYPED_TEST(EngineTest, SafetyStock_LowersRemoteAtpOnly) {
+  this->Receive("a", "s1", 5);
+  ASSERT_TRUE(this->Do(SetSafetyStock{{Sku("a"), LocationId("s1")}, 2}).status.ok());
+  StockLevel level = this->Level("a", "s1");
+  EXPECT_EQ(Atp(level, Channel::kOnline), 3);
+  EXPECT_EQ(Atp(level, Channel::kBopis), 3);
+  EXPECT_EQ(Atp(level, Channel::kPos), 5);
+}
+
+TYPED_TEST(EngineTest, Retry_ReturnsTheStoredResponse_AndChangesNothing) {
+  Completion first = this->Do(this->Adjust("a", "s1", 5), "same");
+  Completion again = this->Do(this->Adjust("a", "s1", 5), "same");
+  ASSERT_TRUE(again.status.ok());
+  EXPECT_TRUE(again.replayed);
+  EXPECT_EQ(again.response, first.response);
+  EXPECT_EQ(this->Level("a", "s1").on_hand, 5);
+}
+
+TYPED_TEST(EngineTest, DuplicatesInOneBatch_HaveOneEffect) {
+  auto out = this->RunBatch({{this->Adjust("a", "s1", 5), "dup"},
+                             {this->Adjust("a", "s1", 5), "dup"},
+                             {this->Adjust("a", "s1", 5), "dup"}});
+  for (const auto& c : out) EXPECT_TRUE(c.status.ok());
+  EXPECT_EQ(this->Level("a", "s1").on_hand, 5);
+  EXPECT_EQ(this->last_stats_.replayed, 2);
+}
+
+TYPED_TEST(EngineTest, ReusedRequestId_WithAnotherPayload_IsRejected) {
+  ASSERT_TRUE(this->Do(this->Adjust("a", "s1", 5), "id-1").status.ok());
+  Completion c = this->Do(this->Adjust("a", "s1", 6), "id-1");
+  EXPECT_EQ(c.status.code(), Code::kInvalidArgument);
+  EXPECT_EQ(c.status.reason(), "REQUEST_ID_REUSED");
+  EXPECT_EQ(this->Level("a", "s1").on_hand, 5);
+}
+
+TYPED_TEST(EngineTest, FailedCommandInABatch_DoesNotDisturbTheOthers) {
+  auto out = this->RunBatch({{this->Adjust("a", "s1", 5), "x1"},
+                             {this->Adjust("a", "s1", -9, MovementReason::kLost), "x2"},
+                             {this->Adjust("a", "s1", 2), "x3"}});
+  EXPECT_TRUE(out[0].status.ok());
+  EXPECT_EQ(out[1].status.reason(), "INSUFFICIENT_STOCK");
+  EXPECT_TRUE(out[2].status.ok());
+  EXPECT_EQ(this->Level("a", "s1").on_hand, 7);
+  EXPECT_EQ(this->last_stats_.commands, 3);
+}
+
+TYPED_TEST(EngineTest, LaterCommandsInABatch_SeeEarlierOnes) {
+  this->Receive("a", "s1", 3);
+  auto out = this->RunBatch({{this->Reserve("a", "s1", 2), "y1"},
+                             {this->Reserve("a", "s1", 2), "y2"}});
+  EXPECT_TRUE(out[0].status.ok());
+  EXPECT_EQ(out[1].status.reason(), "INSUFFICIENT_STOCK");
+}
+
+TYPED_TEST(EngineTest, EventSequences_AreGapFreeAcrossBatches_AndSurviveRestart) {
+  this->Receive("a", "s1", 1);
+  int64_t before = this->engine_->state().last_sequence();
+  this->RunBatch({{this->Adjust("a", "s1", 1), "e1"}, {this->Adjust("a", "s2", 1), "e2"}});
+  EXPECT_EQ(this->engine_->state().last_sequence(), before + 2);
+  this->Reopen();
+  EXPECT_EQ(this->engine_->state().last_sequence(), before + 2);
+  this->Receive("a", "s1", 1);
+  EXPECT_EQ(this->engine_->state().last_sequence(), before + 3);
+}
+
+TYPED_TEST(EngineTest, Restart_KeepsStockAndActiveReservations) {
+  this->Receive("a", "s1", 5);
+  Completion r = this->Do(this->Reserve("a", "s1", 2));
+  ASSERT_TRUE(r.status.ok());
+  this->Reopen();
+  EXPECT_EQ(this->Level("a", "s1").on_hand, 5);
+  EXPECT_EQ(this->Level("a", "s1").reserved, 2);
+  EXPECT_EQ(this->engine_->state().active_reservations(), 1u);
+}
+
+TYPED_TEST(EngineTest, Expiry_ByTheClock_ReturnsUnitsAtExpiresAtExactly) {
+  this->Receive("a", "s1", 5);
+  ASSERT_TRUE(this->Do(this->Reserve("a", "s1", 3, Channel::kOnline, 60)).status.ok());
+  ASSERT_TRUE(this->engine_->NextExpiry().has_value());
+  this->clock_.Advance(std::chrono::seconds(60) - std::chrono::microseconds(1));
+  this->RunBatch({});
+  EXPECT_EQ(this->Level("a", "s1").reserved, 3);
+  this->clock_.Advance(std::chrono::microseconds(1));
+  this->RunBatch({});
+  EXPECT_EQ(this->Level("a", "s1").reserved, 0);
+  EXPECT_EQ(this->last_stats_.expired, 1);
+  EXPECT_FALSE(this->engine_->NextExpiry().has_value());
+}
+
+TYPED_TEST(EngineTest, ExpiredWhileDown_IsExpiredOnOpen) {
+  this->Receive("a", "s1", 5);
+  ASSERT_TRUE(this->Do(this->Reserve("a", "s1", 3, Channel::kOnline, 60)).status.ok());
+  this->clock_.Advance(std::chrono::seconds(61));
+  this->Reopen();
+  EXPECT_EQ(this->Level("a", "s1").reserved, 0);
+  EXPECT_EQ(this->engine_->state().active_reservations(), 0u);
+}
+
+TYPED_TEST(EngineTest, ReleaseTwice_SecondIsNotActive_AndReservedNeverNegative) {
+  this->Receive("a", "s1", 5);
+  Completion r = this->Do(this->Reserve("a", "s1", 3));
+  ReservationId id(r.response.substr(std::string("reservation ").size()));
+  EXPECT_TRUE(this->Do(ReleaseReservation{id, ""}).status.ok());
+  EXPECT_EQ(this->Do(ReleaseReservation{id, ""}).status.reason(), "RESERVATION_NOT_ACTIVE");
+  EXPECT_EQ(this->Do(CommitReservation{id, {}}).status.reason(), "RESERVATION_NOT_ACTIVE");
+  EXPECT_EQ(this->Level("a", "s1").reserved, 0);
+}
+
+// Fault injection needs the fake's hooks (the SQLite adapter gets its own fault tests).
+TYPED_TEST(EngineTest, FailedCommit_AnswersUnavailableToTheBatch_AndLosesNothingAcknowledged) {
+  if constexpr (!TypeParam::kInjectsFaults) GTEST_SKIP() << "fault hooks are the fake's";
+  else {
+    this->Receive("a", "s1", 5);
+    this->factory_.faults().FailNextCommit();
+    auto out = this->RunBatch({{this->Adjust("a", "s1", 1), "f1"}, {this->Reserve("a", "s1", 2), "f2"}});
+    for (const auto& c : out) {
+      EXPECT_EQ(c.status.code(), Code::kUnavailable);
+      EXPECT_EQ(c.status.reason(), "STORAGE_UNAVAILABLE");
+    }
+    EXPECT_FALSE(this->last_stats_.committed);
+    StockLevel level = this->Level("a", "s1");
+    EXPECT_EQ(level.on_hand, 5);
+    EXPECT_EQ(level.reserved, 0);
+    EXPECT_EQ(this->engine_->state().active_reservations(), 0u);
+    // The fault cleared: the retries succeed once.
+    out = this->RunBatch({{this->Adjust("a", "s1", 1), "f1"}, {this->Reserve("a", "s1", 2), "f2"}});
+    EXPECT_TRUE(out[0].status.ok());
+    EXPECT_TRUE(out[1].status.ok());
+    EXPECT_FALSE(out[0].replayed);
+    EXPECT_EQ(this->Level("a", "s1").on_hand, 6);
+  }
+}
+
+TYPED_TEST(EngineTest, FailedWrite_PoisonsTheBatch_AndNothingOfItIsVisible) {
+  if constexpr (!TypeParam::kInjectsFaults) GTEST_SKIP() << "fault hooks are the fake's";
+  else {
+    this->factory_.faults().FailWriteAfter(1);
+    auto out = this->RunBatch({{this->Adjust("a", "s1", 1), "w1"},
+                               {this->Adjust("a", "s1", 1), "w2"},
+                               {this->Adjust("a", "s1", 1), "w3"}});
+    for (const auto& c : out) EXPECT_EQ(c.status.code(), Code::kUnavailable);
+    EXPECT_EQ(this->Level("a", "s1").on_hand, 0);
+    EXPECT_EQ(this->factory_.faults().committed().movements.size(), 0u);
+  }
+}
+
+// A store that looks at the shared view while the batch is being committed.
+class PeekingStore final : public Store {
+ public:
+  PeekingStore(Store& inner, std::function<void()> at_commit)
+      : inner_(inner), at_commit_(std::move(at_commit)) {}
+  Result<Snapshot> Load() override { return inner_.Load(); }
+  Status Begin() override { return inner_.Begin(); }
+  Result<std::optional<RequestRecord>> FindRequest(const std::string& id) override {
+    return inner_.FindRequest(id);
+  }
+  Status Write(const Changes& c, const RequestRecord* r) override { return inner_.Write(c, r); }
+  Status Commit() override {
+    at_commit_();
+    return inner_.Commit();
+  }
+  void Rollback() override { inner_.Rollback(); }
+  Result<std::optional<Reservation>> FindReservation(const ReservationId& id) override {
+    return inner_.FindReservation(id);
+  }
+  Result<std::optional<Order>> FindOrder(const OrderId& id) override { return inner_.FindOrder(id); }
+  Result<int64_t> PurgeRequests(Timestamp b, int64_t m) override { return inner_.PurgeRequests(b, m); }
+  Result<int64_t> PurgeEvents(Timestamp b, int64_t k, int64_t m) override {
+    return inner_.PurgeEvents(b, k, m);
+  }
+
+ private:
+  Store& inner_;
+  std::function<void()> at_commit_;
+};
+
+TEST(EngineVisibilityTest, Readers_NeverSeeABatchBeforeItsCommit) {
+  MemoryStore memory;
+  SharedView view;
+  int64_t seen_at_commit = -1;
+  PeekingStore store(memory, [&] {
+    seen_at_commit = view.Read([](const CommittedData& d) {
+      auto it = d.stock.find({Sku("a"), LocationId("s1")});
+      return it == d.stock.end() ? int64_t{0} : it->second.on_hand;
+    });
+  });
+  ManualClock clock;
+  SequentialIds ids;
+  Engine engine(store, clock, ids, view, nullptr);
+  ASSERT_TRUE(engine.Open().ok());
+  std::vector<Submission> batch(2);
+  batch[0].command = UpsertLocation{{LocationId("s1"), "s1", LocationKind::kStore, true, true, true, {}}};
+  batch[0].context.request_id = "l";
+  batch[1].command = AdjustStock{{Sku("a"), LocationId("s1")}, 7, MovementReason::kReceived, "", {}};
+  batch[1].context.request_id = "a";
+  engine.Run(batch);
+  EXPECT_EQ(seen_at_commit, 0);  // staged, not visible during the commit
+  EXPECT_EQ(view.Read([](const CommittedData& d) {
+              return d.stock.at({Sku("a"), LocationId("s1")}).on_hand;
+            }),
+            7);
+}
+
+}  // namespace
+}  // namespace oms::testing

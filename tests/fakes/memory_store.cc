@@ -1,0 +1,156 @@
+// MemoryStore implementation.
+#include "tests/fakes/memory_store.h"
+
+#include <algorithm>
+
+namespace oms::testing {
+
+Result<Snapshot> MemoryStore::Load() {
+  Snapshot s;
+  for (const auto& [id, l] : committed_.locations) s.locations.push_back(l);
+  for (const auto& [id, g] : committed_.groups) s.groups.push_back(g);
+  for (const auto& [key, level] : committed_.stock) {
+    s.stock.emplace_back(StockKey{Sku(key.first), LocationId(key.second)}, level);
+  }
+  for (const auto& [id, r] : committed_.reservations) {
+    if (r.active()) s.active_reservations.push_back(r);
+  }
+  for (const auto& [id, o] : committed_.orders) {
+    if (!IsFinal(o.state)) s.live_orders.push_back(o);
+  }
+  s.last_sequence = committed_.events.empty() ? 0 : committed_.events.back().sequence;
+  s.last_movement_id = committed_.movements.empty() ? 0 : committed_.movements.back().id;
+  return s;
+}
+
+Status MemoryStore::Begin() {
+  if (batch_) return Status::Internal("batch already open");
+  batch_ = committed_;
+  return Status::Ok();
+}
+
+Result<std::optional<RequestRecord>> MemoryStore::FindRequest(const std::string& request_id) {
+  const auto& requests = Current().requests;
+  auto it = requests.find(request_id);
+  if (it == requests.end()) return std::optional<RequestRecord>();
+  return std::optional<RequestRecord>(it->second);
+}
+
+Status MemoryStore::Apply(Tables& t, const Changes& c, const RequestRecord* record) {
+  for (const auto& l : c.locations) t.locations[l.id.str()] = l;
+  for (const auto& g : c.groups) {
+    for (const auto& m : g.members) {
+      if (!t.locations.count(m.str())) return Status::Internal("member without location");
+    }
+    t.groups[g.id.str()] = g;
+  }
+  for (const auto& [key, level] : c.stock) {
+    // The CHECK constraints of the SQLite schema.
+    if (level.on_hand < 0 || level.reserved < 0 || level.safety_stock < 0 || level.version <= 0) {
+      return Status::Internal("stock CHECK constraint failed");
+    }
+    if (!t.locations.count(key.location.str())) return Status::Internal("stock without location");
+    t.stock[{key.sku.str(), key.location.str()}] = level;
+  }
+  for (const auto& m : c.movements) {
+    if (m.delta == 0 || m.on_hand_after < 0) return Status::Internal("movement CHECK failed");
+    t.movements.push_back(m);
+  }
+  for (const auto& r : c.reservations) {
+    auto it = t.reservations.find(r.id.str());
+    if (it != t.reservations.end() && !it->second.active() && it->second.state != r.state) {
+      return Status::Internal("reservation already ended");  // the trigger
+    }
+    Reservation stored = r;
+    if (it != t.reservations.end() && !r.is_new && !r.lines_changed) stored.lines = it->second.lines;
+    stored.is_new = stored.lines_changed = false;
+    t.reservations[r.id.str()] = stored;
+  }
+  for (const auto& o : c.orders) {
+    auto it = t.orders.find(o.id.str());
+    if (it != t.orders.end() && IsFinal(it->second.state) && it->second.state != o.state) {
+      return Status::Internal("order already ended");
+    }
+    Order stored = o;
+    stored.is_new = stored.lines_changed = false;
+    stored.stored_history = stored.history.size();
+    t.orders[o.id.str()] = stored;
+  }
+  for (const auto& e : c.events) {
+    if (!t.events.empty() && e.sequence != t.events.back().sequence + 1) {
+      return Status::Internal("event sequence gap");
+    }
+    t.events.push_back(e);
+  }
+  if (record) {
+    if (t.requests.count(record->request_id)) return Status::Internal("duplicate request_id");
+    t.requests[record->request_id] = *record;
+  }
+  return Status::Ok();
+}
+
+Status MemoryStore::Write(const Changes& changes, const RequestRecord* record) {
+  if (!batch_) return Status::Internal("write outside a batch");
+  if (writes_before_failure_ == 0) {
+    writes_before_failure_ = -1;
+    return Status::Unavailable(reason::kStorageUnavailable, "injected write failure");
+  }
+  if (writes_before_failure_ > 0) --writes_before_failure_;
+  Tables copy = *batch_;
+  OMS_RETURN_IF_ERROR(Apply(copy, changes, record));
+  batch_ = std::move(copy);
+  return Status::Ok();
+}
+
+Status MemoryStore::Commit() {
+  if (!batch_) return Status::Internal("commit outside a batch");
+  if (fail_next_commit_) {
+    fail_next_commit_ = false;
+    return Status::Unavailable(reason::kStorageUnavailable, "injected commit failure");
+  }
+  committed_ = std::move(*batch_);
+  batch_.reset();
+  ++commits_;
+  return Status::Ok();
+}
+
+void MemoryStore::Rollback() { batch_.reset(); }
+
+Result<std::optional<Reservation>> MemoryStore::FindReservation(const ReservationId& id) {
+  auto it = Current().reservations.find(id.str());
+  if (it == Current().reservations.end()) return std::optional<Reservation>();
+  return std::optional<Reservation>(it->second);
+}
+
+Result<std::optional<Order>> MemoryStore::FindOrder(const OrderId& id) {
+  auto it = Current().orders.find(id.str());
+  if (it == Current().orders.end()) return std::optional<Order>();
+  return std::optional<Order>(it->second);
+}
+
+Result<int64_t> MemoryStore::PurgeRequests(Timestamp before, int64_t max_rows) {
+  Tables& t = batch_ ? *batch_ : committed_;
+  int64_t n = 0;
+  for (auto it = t.requests.begin(); it != t.requests.end() && n < max_rows;) {
+    if (it->second.created_at < before) {
+      it = t.requests.erase(it);
+      ++n;
+    } else {
+      ++it;
+    }
+  }
+  return n;
+}
+
+Result<int64_t> MemoryStore::PurgeEvents(Timestamp before, int64_t keep, int64_t max_rows) {
+  Tables& t = batch_ ? *batch_ : committed_;
+  int64_t n = 0;
+  while (t.events.size() > 1 && n < max_rows &&
+         (t.events.front().time < before || static_cast<int64_t>(t.events.size()) > keep)) {
+    t.events.erase(t.events.begin());
+    ++n;
+  }
+  return n;
+}
+
+}  // namespace oms::testing
