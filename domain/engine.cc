@@ -69,7 +69,8 @@ BatchStats Engine::Run(std::vector<Submission>& batch) {
   if (!poisoned_ && store_.Commit().ok()) {
     stats.committed = true;
     state_.Publish();
-    if (sink_ && !pending_events_.empty()) sink_->Publish(pending_events_);
+    if (sink_ && !pending_events_.empty()) sink_->Publish(std::move(pending_events_));
+    pending_events_.clear();
   } else {
     store_.Rollback();
     Reload();
@@ -79,7 +80,16 @@ BatchStats Engine::Run(std::vector<Submission>& batch) {
   for (size_t i = 0; i < batch.size(); ++i) {
     if (!completions[i].status.ok()) ++stats.failed;
     if (completions[i].replayed) ++stats.replayed;
-    if (batch[i].done) batch[i].done(std::move(completions[i]));
+  }
+  auto reply = [batch = std::move(batch), completions = std::move(completions)]() mutable {
+    for (size_t i = 0; i < batch.size(); ++i) {
+      if (batch[i].done) batch[i].done(std::move(completions[i]));
+    }
+  };
+  if (completions_ && stats.commands > 0) {
+    completions_(std::move(reply));
+  } else {
+    reply();
   }
   batch.clear();
   return stats;

@@ -48,6 +48,12 @@ class Engine {
   BatchStats Run(std::vector<Submission>& batch);
   // When the earliest active reservation or ready order falls due, if any.
   std::optional<Timestamp> NextExpiry() const;
+  // Where a committed batch's replies are sent from. By default the caller's thread; the
+  // writer hands them to a thread of their own so its next batch starts at once. Replies are
+  // only ever handed over after the commit and the publication of the new state.
+  using Executor = std::function<void(std::function<void()>)>;
+  void set_completion_executor(Executor executor) { completions_ = std::move(executor); }
+
   // Deletes idempotency records older than `retention` (in its own transaction).
   Result<int64_t> PurgeRequests(Duration retention);
   // Deletes events older than `retention` or beyond the newest `keep`.
@@ -71,6 +77,7 @@ class Engine {
   WriterState state_;
   EventSink* sink_;
   Duration pickup_hold_;
+  Executor completions_;
   std::vector<Event> pending_events_;  // of the open batch
   bool poisoned_ = false;              // a storage error in the open batch
 };

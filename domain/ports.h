@@ -81,7 +81,7 @@ class Store {
 class EventSink {
  public:
   virtual ~EventSink() = default;
-  virtual void Publish(const std::vector<Event>& events) = 0;
+  virtual void Publish(std::vector<Event>&& events) = 0;
 };
 
 }  // namespace oms

@@ -32,13 +32,18 @@ void WatchHub::BumpHead(int64_t sequence) {
   }
 }
 
-void WatchHub::Publish(const std::vector<Event>& events) {
+void WatchHub::Publish(std::vector<Event>&& events) {
   if (events.empty()) return;
+  int64_t last = events.back().sequence;
   {
     std::lock_guard lock(pending_mu_);
-    pending_.insert(pending_.end(), events.begin(), events.end());
+    if (pending_.empty()) {
+      pending_ = std::move(events);
+    } else {
+      std::move(events.begin(), events.end(), std::back_inserter(pending_));
+    }
   }
-  BumpHead(events.back().sequence);
+  BumpHead(last);
   pending_cv_.notify_one();
 }
 
@@ -52,7 +57,20 @@ void WatchHub::Run() {
       batch.swap(pending_);
     }
     {
+      // Lock order: ring_mu_, then subs_mu_. A stream subscribing meanwhile reads the ring
+      // only after this block, so it sees either these events or a floor past them.
       std::lock_guard lock(ring_mu_);
+      bool anyone;
+      {
+        std::lock_guard subs_lock(subs_mu_);
+        anyone = !subs_.empty();
+      }
+      if (!anyone) {
+        // Nobody to serve: skip encoding. A stream that attaches later reads these from the log.
+        ring_.clear();
+        if (ring_floor_ != INT64_MAX) ring_floor_ = std::max(ring_floor_, batch.back().sequence);
+        continue;
+      }
       for (const Event& e : batch) {
         // Only what streams serve; reservation and location events stay in the log.
         if (e.kind != EventKind::kAvailability && e.kind != EventKind::kOrder) continue;

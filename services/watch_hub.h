@@ -54,7 +54,7 @@ class WatchHub final : public EventSink {
   // The last committed sequence at start-up.
   void Start(int64_t head);
   // Writer thread, after a commit: never blocks on streams.
-  void Publish(const std::vector<Event>& events) override;
+  void Publish(std::vector<Event>&& events) override;
 
   Status Subscribe(const std::shared_ptr<Subscriber>& subscriber);
   void Unsubscribe(const Subscriber* subscriber);

@@ -54,6 +54,9 @@ class Statement {
 struct OpenOptions {
   bool read_only = false;
   bool synchronous_full = true;
+  // The writer's connection: a large page cache, and no automatic checkpoints (a background
+  // Checkpointer does them, so commits never pay for copying the WAL into the database).
+  bool writer = false;
 };
 
 class Database {

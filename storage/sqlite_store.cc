@@ -29,12 +29,16 @@ Status DecodeError(const std::string& text) {
 Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const StoreOptions& options,
                                                        EventEncoder encoder) {
   Result<std::unique_ptr<Database>> db =
-      Database::Open(options.path, {.read_only = false, .synchronous_full = options.synchronous_full});
+      Database::Open(options.path, {.read_only = false,
+                                    .synchronous_full = options.synchronous_full,
+                                    .writer = true});
   if (!db.ok()) return db.status();
   Result<int> version = Migrate(**db);
   if (!version.ok()) return version.status();
-  return std::unique_ptr<SqliteStore>(
+  std::unique_ptr<SqliteStore> store(
       new SqliteStore(std::move(db).value(), std::move(encoder), *version));
+  store->checkpointer_ = std::make_unique<Checkpointer>(options.path);
+  return store;
 }
 
 Result<Snapshot> SqliteStore::Load() {

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "domain/ports.h"
+#include "storage/checkpointer.h"
 #include "storage/sqlite.h"
 
 namespace oms::storage {
@@ -47,6 +48,7 @@ class SqliteStore final : public Store {
   Status WriteOrder(const Order& o);
 
   std::unique_ptr<Database> db_;
+  std::unique_ptr<Checkpointer> checkpointer_;  // destroyed first: stops before db_ closes
   EventEncoder encoder_;
   int schema_version_;
 };

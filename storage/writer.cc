@@ -30,6 +30,11 @@ struct Writer::Impl {
   asio::io_context io;
   asio::executor_work_guard<asio::io_context::executor_type> work;
   asio::steady_timer sweep_timer;
+  // Sends committed batches' replies, so the writer starts its next batch at once.
+  asio::io_context replies;
+  asio::executor_work_guard<asio::io_context::executor_type> replies_work =
+      asio::make_work_guard(replies);
+  std::thread replies_thread;
   std::thread thread;
   BatchObserver observer;
 
@@ -48,6 +53,10 @@ Writer::~Writer() { Stop(); }
 void Writer::set_observer(BatchObserver observer) { impl_->observer = std::move(observer); }
 
 void Writer::Start() {
+  impl_->replies_thread = std::thread([impl = impl_.get()] { impl->replies.run(); });
+  impl_->engine.set_completion_executor([impl = impl_.get()](std::function<void()> reply) {
+    asio::post(impl->replies, std::move(reply));
+  });
   impl_->next_purge = std::chrono::steady_clock::now() + impl_->options.purge_interval;
   asio::post(impl_->io, [impl = impl_.get()] { impl->ArmSweep(); });
   impl_->thread = std::thread([impl = impl_.get()] { impl->io.run(); });
@@ -162,6 +171,10 @@ void Writer::Stop() {
     impl->work.reset();
   });
   impl_->thread.join();
+  // Every reply handed over has been sent before Stop returns.
+  impl_->replies_work.reset();
+  impl_->replies_thread.join();
+  impl_->engine.set_completion_executor(nullptr);
 }
 
 }  // namespace oms::storage
