@@ -125,10 +125,11 @@ Result<std::unique_ptr<Server>> Server::Start(const ServerOptions& options) {
   Clock& clock = options.clock ? *options.clock : p->system_clock;
   IdSource& ids = options.ids ? *options.ids : p->random_ids;
 
-  auto store = storage::SqliteStore::Open({options.db_path, options.durability_full}, EncodeEvent);
+  auto store =
+      storage::SqliteStore::Open({options.db_path, options.durability_full, options.vfs}, EncodeEvent);
   if (!store.ok()) return store.status();
   p->store = std::move(store).value();
-  p->reader = std::make_unique<storage::Reader>(options.db_path);
+  p->reader = std::make_unique<storage::Reader>(options.db_path, options.vfs);
   p->hub = std::make_unique<WatchHub>(*p->reader, limits::kWatchBufferEvents);
   p->engine = std::make_unique<Engine>(*p->store, clock, ids, p->view, p->hub.get(),
                                        options.pickup_hold);

@@ -21,6 +21,8 @@ struct ServerOptions {
   Clock* clock = nullptr;  // default: the system clock
   IdSource* ids = nullptr;  // default: kernel randomness
   storage::WriterOptions writer;
+  // A registered SQLite VFS (tests inject I/O faults); empty: the default.
+  std::string vfs;
   // Without a tokens file the server refuses any address but loopback.
   AuthOptions auth;
   // TLS: certificate chain and key (PEM); with a client CA, clients must present a

@@ -10,8 +10,8 @@ namespace {
 constexpr int kRestartFrames = 4096;  // about 16 MiB of WAL
 }  // namespace
 
-Checkpointer::Checkpointer(std::string path, std::chrono::milliseconds interval)
-    : path_(std::move(path)), interval_(interval), thread_([this] { Run(); }) {}
+Checkpointer::Checkpointer(std::string path, std::string vfs, std::chrono::milliseconds interval)
+    : path_(std::move(path)), vfs_(std::move(vfs)), interval_(interval), thread_([this] { Run(); }) {}
 
 Checkpointer::~Checkpointer() {
   {
@@ -23,7 +23,7 @@ Checkpointer::~Checkpointer() {
 }
 
 void Checkpointer::Run() {
-  auto db = Database::Open(path_, {.read_only = false, .synchronous_full = true});
+  auto db = Database::Open(path_, {.read_only = false, .synchronous_full = true, .vfs = vfs_});
   if (!db.ok()) return;  // checkpoints then happen when the writer closes the database
   std::unique_lock lock(mu_);
   while (!cv_.wait_for(lock, interval_, [this] { return stop_; })) {

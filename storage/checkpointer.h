@@ -14,7 +14,7 @@ namespace oms::storage {
 
 class Checkpointer {
  public:
-  explicit Checkpointer(std::string path,
+  explicit Checkpointer(std::string path, std::string vfs = "",
                         std::chrono::milliseconds interval = std::chrono::milliseconds(100));
   ~Checkpointer();
   Checkpointer(const Checkpointer&) = delete;
@@ -26,6 +26,7 @@ class Checkpointer {
   void Run();
 
   std::string path_;
+  std::string vfs_;
   std::chrono::milliseconds interval_;
   std::mutex mu_;
   std::condition_variable cv_;

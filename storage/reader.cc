@@ -19,7 +19,7 @@ Result<std::unique_ptr<Reader::Lease>> Reader::Acquire() {
       return std::make_unique<Lease>(*this, std::move(db));
     }
   }
-  Result<std::unique_ptr<Database>> db = Database::Open(path_, {.read_only = true});
+  Result<std::unique_ptr<Database>> db = Database::Open(path_, {.read_only = true, .vfs = vfs_});
   if (!db.ok()) return db.status();
   return std::make_unique<Lease>(*this, std::move(db).value());
 }

@@ -37,7 +37,8 @@ struct MovementFilter {
 
 class Reader {
  public:
-  explicit Reader(std::string path) : path_(std::move(path)) {}
+  explicit Reader(std::string path, std::string vfs = "")
+      : path_(std::move(path)), vfs_(std::move(vfs)) {}
 
   Result<std::optional<Location>> GetLocation(const LocationId& id);
   // Ordered by id, strictly after `after`.
@@ -88,6 +89,7 @@ class Reader {
   Result<std::unique_ptr<Lease>> Acquire();
 
   std::string path_;
+  std::string vfs_;
   std::mutex mu_;
   std::vector<std::unique_ptr<Database>> idle_;
 };

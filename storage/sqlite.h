@@ -57,6 +57,8 @@ struct OpenOptions {
   // The writer's connection: a large page cache, and no automatic checkpoints (a background
   // Checkpointer does them, so commits never pay for copying the WAL into the database).
   bool writer = false;
+  // A registered SQLite VFS to use instead of the default (tests inject I/O faults this way).
+  std::string vfs;
 };
 
 class Database {

@@ -31,13 +31,14 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const StoreOptions& optio
   Result<std::unique_ptr<Database>> db =
       Database::Open(options.path, {.read_only = false,
                                     .synchronous_full = options.synchronous_full,
-                                    .writer = true});
+                                    .writer = true,
+                                    .vfs = options.vfs});
   if (!db.ok()) return db.status();
   Result<int> version = Migrate(**db);
   if (!version.ok()) return version.status();
   std::unique_ptr<SqliteStore> store(
       new SqliteStore(std::move(db).value(), std::move(encoder), *version));
-  store->checkpointer_ = std::make_unique<Checkpointer>(options.path);
+  store->checkpointer_ = std::make_unique<Checkpointer>(options.path, options.vfs);
   return store;
 }
 

@@ -18,6 +18,7 @@ using EventEncoder = std::function<std::string(const Event&)>;
 struct StoreOptions {
   std::string path = "oms.db";
   bool synchronous_full = true;
+  std::string vfs;  // empty: SQLite's default
 };
 
 class SqliteStore final : public Store {

@@ -9,6 +9,7 @@
 #include "domain/engine.h"
 #include "storage/sqlite_store.h"
 #include "tests/fakes/fake_ports.h"
+#include "tests/fakes/fault_vfs.h"
 #include "tests/fakes/memory_store.h"
 #include "tests/support/live_server.h"
 
@@ -18,16 +19,24 @@ namespace oms::testing {
 struct MemoryStoreFactory {
   std::unique_ptr<MemoryStore> kept = std::make_unique<MemoryStore>();
   Store& Open() { return *kept; }
-  static constexpr bool kInjectsFaults = true;
-  MemoryStore& faults() { return *kept; }
+  // The next batch's commit fails; or a write in the middle of the next batch fails.
+  void InjectCommitFailure() { kept->FailNextCommit(); }
+  void InjectWriteFailure() { kept->FailWriteAfter(1); }
+  void ClearFaults() {}
 };
 
+// The real adapter, on the fault-injecting VFS: I/O errors come from SQLite itself.
 struct SqliteStoreFactory {
   TempDir dir;
   std::unique_ptr<storage::SqliteStore> store;
+  SqliteStoreFactory() { FaultVfs::Register(); }
+  ~SqliteStoreFactory() { FaultVfs::Clear(); }
+  void InjectCommitFailure() { FaultVfs::FailSyncs(true); }
+  void InjectWriteFailure() { FaultVfs::DiskFull(true); }
+  void ClearFaults() { FaultVfs::Clear(); }
   Store& Open() {
     store.reset();
-    auto opened = storage::SqliteStore::Open({dir.File("oms.db"), true}, nullptr);
+    auto opened = storage::SqliteStore::Open({dir.File("oms.db"), true, FaultVfs::kName}, nullptr);
     if (!opened.ok()) {
       ADD_FAILURE() << opened.status().ToString();
       std::abort();
@@ -35,8 +44,6 @@ struct SqliteStoreFactory {
     store = std::move(opened).value();
     return *store;
   }
-  static constexpr bool kInjectsFaults = false;
-  MemoryStore& faults() { std::abort(); }
 };
 
 template <typename Factory>

@@ -200,42 +200,43 @@ TYPED_TEST(EngineTest, ReleaseTwice_SecondIsNotActive_AndReservedNeverNegative) 
   EXPECT_EQ(this->Level("a", "s1").reserved, 0);
 }
 
-// Fault injection needs the fake's hooks (the SQLite adapter gets its own fault tests).
 TYPED_TEST(EngineTest, FailedCommit_AnswersUnavailableToTheBatch_AndLosesNothingAcknowledged) {
-  if constexpr (!TypeParam::kInjectsFaults) GTEST_SKIP() << "fault hooks are the fake's";
-  else {
-    this->Receive("a", "s1", 5);
-    this->factory_.faults().FailNextCommit();
-    auto out = this->RunBatch({{this->Adjust("a", "s1", 1), "f1"}, {this->Reserve("a", "s1", 2), "f2"}});
-    for (const auto& c : out) {
-      EXPECT_EQ(c.status.code(), Code::kUnavailable);
-      EXPECT_EQ(c.status.reason(), "STORAGE_UNAVAILABLE");
-    }
-    EXPECT_FALSE(this->last_stats_.committed);
-    StockLevel level = this->Level("a", "s1");
-    EXPECT_EQ(level.on_hand, 5);
-    EXPECT_EQ(level.reserved, 0);
-    EXPECT_EQ(this->engine_->state().active_reservations(), 0u);
-    // The fault cleared: the retries succeed once.
-    out = this->RunBatch({{this->Adjust("a", "s1", 1), "f1"}, {this->Reserve("a", "s1", 2), "f2"}});
-    EXPECT_TRUE(out[0].status.ok());
-    EXPECT_TRUE(out[1].status.ok());
-    EXPECT_FALSE(out[0].replayed);
-    EXPECT_EQ(this->Level("a", "s1").on_hand, 6);
+  this->Receive("a", "s1", 5);
+  this->factory_.InjectCommitFailure();
+  auto out = this->RunBatch({{this->Adjust("a", "s1", 1), "f1"}, {this->Reserve("a", "s1", 2), "f2"}});
+  this->factory_.ClearFaults();
+  for (const auto& c : out) {
+    EXPECT_EQ(c.status.code(), Code::kUnavailable);
+    EXPECT_EQ(c.status.reason(), "STORAGE_UNAVAILABLE");
   }
+  EXPECT_FALSE(this->last_stats_.committed);
+  StockLevel level = this->Level("a", "s1");
+  EXPECT_EQ(level.on_hand, 5);
+  EXPECT_EQ(level.reserved, 0);
+  EXPECT_EQ(this->engine_->state().active_reservations(), 0u);
+  // The fault cleared: the retries succeed, once.
+  out = this->RunBatch({{this->Adjust("a", "s1", 1), "f1"}, {this->Reserve("a", "s1", 2), "f2"}});
+  EXPECT_TRUE(out[0].status.ok()) << out[0].status.ToString();
+  EXPECT_TRUE(out[1].status.ok());
+  EXPECT_EQ(this->Level("a", "s1").on_hand, 6);
+  this->Reopen();
+  EXPECT_EQ(this->Level("a", "s1").on_hand, 6);
+  EXPECT_EQ(this->Level("a", "s1").reserved, 2);
 }
 
 TYPED_TEST(EngineTest, FailedWrite_PoisonsTheBatch_AndNothingOfItIsVisible) {
-  if constexpr (!TypeParam::kInjectsFaults) GTEST_SKIP() << "fault hooks are the fake's";
-  else {
-    this->factory_.faults().FailWriteAfter(1);
-    auto out = this->RunBatch({{this->Adjust("a", "s1", 1), "w1"},
-                               {this->Adjust("a", "s1", 1), "w2"},
-                               {this->Adjust("a", "s1", 1), "w3"}});
-    for (const auto& c : out) EXPECT_EQ(c.status.code(), Code::kUnavailable);
-    EXPECT_EQ(this->Level("a", "s1").on_hand, 0);
-    EXPECT_EQ(this->factory_.faults().committed().movements.size(), 0u);
-  }
+  this->Receive("a", "s1", 1);
+  this->factory_.InjectWriteFailure();
+  auto out = this->RunBatch({{this->Adjust("a", "s1", 1), "w1"},
+                             {this->Adjust("a", "s1", 1), "w2"},
+                             {this->Adjust("a", "s1", 1), "w3"}});
+  this->factory_.ClearFaults();
+  for (const auto& c : out) EXPECT_EQ(c.status.code(), Code::kUnavailable);
+  EXPECT_EQ(this->Level("a", "s1").on_hand, 1);
+  this->Reopen();
+  EXPECT_EQ(this->Level("a", "s1").on_hand, 1);
+  EXPECT_TRUE(this->Do(this->Adjust("a", "s1", 1), "w1").status.ok());
+  EXPECT_EQ(this->Level("a", "s1").on_hand, 2);
 }
 
 // A store that looks at the shared view while the batch is being committed.
