@@ -5,6 +5,7 @@
 #include "domain/limits.h"
 #include "domain/validate.h"
 #include "services/convert.h"
+#include "services/requests.h"
 #include "services/watch_stream.h"
 
 namespace oms::services {
@@ -98,23 +99,9 @@ void FillStock(const Reply& reply, v1::StockLevel* level, v1::Movement* movement
 grpc::ServerUnaryReactor* InventoryService::AdjustStock(grpc::CallbackServerContext* context,
                                                         const v1::AdjustStockRequest* request,
                                                         v1::AdjustStockResponse* response) {
-  Result<MovementReason> reason = ReasonFromProto(request->reason(), "reason");
-  Result<Command> command = Command{};
-  if (!reason.ok()) {
-    command = reason.status();
-  } else {
-    std::optional<int64_t> expected;
-    if (request->has_expected_on_hand()) expected = request->expected_on_hand();
-    command = Command(oms::AdjustStock{{Sku(request->sku()), LocationId(request->location_id())},
-                                       request->delta(),
-                                       *reason,
-                                       request->reference(),
-                                       expected});
-  }
   return Mutate(context, backend_,
                 Admit(backend_, context, Action::kAdjustStock, {request->location_id()}),
-                "AdjustStock", *request, request->request_id(),
-                std::move(command), response, [response](const Reply& reply) {
+                "AdjustStock", *request, request->request_id(), ToCommand(*request), response, [response](const Reply& reply) {
                   int64_t shortfall = 0;
                   FillStock(reply, response->mutable_stock_level(), response->mutable_movement(),
                             &shortfall);
@@ -125,16 +112,9 @@ grpc::ServerUnaryReactor* InventoryService::AdjustStock(grpc::CallbackServerCont
 grpc::ServerUnaryReactor* InventoryService::SetStock(grpc::CallbackServerContext* context,
                                                      const v1::SetStockRequest* request,
                                                      v1::SetStockResponse* response) {
-  std::optional<int64_t> expected;
-  if (request->has_expected_on_hand()) expected = request->expected_on_hand();
-  oms::SetStock command{{Sku(request->sku()), LocationId(request->location_id())},
-                        request->on_hand(),
-                        request->reference(),
-                        expected};
   return Mutate(context, backend_,
                 Admit(backend_, context, Action::kAdjustStock, {request->location_id()}),
-                "SetStock", *request, request->request_id(),
-                Command(std::move(command)), response, [response](const Reply& reply) {
+                "SetStock", *request, request->request_id(), ToCommand(*request), response, [response](const Reply& reply) {
                   const auto& r = std::get<StockReply>(reply);
                   ToProto(r.key, r.level, response->mutable_stock_level());
                   if (r.movement) ToProto(*r.movement, response->mutable_movement());
@@ -145,13 +125,9 @@ grpc::ServerUnaryReactor* InventoryService::SetStock(grpc::CallbackServerContext
 grpc::ServerUnaryReactor* InventoryService::TransferStock(grpc::CallbackServerContext* context,
                                                           const v1::TransferStockRequest* request,
                                                           v1::TransferStockResponse* response) {
-  oms::TransferStock command{Sku(request->sku()), LocationId(request->from_location_id()),
-                             LocationId(request->to_location_id()), request->quantity(),
-                             request->reference()};
   return Mutate(context, backend_,
                 Admit(backend_, context, Action::kTransferStock, {request->from_location_id()}),
-                "TransferStock", *request, request->request_id(),
-                Command(std::move(command)), response, [response](const Reply& reply) {
+                "TransferStock", *request, request->request_id(), ToCommand(*request), response, [response](const Reply& reply) {
                   const auto& r = std::get<TransferReply>(reply);
                   ToProto(r.from_key, r.from, response->mutable_from());
                   ToProto(r.to_key, r.to, response->mutable_to());
@@ -163,11 +139,8 @@ grpc::ServerUnaryReactor* InventoryService::TransferStock(grpc::CallbackServerCo
 grpc::ServerUnaryReactor* InventoryService::SetSafetyStock(
     grpc::CallbackServerContext* context, const v1::SetSafetyStockRequest* request,
     v1::SetSafetyStockResponse* response) {
-  oms::SetSafetyStock command{{Sku(request->sku()), LocationId(request->location_id())},
-                              request->safety_stock()};
   return Mutate(context, backend_, Admit(backend_, context, Action::kPlanStock),
-                "SetSafetyStock", *request, request->request_id(),
-                Command(std::move(command)), response, [response](const Reply& reply) {
+                "SetSafetyStock", *request, request->request_id(), ToCommand(*request), response, [response](const Reply& reply) {
                   const auto& r = std::get<StockReply>(reply);
                   ToProto(r.key, r.level, response->mutable_stock_level());
                 });
@@ -214,14 +187,8 @@ grpc::ServerWriteReactor<v1::AvailabilityChanged>* InventoryService::WatchAvaila
 grpc::ServerUnaryReactor* InventoryService::ImportStock(grpc::CallbackServerContext* context,
                                                         const v1::ImportStockRequest* request,
                                                         v1::ImportStockResponse* response) {
-  oms::ImportStock command;
-  command.reference = request->reference();
-  command.rows.reserve(request->rows_size());
-  for (const auto& row : request->rows()) {
-    command.rows.push_back({{Sku(row.sku()), LocationId(row.location_id())}, row.on_hand()});
-  }
   return Mutate(context, backend_, Admit(backend_, context, Action::kPlanStock), "ImportStock", *request, request->request_id(),
-                Command(std::move(command)), response, [response](const Reply& reply) {
+                ToCommand(*request), response, [response](const Reply& reply) {
                   const auto& r = std::get<ImportReply>(reply);
                   response->set_rows(r.rows);
                   response->set_changed(r.changed);

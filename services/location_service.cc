@@ -3,21 +3,15 @@
 
 #include "domain/validate.h"
 #include "services/convert.h"
+#include "services/requests.h"
 
 namespace oms::services {
 
 grpc::ServerUnaryReactor* LocationService::UpsertLocation(grpc::CallbackServerContext* context,
                                                           const v1::UpsertLocationRequest* request,
                                                           v1::UpsertLocationResponse* response) {
-  Result<Command> command = Status::InvalidArgument("location", "is required");
-  if (request->has_location()) {
-    Result<Location> location = FromProto(request->location());
-    command = location.ok() ? Result<Command>(oms::UpsertLocation{*location})
-                            : Result<Command>(location.status());
-  }
   return Mutate(context, backend_, Admit(backend_, context, Action::kManageLocations),
-                "UpsertLocation", *request, request->request_id(),
-                std::move(command), response, [response](const Reply& reply) {
+                "UpsertLocation", *request, request->request_id(), ToCommand(*request), response, [response](const Reply& reply) {
                   const auto& r = std::get<LocationReply>(reply);
                   ToProto(r.location, response->mutable_location());
                   response->set_created(r.created);
@@ -66,11 +60,9 @@ grpc::ServerUnaryReactor* LocationService::ListLocations(grpc::CallbackServerCon
 grpc::ServerUnaryReactor* LocationService::UpsertLocationGroup(
     grpc::CallbackServerContext* context, const v1::UpsertLocationGroupRequest* request,
     v1::UpsertLocationGroupResponse* response) {
-  oms::UpsertGroup command{GroupId(request->group_id()), {}};
-  for (const auto& id : request->location_ids()) command.members.emplace_back(id);
   return Mutate(context, backend_, Admit(backend_, context, Action::kManageLocations),
-                "UpsertLocationGroup", *request, request->request_id(),
-                Command(std::move(command)), response, [response](const Reply& reply) {
+                "UpsertLocationGroup", *request, request->request_id(), ToCommand(*request),
+                response, [response](const Reply& reply) {
                   const auto& r = std::get<GroupReply>(reply);
                   ToProto(r.group, response->mutable_group());
                   response->set_created(r.created);

@@ -3,6 +3,7 @@
 
 #include "domain/validate.h"
 #include "services/convert.h"
+#include "services/requests.h"
 #include "services/watch_stream.h"
 
 namespace oms::services {
@@ -25,22 +26,7 @@ grpc::ServerUnaryReactor* OrderService::MutateOrder(grpc::CallbackServerContext*
 grpc::ServerUnaryReactor* OrderService::PlaceOrder(grpc::CallbackServerContext* context,
                                                    const v1::PlaceOrderRequest* request,
                                                    v1::PlaceOrderResponse* response) {
-  oms::PlaceOrder c;
-  c.customer = CustomerId(request->customer_id());
-  c.pickup_location = LocationId(request->pickup_location_id());
-  for (const auto& l : request->lines()) c.lines.push_back({Sku(l.sku()), {}, l.quantity()});
-  c.reservation = ReservationId(request->reservation_id());
-  Result<Command> command = Command(c);
-  if (request->has_hold_for()) {
-    Result<Duration> hold = DurationFromProto(&request->hold_for(), "hold_for", Duration{});
-    if (hold.ok()) {
-      c.hold = *hold;
-      command = Command(std::move(c));
-    } else {
-      command = hold.status();
-    }
-  }
-  return MutateOrder(context, Admit(backend_, context, Action::kPlaceOrder), "PlaceOrder", *request, request->request_id(), std::move(command),
+  return MutateOrder(context, Admit(backend_, context, Action::kPlaceOrder), "PlaceOrder", *request, request->request_id(), ToCommand(*request),
                      response, response->mutable_order());
 }
 
@@ -154,31 +140,27 @@ grpc::ServerUnaryReactor* OrderService::StartPicking(grpc::CallbackServerContext
                                                      v1::StartPickingResponse* response) {
   Result<Principal> who =
       Admit(backend_, context, Action::kFulfilOrder, StoresOfOrder(backend_, request->order_id()));
-  return MutateOrder(context, who, "StartPicking", *request, request->request_id(),
-                     Command(oms::StartPicking{OrderId(request->order_id())}), response,
+  return MutateOrder(context, who, "StartPicking", *request, request->request_id(), ToCommand(*request),
+                     response,
                      response->mutable_order());
 }
 
 grpc::ServerUnaryReactor* OrderService::MarkReady(grpc::CallbackServerContext* context,
                                                   const v1::MarkReadyRequest* request,
                                                   v1::MarkReadyResponse* response) {
-  oms::MarkReady c{OrderId(request->order_id()), {}};
-  for (const auto& p : request->picked()) c.picked.push_back({Sku(p.sku()), {}, p.quantity()});
   Result<Principal> who =
       Admit(backend_, context, Action::kFulfilOrder, StoresOfOrder(backend_, request->order_id()));
-  return MutateOrder(context, who, "MarkReady", *request, request->request_id(), Command(std::move(c)),
+  return MutateOrder(context, who, "MarkReady", *request, request->request_id(), ToCommand(*request),
                      response, response->mutable_order());
 }
 
 grpc::ServerUnaryReactor* OrderService::ConfirmPickup(grpc::CallbackServerContext* context,
                                                       const v1::ConfirmPickupRequest* request,
                                                       v1::ConfirmPickupResponse* response) {
-  oms::ConfirmPickup c{OrderId(request->order_id()), request->pickup_code(),
-                       request->staff_override()};
   Result<Principal> who =
       Admit(backend_, context, Action::kFulfilOrder, StoresOfOrder(backend_, request->order_id()));
   return MutateOrder(context, who, "ConfirmPickup", *request, request->request_id(),
-                     Command(std::move(c)), response, response->mutable_order());
+                     ToCommand(*request), response, response->mutable_order());
 }
 
 grpc::ServerUnaryReactor* OrderService::CancelOrder(grpc::CallbackServerContext* context,
@@ -187,8 +169,7 @@ grpc::ServerUnaryReactor* OrderService::CancelOrder(grpc::CallbackServerContext*
   Result<Principal> who =
       Admit(backend_, context, Action::kCancelOrder, StoresOfOrder(backend_, request->order_id()));
   return MutateOrder(context, who, "CancelOrder", *request, request->request_id(),
-                     Command(oms::CancelOrder{OrderId(request->order_id()), request->reason()}),
-                     response, response->mutable_order());
+                     ToCommand(*request), response, response->mutable_order());
 }
 
 }  // namespace oms::services

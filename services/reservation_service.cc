@@ -4,28 +4,13 @@
 #include "domain/limits.h"
 #include "domain/validate.h"
 #include "services/convert.h"
+#include "services/requests.h"
 
 namespace oms::services {
 
 grpc::ServerUnaryReactor* ReservationService::CreateReservation(
     grpc::CallbackServerContext* context, const v1::CreateReservationRequest* request,
     v1::CreateReservationResponse* response) {
-  Result<Command> command = Command{};
-  Result<Channel> channel = ChannelFromProto(request->channel(), "channel", std::nullopt);
-  Result<Duration> ttl = DurationFromProto(request->has_ttl() ? &request->ttl() : nullptr, "ttl",
-                                           limits::kDefaultTtl);
-  if (!channel.ok()) {
-    command = channel.status();
-  } else if (!ttl.ok()) {
-    command = ttl.status();
-  } else if (request->lines_size() > limits::kMaxLines) {
-    command = Status::InvalidArgument("lines", "at most " + std::to_string(limits::kMaxLines) +
-                                                   " lines");
-  } else {
-    command = Command(oms::CreateReservation{*channel, LinesFromProto(request->lines()),
-                                             GroupId(request->group_id()), *ttl,
-                                             request->reference(), request->allow_partial()});
-  }
   std::vector<std::string> stores;
   for (const auto& line : request->lines()) stores.push_back(line.location_id());
   Result<Principal> who = Admit(backend_, context, Action::kReserve, stores);
@@ -34,7 +19,7 @@ grpc::ServerUnaryReactor* ReservationService::CreateReservation(
   }
   Clock& clock = backend_.clock;
   return Mutate(context, backend_, who, "CreateReservation", *request, request->request_id(),
-                std::move(command), response, [response, &clock](const Reply& reply) {
+                ToCommand(*request), response, [response, &clock](const Reply& reply) {
                   const auto& r = std::get<ReservationReply>(reply);
                   ToProto(r.reservation, clock.Now(), response->mutable_reservation());
                   for (const auto& u : r.unfilled) {
@@ -111,17 +96,11 @@ grpc::ServerUnaryReactor* ReservationService::ListReservations(
 grpc::ServerUnaryReactor* ReservationService::ExtendReservation(
     grpc::CallbackServerContext* context, const v1::ExtendReservationRequest* request,
     v1::ExtendReservationResponse* response) {
-  Result<Duration> ttl = DurationFromProto(request->has_ttl() ? &request->ttl() : nullptr, "ttl",
-                                           limits::kDefaultTtl);
-  Result<Command> command =
-      ttl.ok() ? Result<Command>(Command(oms::ExtendReservation{
-                     ReservationId(request->reservation_id()), *ttl}))
-               : Result<Command>(ttl.status());
-  Clock& clock = backend_.clock;
   Result<Principal> who = Admit(backend_, context, Action::kManageReservation,
                                 StoresOfReservation(backend_, request->reservation_id()));
+  Clock& clock = backend_.clock;
   return Mutate(context, backend_, who, "ExtendReservation", *request, request->request_id(),
-                std::move(command), response, [response, &clock](const Reply& reply) {
+                ToCommand(*request), response, [response, &clock](const Reply& reply) {
                   ToProto(std::get<ReservationReply>(reply).reservation, clock.Now(),
                           response->mutable_reservation());
                 });
@@ -130,13 +109,11 @@ grpc::ServerUnaryReactor* ReservationService::ExtendReservation(
 grpc::ServerUnaryReactor* ReservationService::ReleaseReservation(
     grpc::CallbackServerContext* context, const v1::ReleaseReservationRequest* request,
     v1::ReleaseReservationResponse* response) {
-  Command command =
-      oms::ReleaseReservation{ReservationId(request->reservation_id()), request->reason()};
-  Clock& clock = backend_.clock;
   Result<Principal> who = Admit(backend_, context, Action::kManageReservation,
                                 StoresOfReservation(backend_, request->reservation_id()));
+  Clock& clock = backend_.clock;
   return Mutate(context, backend_, who, "ReleaseReservation", *request, request->request_id(),
-                std::move(command), response, [response, &clock](const Reply& reply) {
+                ToCommand(*request), response, [response, &clock](const Reply& reply) {
                   ToProto(std::get<ReservationReply>(reply).reservation, clock.Now(),
                           response->mutable_reservation());
                 });
@@ -145,13 +122,11 @@ grpc::ServerUnaryReactor* ReservationService::ReleaseReservation(
 grpc::ServerUnaryReactor* ReservationService::CommitReservation(
     grpc::CallbackServerContext* context, const v1::CommitReservationRequest* request,
     v1::CommitReservationResponse* response) {
-  Command command = oms::CommitReservation{ReservationId(request->reservation_id()),
-                                           LinesFromProto(request->lines())};
-  Clock& clock = backend_.clock;
   Result<Principal> who = Admit(backend_, context, Action::kManageReservation,
                                 StoresOfReservation(backend_, request->reservation_id()));
+  Clock& clock = backend_.clock;
   return Mutate(context, backend_, who, "CommitReservation", *request, request->request_id(),
-                std::move(command), response, [response, &clock](const Reply& reply) {
+                ToCommand(*request), response, [response, &clock](const Reply& reply) {
                   const auto& r = std::get<ReservationReply>(reply);
                   ToProto(r.reservation, clock.Now(), response->mutable_reservation());
                   for (const auto& m : r.movements) ToProto(m, response->add_movements());
