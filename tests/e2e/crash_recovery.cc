@@ -208,8 +208,9 @@ int main(int argc, char** argv) {
     return 2;
   }
   int cycles = 50;
+  if (const char* env = std::getenv("OMS_CRASH_CYCLES")) cycles = std::atoi(env);
   uint64_t seed = static_cast<uint64_t>(std::random_device{}());
-  for (int i = 2; i + 1 < argc; i += 2) {
+  for (int i = 2; i + 1 < argc; i += 2) {  // flags win over the environment
     if (std::string(argv[i]) == "--cycles") cycles = std::atoi(argv[i + 1]);
     if (std::string(argv[i]) == "--seed") seed = std::strtoull(argv[i + 1], nullptr, 10);
   }
@@ -225,6 +226,7 @@ int main(int argc, char** argv) {
     fmt::print(stderr, "crash_recovery: omsd did not start\n");
     return 1;
   }
+  int survived = 0;
   for (int cycle = 0; cycle < cycles && failures == 0; ++cycle) {
     std::atomic<bool> stop{false};
     std::mutex mu;
@@ -255,13 +257,20 @@ int main(int argc, char** argv) {
         break;
       }
     }
+    if (failures) break;
     total_acked += static_cast<int64_t>(acked.size());
     total_replayed += static_cast<int64_t>(acked.size());
+    ++survived;
   }
   omsd.Kill();
   if (failures == 0) std::filesystem::remove_all(dir);
-  fmt::print("crash_recovery: {} cycles survived, {} acknowledged mutations, all {} replayed "
-             "identically, verify passed after every kill; seed {}\n",
-             failures ? 0 : cycles, total_acked, total_replayed, seed);
+  if (failures) {
+    fmt::print(stderr, "crash_recovery: FAILED after {} good cycles; replay with --seed {}\n",
+               survived, seed);
+  } else {
+    fmt::print("crash_recovery: {} cycles survived, {} acknowledged mutations, all {} replayed "
+               "identically, verify passed after every kill; seed {}\n",
+               survived, total_acked, total_replayed, seed);
+  }
   return failures ? 1 : 0;
 }

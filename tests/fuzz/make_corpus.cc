@@ -1,0 +1,111 @@
+// Writes the seed corpus of request_fuzz: one well-formed request of each kind the target
+// decodes (first byte: the kind). Run once; the files are kept in tests/fuzz/corpus/requests.
+#include <fstream>
+#include <string>
+
+#include "oms/v1/inventory_service.pb.h"
+#include "oms/v1/location_service.pb.h"
+#include "oms/v1/order_service.pb.h"
+#include "oms/v1/reservation_service.pb.h"
+
+namespace v1 = oms::v1;
+
+void Write(const std::string& dir, int kind, const google::protobuf::Message& m) {
+  std::ofstream out(dir + "/seed-" + std::to_string(kind), std::ios::binary);
+  out.put(static_cast<char>(kind));
+  out << m.SerializeAsString();
+}
+
+int main(int argc, char** argv) {
+  std::string dir = argc > 1 ? argv[1] : ".";
+  v1::UpsertLocationRequest loc;
+  loc.set_request_id("r");
+  loc.mutable_location()->set_location_id("s3");
+  loc.mutable_location()->set_kind(v1::LOCATION_KIND_STORE);
+  loc.mutable_location()->set_active(true);
+  Write(dir, 0, loc);
+  v1::UpsertLocationGroupRequest group;
+  group.set_request_id("r");
+  group.set_group_id("g");
+  group.add_location_ids("s1");
+  Write(dir, 1, group);
+  v1::AdjustStockRequest adj;
+  adj.set_request_id("r");
+  adj.set_sku("a");
+  adj.set_location_id("s1");
+  adj.set_delta(-2);
+  adj.set_reason(v1::MOVEMENT_REASON_DAMAGED);
+  Write(dir, 2, adj);
+  v1::SetStockRequest set;
+  set.set_request_id("r");
+  set.set_sku("a");
+  set.set_location_id("s1");
+  set.set_on_hand(3);
+  Write(dir, 3, set);
+  v1::TransferStockRequest tr;
+  tr.set_request_id("r");
+  tr.set_sku("a");
+  tr.set_from_location_id("s1");
+  tr.set_to_location_id("s2");
+  tr.set_quantity(1);
+  Write(dir, 4, tr);
+  v1::SetSafetyStockRequest safety;
+  safety.set_request_id("r");
+  safety.set_sku("a");
+  safety.set_location_id("s1");
+  safety.set_safety_stock(1);
+  Write(dir, 5, safety);
+  v1::ImportStockRequest import;
+  import.set_request_id("r");
+  auto* row = import.add_rows();
+  row->set_sku("c");
+  row->set_location_id("s2");
+  row->set_on_hand(4);
+  Write(dir, 6, import);
+  v1::CreateReservationRequest res;
+  res.set_request_id("r");
+  res.set_channel(v1::CHANNEL_ONLINE);
+  auto* line = res.add_lines();
+  line->set_sku("a");
+  line->set_quantity(2);
+  Write(dir, 7, res);
+  v1::ExtendReservationRequest ext;
+  ext.set_request_id("r");
+  ext.set_reservation_id("res_1");
+  ext.mutable_ttl()->set_seconds(60);
+  Write(dir, 8, ext);
+  v1::ReleaseReservationRequest rel;
+  rel.set_request_id("r");
+  rel.set_reservation_id("res_1");
+  Write(dir, 9, rel);
+  v1::CommitReservationRequest commit;
+  commit.set_request_id("r");
+  commit.set_reservation_id("res_2");
+  Write(dir, 10, commit);
+  v1::PlaceOrderRequest place;
+  place.set_request_id("r");
+  place.set_customer_id("c");
+  place.set_pickup_location_id("s1");
+  auto* ol = place.add_lines();
+  ol->set_sku("b");
+  ol->set_quantity(1);
+  Write(dir, 11, place);
+  v1::StartPickingRequest pick;
+  pick.set_request_id("r");
+  pick.set_order_id("ord_3");
+  Write(dir, 12, pick);
+  v1::MarkReadyRequest ready;
+  ready.set_request_id("r");
+  ready.set_order_id("ord_3");
+  Write(dir, 13, ready);
+  v1::ConfirmPickupRequest pickup;
+  pickup.set_request_id("r");
+  pickup.set_order_id("ord_3");
+  pickup.set_pickup_code("CODE01");
+  Write(dir, 14, pickup);
+  v1::CancelOrderRequest cancel;
+  cancel.set_request_id("r");
+  cancel.set_order_id("ord_3");
+  Write(dir, 15, cancel);
+  return 0;
+}

@@ -1,0 +1,114 @@
+#!/usr/bin/env bash
+# The benchmark matrix in one go: a fresh omsd (--durability full) on a temp database, seeded
+# through the API, every figure from the same run as `ping` (the gRPC ceiling here), printed
+# with its ratio to ping. Then NORMAL durability, a 1,000,000-row start-up, and (unless
+# BENCH_PG=0) the PostgreSQL peer doing the same reservation transaction.
+# Usage: tools/bench/run.sh [BUILD_DIR]   env: BENCH_DURATION (s, default 5), BENCH_BIG=0|1
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+BUILD=${1:-build}
+OMSD=$BUILD/services/omsd
+BENCH=$BUILD/tools/bench/oms-bench
+DURATION=${BENCH_DURATION:-5}
+WORK=$(mktemp -d)
+PIDS=()
+cleanup() {
+  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+# Starts omsd on a fresh database; sets PORT and OMSD_PID.
+start_omsd() {
+  local name=$1; shift
+  mkdir -p "$WORK/$name"
+  local t0; t0=$(date +%s.%N)
+  "$OMSD" --db "$WORK/$name/oms.db" --listen 127.0.0.1:0 "$@" >"$WORK/$name/omsd.log" 2>&1 &
+  OMSD_PID=$!
+  PIDS+=("$OMSD_PID")
+  for _ in $(seq 1 600); do
+    PORT=$(sed -n 's/.*(port \([0-9]*\)).*/\1/p' "$WORK/$name/omsd.log")
+    if [ -n "$PORT" ]; then
+      START_SECONDS=$(python3 -c "print($(date +%s.%N) - $t0)")
+      return 0
+    fi
+    sleep 0.05
+  done
+  echo "omsd did not start" >&2; cat "$WORK/$name/omsd.log" >&2; exit 1
+}
+stop_omsd() { kill "$OMSD_PID"; wait "$OMSD_PID" 2>/dev/null || true; }
+
+run() {  # run LABEL ARGS... -> one JSON line into results
+  local label=$1; shift
+  "$BENCH" --server "127.0.0.1:$PORT" run --duration "$DURATION" --warmup 1 --json "$@" |
+    python3 -c "import json,sys; d=json.loads(sys.stdin.read()); d['label']='$label'; print(json.dumps(d))" \
+    >>"$WORK/results.jsonl"
+}
+
+echo "bench: $(nproc) cores, $(uname -r), durations ${DURATION}s" >&2
+start_omsd full --durability full
+"$BENCH" --server "127.0.0.1:$PORT" seed --locations 1 --skus 10000
+run "ping N=64" --workload ping -n 64
+run "reserve 1 line spread N=1" --workload reserve -n 1
+run "reserve 1 line spread N=64" --workload reserve -n 64
+run "reserve 1 line spread N=256" --workload reserve -n 256
+run "reserve 1 line hot N=64" --workload reserve -n 64 --hot
+run "reserve 10 lines spread N=64" --workload reserve -n 64 --lines 10
+run "mixed N=64" --workload mixed -n 64
+run "read N=64" --workload read -n 64
+# Reads while writes run at full speed: two clients at once.
+run "read N=64 during writes" --workload read -n 64 &
+run "reserve N=64 during reads" --workload reserve -n 64
+wait %1 2>/dev/null || wait
+# Issue 6: the same reservation load with 100 watch subscribers attached.
+run "reserve N=64, 100 watchers" --workload reserve -n 64 --watchers 100
+run "reserve N=64, no watchers" --workload reserve -n 64
+stop_omsd
+
+start_omsd normal --durability normal
+"$BENCH" --server "127.0.0.1:$PORT" seed --locations 1 --skus 10000
+run "ping N=64 (normal run)" --workload ping -n 64
+run "reserve N=64 durability=normal" --workload reserve -n 64
+stop_omsd
+
+if [ "${BENCH_BIG:-1}" = 1 ]; then
+  start_omsd big --durability full
+  "$BENCH" --server "127.0.0.1:$PORT" seed --locations 100 --skus 10000
+  stop_omsd
+  mv "$WORK/big" "$WORK/big-seeded"
+  mkdir -p "$WORK/big"
+  cp "$WORK/big-seeded/oms.db" "$WORK/big/oms.db"
+  # Restart on the 1,000,000-row database: time to serving, memory, then the same load.
+  "$OMSD" --db "$WORK/big/oms.db" --listen 127.0.0.1:0 >"$WORK/big/omsd.log" 2>&1 &
+  OMSD_PID=$!; PIDS+=("$OMSD_PID"); t0=$(date +%s.%N)
+  until grep -q "(port" "$WORK/big/omsd.log"; do sleep 0.02; done
+  BIG_START=$(python3 -c "print($(date +%s.%N) - $t0)")
+  PORT=$(sed -n 's/.*(port \([0-9]*\)).*/\1/p' "$WORK/big/omsd.log")
+  run "ping N=64 (1M rows)" --workload ping -n 64
+  run "reserve N=64, 1M rows" --workload reserve -n 64 --locations 100 --skus 10000
+  BIG_RSS=$(awk '/VmRSS/ {print $2}' "/proc/$OMSD_PID/status")
+  stop_omsd
+  echo "{\"label\": \"1M rows: start s\", \"value\": $BIG_START, \"rss_kib\": $BIG_RSS}" >>"$WORK/results.jsonl"
+fi
+
+python3 - "$WORK/results.jsonl" <<'PY'
+import json, sys
+rows = [json.loads(l) for l in open(sys.argv[1])]
+ping = next(r for r in rows if r["label"] == "ping N=64")["ops_per_s"]
+print(f"\n{'figure':34} {'ops/s':>9} {'units/s':>10} {'p50 ms':>7} {'p99 ms':>7} {'max ms':>7} {'x ping':>7}  errors")
+for r in rows:
+    if "ops_per_s" not in r:
+        print(f"{r['label']:34} {r['value']:9.2f}   (RSS {r['rss_kib']/1024:.0f} MiB)")
+        continue
+    errors = " ".join(f"{k}={v}" for k, v in r.get("errors", {}).items()) or "-"
+    print(f"{r['label']:34} {r['ops_per_s']:9.0f} {r['units_per_s']:10.0f} {r['p50_ms']:7.2f} "
+          f"{r['p99_ms']:7.2f} {r['max_ms']:7.2f} {r['ops_per_s']/ping:7.2f}  {errors}")
+    if "watch" in r:
+        w = r["watch"]
+        print(f"{'  watch: reply->event':34} {w['events']:9d} events  p50 {w['p50_ms']:.2f} ms  "
+              f"p99 {w['p99_ms']:.2f} ms  max {w['max_ms']:.2f} ms")
+PY
+if [ "${BENCH_PG:-1}" = 1 ]; then
+  echo; tools/bench/pg_peer.sh
+fi

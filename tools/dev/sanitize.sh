@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Builds everything with AddressSanitizer + UndefinedBehaviorSanitizer and runs the whole test
+# suite under them (crash-recovery with fewer cycles: each one restarts an instrumented omsd).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+BUILD_DIR="${OMS_ASAN_BUILD_DIR:-build-asan}"
+cmake -S . -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DOMS_SANITIZE=ON \
+  -DOMS_BUILD_BENCH=OFF >/dev/null
+cmake --build "$BUILD_DIR" -j2
+export ASAN_OPTIONS="detect_leaks=1:abort_on_error=1:halt_on_error=1"
+export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
+export LSAN_OPTIONS="suppressions=$PWD/tools/dev/lsan.supp"
+export OMS_CRASH_CYCLES="${OMS_CRASH_CYCLES:-10}"
+ctest --test-dir "$BUILD_DIR" --output-on-failure -j2 --timeout 900
