@@ -65,7 +65,8 @@ void Transition(Draft& draft, Order& o, OrderState to, std::string reason) {
 // Sums lines per SKU, keeping first-mention order.
 std::vector<OrderLine> MergeLines(const std::vector<std::pair<Sku, int64_t>>& in) {
   std::vector<OrderLine> out;
-  for (const auto& [sku, q] : in) {
+  for (const auto& [sku_ref, q] : in) {
+    const Sku& sku = sku_ref;  // a named reference: lambdas may capture it (clang 14)
     auto it = std::find_if(out.begin(), out.end(), [&](const OrderLine& l) { return l.sku == sku; });
     if (it == out.end()) {
       out.push_back({sku, q, q});
