@@ -6,6 +6,10 @@
 namespace oms::testing {
 
 Result<Snapshot> MemoryStore::Load() {
+  if (fail_next_load_) {
+    fail_next_load_ = false;
+    return Status::Unavailable(reason::kStorageUnavailable, "injected load failure");
+  }
   Snapshot s;
   for (const auto& [id, l] : committed_.locations) s.locations.push_back(l);
   for (const auto& [id, g] : committed_.groups) s.groups.push_back(g);
@@ -25,6 +29,10 @@ Result<Snapshot> MemoryStore::Load() {
 
 Status MemoryStore::Begin() {
   if (batch_) return Status::Internal("batch already open");
+  if (fail_next_begin_) {
+    fail_next_begin_ = false;
+    return Status::Unavailable(reason::kStorageUnavailable, "injected begin failure");
+  }
   batch_ = committed_;
   return Status::Ok();
 }
@@ -54,6 +62,10 @@ Status MemoryStore::Apply(Tables& t, const Changes& c, const RequestRecord* reco
   }
   for (const auto& m : c.movements) {
     if (m.delta == 0 || m.on_hand_after < 0) return Status::Internal("movement CHECK failed");
+    // movement_id is the table's primary key.
+    bool taken = std::any_of(t.movements.rbegin(), t.movements.rend(),
+                             [&](const Movement& old) { return old.id == m.id; });
+    if (taken) return Status::Internal("duplicate movement_id");
     t.movements.push_back(m);
   }
   for (const auto& r : c.reservations) {
@@ -62,7 +74,8 @@ Status MemoryStore::Apply(Tables& t, const Changes& c, const RequestRecord* reco
       return Status::Internal("reservation already ended");  // the trigger
     }
     Reservation stored = r;
-    if (it != t.reservations.end() && !r.is_new && !r.lines_changed) stored.lines = it->second.lines;
+    if (it != t.reservations.end() && !r.is_new && !r.lines_changed)
+      stored.lines = it->second.lines;
     stored.is_new = stored.lines_changed = false;
     t.reservations[r.id.str()] = stored;
   }
@@ -130,14 +143,17 @@ Result<std::optional<Order>> MemoryStore::FindOrder(const OrderId& id) {
 
 Result<int64_t> MemoryStore::PurgeRequests(Timestamp before, int64_t max_rows) {
   Tables& t = batch_ ? *batch_ : committed_;
+  // Oldest first, like SqliteStore's ORDER BY created_at.
+  std::vector<std::pair<Timestamp, std::string>> due;
+  for (const auto& [id, r] : t.requests) {
+    if (r.created_at < before) due.emplace_back(r.created_at, id);
+  }
+  std::sort(due.begin(), due.end());
   int64_t n = 0;
-  for (auto it = t.requests.begin(); it != t.requests.end() && n < max_rows;) {
-    if (it->second.created_at < before) {
-      it = t.requests.erase(it);
-      ++n;
-    } else {
-      ++it;
-    }
+  for (const auto& [at, id] : due) {
+    if (n >= max_rows) break;
+    t.requests.erase(id);
+    ++n;
   }
   return n;
 }

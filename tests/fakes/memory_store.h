@@ -25,9 +25,12 @@ class MemoryStore final : public Store {
   Result<int64_t> PurgeRequests(Timestamp before, int64_t max_rows) override;
   Result<int64_t> PurgeEvents(Timestamp before, int64_t keep, int64_t max_rows) override;
 
-  // Fault injection: the next commit fails (after doing nothing), or the write after `n`
-  // more successful writes fails.
+  // Fault injection, each failing with UNAVAILABLE as a failing disk would: the next commit
+  // (which then commits nothing), the next Begin, the next Load, or the write after `n` more
+  // successful writes.
   void FailNextCommit() { fail_next_commit_ = true; }
+  void FailNextBegin() { fail_next_begin_ = true; }
+  void FailNextLoad() { fail_next_load_ = true; }
   void FailWriteAfter(int n) { writes_before_failure_ = n; }
 
   // Committed contents, for assertions.
@@ -43,6 +46,7 @@ class MemoryStore final : public Store {
   };
   const Tables& committed() const { return committed_; }
   int commits() const { return commits_; }
+  bool batch_open() const { return batch_.has_value(); }
 
  private:
   const Tables& Current() const { return batch_ ? *batch_ : committed_; }
@@ -51,6 +55,8 @@ class MemoryStore final : public Store {
   Tables committed_;
   std::optional<Tables> batch_;
   bool fail_next_commit_ = false;
+  bool fail_next_begin_ = false;
+  bool fail_next_load_ = false;
   int writes_before_failure_ = -1;
   int commits_ = 0;
 };

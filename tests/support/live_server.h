@@ -16,19 +16,9 @@
 #include "oms/v1/order_service.grpc.pb.h"
 #include "oms/v1/reservation_service.grpc.pb.h"
 #include "services/server.h"
+#include "tests/support/temp_dir.h"
 
 namespace oms::testing {
-
-// A fresh directory under the system temp dir, removed on destruction.
-class TempDir {
- public:
-  TempDir();
-  ~TempDir();
-  std::string File(const std::string& name) const { return (path_ / name).string(); }
-
- private:
-  std::filesystem::path path_;
-};
 
 // The ErrorInfo reason in a failed status's details ("" if none).
 std::string ReasonOf(const grpc::Status& status);
