@@ -1,0 +1,270 @@
+// The SQLite schema on a temp file: migrations by PRAGMA user_version, refusal of a newer
+// file, the pragmas every writer connection runs with, and the CHECK constraints and
+// triggers that make impossible states unstorable even by raw SQL.
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+#include "storage/schema.h"
+#include "storage/sqlite_store.h"
+#include "tests/support/temp_dir.h"
+
+namespace oms::testing {
+namespace {
+
+using storage::Database;
+using storage::SqliteStore;
+
+class SchemaTest : public ::testing::Test {
+ protected:
+  std::string Path() const { return dir_.File("oms.db"); }
+
+  std::unique_ptr<SqliteStore> OpenStore(bool synchronous_full = true) {
+    auto store = SqliteStore::Open({.path = Path(), .synchronous_full = synchronous_full}, nullptr);
+    EXPECT_TRUE(store.ok()) << store.status().ToString();
+    return store.ok() ? std::move(store).value() : nullptr;
+  }
+
+  // A plain connection, as an operator's sqlite3 shell would have.
+  std::unique_ptr<Database> OpenRaw() {
+    auto db = Database::Open(Path(), {});
+    EXPECT_TRUE(db.ok()) << db.status().ToString();
+    return db.ok() ? std::move(db).value() : nullptr;
+  }
+
+  static int64_t QueryInt(Database& db, const char* sql) {
+    storage::Statement& q = db.Prepare(sql);
+    EXPECT_TRUE(q.Step()) << sql << ": " << q.status().ToString();
+    int64_t v = q.Int(0);
+    q.Reset();
+    return v;
+  }
+
+  static std::string QueryText(Database& db, const char* sql) {
+    storage::Statement& q = db.Prepare(sql);
+    EXPECT_TRUE(q.Step()) << sql << ": " << q.status().ToString();
+    std::string v = q.Text(0);
+    q.Reset();
+    return v;
+  }
+
+  static bool TableExists(Database& db, const std::string& table) {
+    storage::Statement& q =
+        db.Prepare("SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = ?");
+    q.Bind(1, table);
+    bool exists = q.Step() && q.Int(0) == 1;
+    q.Reset();
+    return exists;
+  }
+
+  // A store with location s1 and stock a@s1 = 5 (one movement), for the constraint tests.
+  std::unique_ptr<SqliteStore> StoreWithStock() {
+    auto store = OpenStore();
+    EXPECT_TRUE(store->db()
+                    .Exec("INSERT INTO locations VALUES('s1', 'one', 1, 1, 1, 1, 0);"
+                          "INSERT INTO stock_levels VALUES('a', 's1', 5, 0, 0, 1, 0);"
+                          "INSERT INTO movements VALUES(1, 'a', 's1', 5, 5, 1, '', 'r', 'x', 0);")
+                    .ok());
+    return store;
+  }
+
+  TempDir dir_;
+};
+
+TEST_F(SchemaTest, Open_OfANewFile_MigratesToTheLatestUserVersion) {
+  auto store = OpenStore();
+  EXPECT_EQ(store->schema_version(), storage::LatestSchemaVersion());
+  EXPECT_EQ(QueryInt(store->db(), "PRAGMA user_version"), storage::LatestSchemaVersion());
+  for (const char* table : {"locations", "location_groups", "location_group_members",
+                            "stock_levels", "movements", "requests", "events", "reservations",
+                            "reservation_lines", "orders", "order_lines", "order_history"}) {
+    EXPECT_TRUE(TableExists(store->db(), table)) << table;
+  }
+}
+
+TEST_F(SchemaTest, Migrate_OfAnUpToDateFile_ChangesNothing) {
+  auto store = StoreWithStock();
+  Result<int> version = storage::Migrate(store->db());
+  ASSERT_TRUE(version.ok()) << version.status().ToString();
+  EXPECT_EQ(*version, storage::LatestSchemaVersion());
+  EXPECT_EQ(QueryInt(store->db(), "SELECT on_hand FROM stock_levels"), 5);
+}
+
+TEST_F(SchemaTest, Reopen_KeepsTheData_AndTheVersion) {
+  StoreWithStock().reset();
+  auto store = OpenStore();
+  EXPECT_EQ(store->schema_version(), storage::LatestSchemaVersion());
+  EXPECT_EQ(QueryInt(store->db(), "SELECT on_hand FROM stock_levels WHERE sku = 'a'"), 5);
+  EXPECT_EQ(QueryInt(store->db(), "SELECT count(*) FROM movements"), 1);
+}
+
+TEST_F(SchemaTest, Open_RefusesAFileWrittenByANewerBuild) {
+  OpenStore().reset();
+  {
+    auto raw = OpenRaw();
+    std::string bump =
+        "PRAGMA user_version = " + std::to_string(storage::LatestSchemaVersion() + 1);
+    ASSERT_TRUE(raw->Exec(bump).ok());
+  }
+  auto store = SqliteStore::Open({.path = Path()}, nullptr);
+  ASSERT_FALSE(store.ok());
+  EXPECT_EQ(store.status().code(), Code::kFailedPrecondition) << store.status().ToString();
+  auto raw = OpenRaw();
+  EXPECT_EQ(QueryInt(*raw, "PRAGMA user_version"), storage::LatestSchemaVersion() + 1);
+}
+
+TEST_F(SchemaTest, Migrate_FromAnOlderVersion_AppliesOnlyTheMissingMigrations) {
+  StoreWithStock().reset();
+  {
+    // Back to version 1: drop what versions 2 and 3 added, children first.
+    auto raw = OpenRaw();
+    ASSERT_TRUE(raw->Exec("DROP TABLE order_history; DROP TABLE order_lines; DROP TABLE orders;"
+                          "DROP TABLE reservation_lines; DROP TABLE reservations;"
+                          "PRAGMA user_version = 1;")
+                    .ok());
+  }
+  auto store = OpenStore();
+  EXPECT_EQ(QueryInt(store->db(), "PRAGMA user_version"), storage::LatestSchemaVersion());
+  EXPECT_TRUE(TableExists(store->db(), "reservations"));
+  EXPECT_TRUE(TableExists(store->db(), "order_history"));
+  EXPECT_EQ(QueryInt(store->db(), "SELECT on_hand FROM stock_levels"), 5);  // v1 data kept
+}
+
+TEST_F(SchemaTest, Migrate_ThatFails_LeavesTheFileAtItsPreviousVersion) {
+  OpenStore().reset();
+  {
+    // Claims version 2 while version 3's tables exist: migration 3 cannot create them.
+    auto raw = OpenRaw();
+    ASSERT_TRUE(raw->Exec("PRAGMA user_version = 2").ok());
+  }
+  auto store = SqliteStore::Open({.path = Path()}, nullptr);
+  EXPECT_FALSE(store.ok());
+  auto raw = OpenRaw();
+  EXPECT_EQ(QueryInt(*raw, "PRAGMA user_version"), 2);
+}
+
+TEST_F(SchemaTest, Open_OfAFileThatIsNotADatabase_FailsWithAStatus) {
+  {
+    std::ofstream garbage(Path());
+    garbage << std::string(8192, 'x');
+  }
+  auto store = SqliteStore::Open({.path = Path()}, nullptr);
+  ASSERT_FALSE(store.ok());
+  EXPECT_NE(store.status().code(), Code::kOk);
+}
+
+TEST_F(SchemaTest, Open_InAMissingDirectory_FailsUnavailable) {
+  auto store = SqliteStore::Open({.path = dir_.File("missing/oms.db")}, nullptr);
+  ASSERT_FALSE(store.ok());
+  EXPECT_EQ(store.status().code(), Code::kUnavailable) << store.status().ToString();
+}
+
+TEST_F(SchemaTest, WriterConnection_UsesTheWriteAheadLog) {
+  auto store = OpenStore();
+  EXPECT_EQ(QueryText(store->db(), "PRAGMA journal_mode"), "wal");
+}
+
+TEST_F(SchemaTest, WriterConnection_IsSynchronousFull_ByDefault) {
+  auto store = OpenStore();
+  EXPECT_EQ(QueryInt(store->db(), "PRAGMA synchronous"), 2);  // FULL
+}
+
+TEST_F(SchemaTest, WriterConnection_IsSynchronousNormal_WhenDurabilityIsRelaxed) {
+  auto store = OpenStore(/*synchronous_full=*/false);
+  EXPECT_EQ(QueryInt(store->db(), "PRAGMA synchronous"), 1);  // NORMAL
+}
+
+TEST_F(SchemaTest, WriterConnection_EnforcesForeignKeys) {
+  auto store = OpenStore();
+  EXPECT_EQ(QueryInt(store->db(), "PRAGMA foreign_keys"), 1);
+  Status s = store->db().Exec("INSERT INTO stock_levels VALUES('a', 'nowhere', 1, 0, 0, 1, 0)");
+  EXPECT_EQ(s.code(), Code::kInternal) << s.ToString();
+}
+
+TEST_F(SchemaTest, Check_RejectsNegativeOnHand) {
+  auto store = StoreWithStock();
+  Status s = store->db().Exec("UPDATE stock_levels SET on_hand = -1");
+  EXPECT_EQ(s.code(), Code::kInternal) << s.ToString();
+  EXPECT_EQ(QueryInt(store->db(), "SELECT on_hand FROM stock_levels"), 5);
+}
+
+TEST_F(SchemaTest, Check_RejectsNegativeReserved) {
+  auto store = StoreWithStock();
+  EXPECT_EQ(store->db().Exec("UPDATE stock_levels SET reserved = -1").code(), Code::kInternal);
+}
+
+TEST_F(SchemaTest, Check_RejectsNegativeSafetyStock) {
+  auto store = StoreWithStock();
+  EXPECT_EQ(store->db().Exec("UPDATE stock_levels SET safety_stock = -1").code(), Code::kInternal);
+}
+
+TEST_F(SchemaTest, Check_RejectsAStockLevelWithoutAVersion) {
+  auto store = StoreWithStock();
+  EXPECT_EQ(store->db().Exec("UPDATE stock_levels SET version = 0").code(), Code::kInternal);
+}
+
+TEST_F(SchemaTest, Check_RejectsAZeroDeltaMovement) {
+  auto store = StoreWithStock();
+  Status s =
+      store->db().Exec("INSERT INTO movements VALUES(2, 'a', 's1', 0, 5, 1, '', 'r2', 'x', 0)");
+  EXPECT_EQ(s.code(), Code::kInternal) << s.ToString();
+}
+
+TEST_F(SchemaTest, Check_RejectsAMovementLeavingNegativeOnHand) {
+  auto store = StoreWithStock();
+  EXPECT_EQ(store->db()
+                .Exec("INSERT INTO movements VALUES(2, 'a', 's1', -6, -1, 2, '', 'r2', 'x', 0)")
+                .code(),
+            Code::kInternal);
+}
+
+TEST_F(SchemaTest, Check_RejectsAnUnknownMovementReason) {
+  auto store = StoreWithStock();
+  EXPECT_EQ(store->db()
+                .Exec("INSERT INTO movements VALUES(2, 'a', 's1', 1, 6, 11, '', 'r2', 'x', 0)")
+                .code(),
+            Code::kInternal);
+}
+
+TEST_F(SchemaTest, Movements_CannotBeUpdated) {
+  auto store = StoreWithStock();
+  Status s = store->db().Exec("UPDATE movements SET delta = 6");
+  EXPECT_EQ(s.code(), Code::kInternal) << s.ToString();
+  EXPECT_NE(s.message().find("append-only"), std::string::npos) << s.message();
+  EXPECT_EQ(QueryInt(store->db(), "SELECT delta FROM movements"), 5);
+}
+
+TEST_F(SchemaTest, Movements_CannotBeDeleted) {
+  auto store = StoreWithStock();
+  EXPECT_EQ(store->db().Exec("DELETE FROM movements").code(), Code::kInternal);
+  EXPECT_EQ(QueryInt(store->db(), "SELECT count(*) FROM movements"), 1);
+}
+
+TEST_F(SchemaTest, Reservations_InAnEndState_CannotChangeStateAgain) {
+  auto store = StoreWithStock();
+  ASSERT_TRUE(store->db()
+                  .Exec("INSERT INTO reservations VALUES('res_1', 3, 1, '', '', 'released', 0, "
+                        "0, 0)")
+                  .ok());
+  Status s = store->db().Exec("UPDATE reservations SET state = 2");
+  EXPECT_EQ(s.code(), Code::kInternal) << s.ToString();
+  EXPECT_EQ(QueryInt(store->db(), "SELECT state FROM reservations"), 3);
+}
+
+TEST_F(SchemaTest, ReservationLines_MustHoldAPositiveQuantity) {
+  auto store = StoreWithStock();
+  ASSERT_TRUE(
+      store->db().Exec("INSERT INTO reservations VALUES('res_1', 1, 1, '', '', '', 0, 0, 0)").ok());
+  EXPECT_EQ(
+      store->db().Exec("INSERT INTO reservation_lines VALUES('res_1', 0, 'a', 's1', 0)").code(),
+      Code::kInternal);
+}
+
+TEST_F(SchemaTest, Locations_MustHaveAKnownKind) {
+  auto store = OpenStore();
+  EXPECT_EQ(store->db().Exec("INSERT INTO locations VALUES('s9', '', 3, 1, 1, 1, 0)").code(),
+            Code::kInternal);
+}
+
+}  // namespace
+}  // namespace oms::testing

@@ -1,0 +1,353 @@
+// The Store port's contract, run against BOTH the in-memory fake and the SQLite adapter:
+// batches commit or roll back whole, each Write is atomic, constraints reject impossible
+// rows, and lookups see the open batch. The fake is only trustworthy if it passes these too.
+#include <gtest/gtest.h>
+
+#include "tests/storage/store_fixtures.h"
+
+namespace oms::testing {
+namespace {
+
+template <typename Backend>
+class StoreContractTest : public ::testing::Test {
+ protected:
+  StoreContractTest() : store_(&backend_.Open()) {}
+
+  void Reopen() { store_ = &backend_.Open(); }
+
+  // Writes `changes` as one command of its own committed batch.
+  void Commit(const Changes& changes, const RequestRecord* record = nullptr) {
+    ASSERT_TRUE(store_->Begin().ok());
+    Status written = store_->Write(changes, record);
+    ASSERT_TRUE(written.ok()) << written.ToString();
+    ASSERT_TRUE(store_->Commit().ok());
+  }
+
+  void CommitLocation(const std::string& id) {
+    Changes c;
+    c.locations.push_back(MakeLocation(id));
+    Commit(c);
+  }
+
+  Snapshot Load() {
+    Result<Snapshot> s = store_->Load();
+    EXPECT_TRUE(s.ok()) << s.status().ToString();
+    return s.ok() ? std::move(s).value() : Snapshot{};
+  }
+
+  Backend backend_;
+  Store* store_;
+};
+
+using Backends = ::testing::Types<MemoryBackend, SqliteBackend>;
+TYPED_TEST_SUITE(StoreContractTest, Backends, BackendNames);
+
+TYPED_TEST(StoreContractTest, Load_OfANewStore_IsEmptyWithZeroCounters) {
+  Snapshot s = this->Load();
+  EXPECT_TRUE(s.locations.empty());
+  EXPECT_TRUE(s.groups.empty());
+  EXPECT_TRUE(s.stock.empty());
+  EXPECT_TRUE(s.active_reservations.empty());
+  EXPECT_TRUE(s.live_orders.empty());
+  EXPECT_EQ(s.last_sequence, 0);
+  EXPECT_EQ(s.last_movement_id, 0);
+}
+
+TYPED_TEST(StoreContractTest, Commit_MakesEveryKindOfRowVisibleToLoad) {
+  this->CommitLocation("s1");
+  Changes c;
+  c.groups.push_back({GroupId("online"), {LocationId("s1")}, At(2)});
+  c.stock.emplace_back(StockKey{Sku("a"), LocationId("s1")}, MakeLevel(5));
+  c.movements.push_back(MakeMovement(1, "a", "s1", 5, 5));
+  c.events.push_back(MakeEvent(1));
+  c.events.push_back(MakeEvent(2));
+  this->Commit(c);
+
+  Snapshot s = this->Load();
+  ASSERT_EQ(s.locations.size(), 1u);
+  EXPECT_EQ(s.locations[0], MakeLocation("s1"));
+  ASSERT_EQ(s.groups.size(), 1u);
+  EXPECT_EQ(s.groups[0].members, std::vector<LocationId>{LocationId("s1")});
+  ASSERT_EQ(s.stock.size(), 1u);
+  EXPECT_EQ(s.stock[0].second, MakeLevel(5));
+  EXPECT_EQ(s.last_movement_id, 1);
+  EXPECT_EQ(s.last_sequence, 2);
+}
+
+TYPED_TEST(StoreContractTest, Reopen_KeepsWhatWasCommitted) {
+  this->CommitLocation("s1");
+  Changes c;
+  c.stock.emplace_back(StockKey{Sku("a"), LocationId("s1")}, MakeLevel(7, 0, 3));
+  c.movements.push_back(MakeMovement(9, "a", "s1", 7, 7));
+  c.events.push_back(MakeEvent(1));
+  this->Commit(c);
+  this->Reopen();
+  Snapshot s = this->Load();
+  ASSERT_EQ(s.stock.size(), 1u);
+  EXPECT_EQ(s.stock[0].second.on_hand, 7);
+  EXPECT_EQ(s.stock[0].second.version, 3);
+  EXPECT_EQ(s.last_movement_id, 9);
+  EXPECT_EQ(s.last_sequence, 1);
+}
+
+TYPED_TEST(StoreContractTest, Rollback_DiscardsEveryWriteOfTheBatch) {
+  ASSERT_TRUE(this->store_->Begin().ok());
+  Changes first;
+  first.locations.push_back(MakeLocation("s1"));
+  ASSERT_TRUE(this->store_->Write(first, nullptr).ok());
+  Changes second;
+  second.stock.emplace_back(StockKey{Sku("a"), LocationId("s1")}, MakeLevel(3));
+  second.movements.push_back(MakeMovement(1, "a", "s1", 3, 3));
+  RequestRecord record = MakeRecord("r1");
+  ASSERT_TRUE(this->store_->Write(second, &record).ok());
+  this->store_->Rollback();
+
+  Snapshot s = this->Load();
+  EXPECT_TRUE(s.locations.empty());
+  EXPECT_TRUE(s.stock.empty());
+  EXPECT_EQ(s.last_movement_id, 0);
+  ASSERT_TRUE(this->store_->Begin().ok());
+  auto found = this->store_->FindRequest("r1");
+  ASSERT_TRUE(found.ok());
+  EXPECT_FALSE(found->has_value());
+  this->store_->Rollback();
+}
+
+TYPED_TEST(StoreContractTest, FindRequest_SeesARecordWrittenEarlierInTheOpenBatch) {
+  this->CommitLocation("s1");
+  ASSERT_TRUE(this->store_->Begin().ok());
+  RequestRecord record = MakeRecord("r1", At(5));
+  record.payload_hash = 0xfedcba9876543210ULL;  // all 64 bits survive storage
+  ASSERT_TRUE(this->store_->Write(Changes{}, &record).ok());
+  auto found = this->store_->FindRequest("r1");
+  ASSERT_TRUE(found.ok());
+  ASSERT_TRUE(found->has_value());
+  EXPECT_EQ((*found)->payload_hash, record.payload_hash);
+  EXPECT_EQ((*found)->method, "AdjustStock");
+  EXPECT_EQ((*found)->response, "response of r1");
+  EXPECT_EQ((*found)->created_at, At(5));
+  EXPECT_FALSE((*found)->error.has_value());
+  this->store_->Rollback();
+}
+
+TYPED_TEST(StoreContractTest, FindRequest_KeepsAStoredErrorWithItsCodeAndReason) {
+  RequestRecord record = MakeRecord("r1");
+  record.response.clear();
+  record.error = Status::FailedPrecondition("PICKUP_CODE_MISMATCH", "wrong code");
+  this->Commit(Changes{}, &record);
+  ASSERT_TRUE(this->store_->Begin().ok());
+  auto found = this->store_->FindRequest("r1");
+  this->store_->Rollback();
+  ASSERT_TRUE(found.ok());
+  ASSERT_TRUE(found->has_value());
+  ASSERT_TRUE((*found)->error.has_value());
+  EXPECT_EQ((*found)->error->code(), Code::kFailedPrecondition);
+  EXPECT_EQ((*found)->error->reason(), "PICKUP_CODE_MISMATCH");
+  EXPECT_EQ((*found)->error->message(), "wrong code");
+}
+
+TYPED_TEST(StoreContractTest, FindRequest_ForAnUnknownId_FindsNothing) {
+  ASSERT_TRUE(this->store_->Begin().ok());
+  auto found = this->store_->FindRequest("never");
+  this->store_->Rollback();
+  ASSERT_TRUE(found.ok());
+  EXPECT_FALSE(found->has_value());
+}
+
+// One Write is one command: if any of its rows is refused, none of them is kept, and the
+// commands written before it in the same batch are untouched.
+TYPED_TEST(StoreContractTest, Write_RefusedByAConstraint_KeepsNoneOfItsRows) {
+  ASSERT_TRUE(this->store_->Begin().ok());
+  Changes good;
+  good.locations.push_back(MakeLocation("s1"));
+  ASSERT_TRUE(this->store_->Write(good, nullptr).ok());
+  Changes bad;
+  bad.locations.push_back(MakeLocation("s2"));
+  bad.stock.emplace_back(StockKey{Sku("a"), LocationId("s1")}, MakeLevel(-1));
+  RequestRecord record = MakeRecord("bad");
+  Status refused = this->store_->Write(bad, &record);
+  EXPECT_EQ(refused.code(), Code::kInternal) << refused.ToString();
+  auto found = this->store_->FindRequest("bad");
+  ASSERT_TRUE(found.ok());
+  EXPECT_FALSE(found->has_value());
+  ASSERT_TRUE(this->store_->Commit().ok());
+
+  Snapshot s = this->Load();
+  ASSERT_EQ(s.locations.size(), 1u);
+  EXPECT_EQ(s.locations[0].id.str(), "s1");
+  EXPECT_TRUE(s.stock.empty());
+}
+
+TYPED_TEST(StoreContractTest, Write_NegativeReserved_IsRefused) {
+  this->CommitLocation("s1");
+  ASSERT_TRUE(this->store_->Begin().ok());
+  Changes c;
+  c.stock.emplace_back(StockKey{Sku("a"), LocationId("s1")}, MakeLevel(1, -1));
+  EXPECT_EQ(this->store_->Write(c, nullptr).code(), Code::kInternal);
+  this->store_->Rollback();
+}
+
+TYPED_TEST(StoreContractTest, Write_StockAtAnUnknownLocation_IsRefused) {
+  ASSERT_TRUE(this->store_->Begin().ok());
+  Changes c;
+  c.stock.emplace_back(StockKey{Sku("a"), LocationId("nowhere")}, MakeLevel(1));
+  EXPECT_EQ(this->store_->Write(c, nullptr).code(), Code::kInternal);
+  this->store_->Rollback();
+}
+
+TYPED_TEST(StoreContractTest, Write_GroupWithAnUnknownMember_IsRefused) {
+  this->CommitLocation("s1");
+  ASSERT_TRUE(this->store_->Begin().ok());
+  Changes c;
+  c.groups.push_back({GroupId("g"), {LocationId("s1"), LocationId("nowhere")}, At(1)});
+  EXPECT_EQ(this->store_->Write(c, nullptr).code(), Code::kInternal);
+  this->store_->Rollback();
+}
+
+TYPED_TEST(StoreContractTest, Write_ZeroDeltaMovement_IsRefused) {
+  this->CommitLocation("s1");
+  ASSERT_TRUE(this->store_->Begin().ok());
+  Changes c;
+  c.movements.push_back(MakeMovement(1, "a", "s1", 0, 0));
+  EXPECT_EQ(this->store_->Write(c, nullptr).code(), Code::kInternal);
+  this->store_->Rollback();
+}
+
+TYPED_TEST(StoreContractTest, Write_ReusedMovementId_IsRefused) {
+  this->CommitLocation("s1");
+  Changes c;
+  c.movements.push_back(MakeMovement(1, "a", "s1", 1, 1));
+  this->Commit(c);
+  ASSERT_TRUE(this->store_->Begin().ok());
+  EXPECT_EQ(this->store_->Write(c, nullptr).code(), Code::kInternal);
+  this->store_->Rollback();
+}
+
+TYPED_TEST(StoreContractTest, Write_ReusedRequestId_IsRefused) {
+  RequestRecord record = MakeRecord("once");
+  this->Commit(Changes{}, &record);
+  ASSERT_TRUE(this->store_->Begin().ok());
+  EXPECT_EQ(this->store_->Write(Changes{}, &record).code(), Code::kInternal);
+  this->store_->Rollback();
+}
+
+TYPED_TEST(StoreContractTest, Write_ChangingTheStateOfAnEndedReservation_IsRefused) {
+  this->CommitLocation("s1");
+  Reservation r = MakeReservation("res_1", "s1", 2);
+  Changes created;
+  created.reservations.push_back(r);
+  this->Commit(created);
+  r.is_new = false;
+  r.state = ReservationState::kReleased;
+  Changes released;
+  released.reservations.push_back(r);
+  this->Commit(released);
+
+  r.state = ReservationState::kCommitted;
+  Changes again;
+  again.reservations.push_back(r);
+  ASSERT_TRUE(this->store_->Begin().ok());
+  EXPECT_EQ(this->store_->Write(again, nullptr).code(), Code::kInternal);
+  this->store_->Rollback();
+}
+
+TYPED_TEST(StoreContractTest, Load_ReturnsOnlyActiveReservations_WithTheirLines) {
+  this->CommitLocation("s1");
+  Reservation active = MakeReservation("res_1", "s1", 2);
+  Reservation ended = MakeReservation("res_2", "s1", 3);
+  ended.state = ReservationState::kExpired;
+  Changes c;
+  c.reservations = {active, ended};
+  this->Commit(c);
+  Snapshot s = this->Load();
+  ASSERT_EQ(s.active_reservations.size(), 1u);
+  EXPECT_EQ(s.active_reservations[0].id.str(), "res_1");
+  EXPECT_EQ(s.active_reservations[0].lines, active.lines);
+  EXPECT_EQ(s.active_reservations[0].expires_at, At(100));
+}
+
+TYPED_TEST(StoreContractTest, Write_OfAReservationWithUnchangedLines_KeepsTheStoredLines) {
+  this->CommitLocation("s1");
+  Reservation r = MakeReservation("res_1", "s1", 2);
+  Changes created;
+  created.reservations.push_back(r);
+  this->Commit(created);
+  Reservation extended = r;
+  extended.is_new = false;
+  extended.lines.clear();  // not rewritten: lines_changed is false
+  extended.expires_at = At(200);
+  Changes c;
+  c.reservations.push_back(extended);
+  this->Commit(c);
+  Snapshot s = this->Load();
+  ASSERT_EQ(s.active_reservations.size(), 1u);
+  EXPECT_EQ(s.active_reservations[0].lines, r.lines);
+  EXPECT_EQ(s.active_reservations[0].expires_at, At(200));
+}
+
+TYPED_TEST(StoreContractTest, FindReservation_SeesTheOpenBatch_AndEndedReservations) {
+  this->CommitLocation("s1");
+  Reservation r = MakeReservation("res_1", "s1", 2);
+  r.state = ReservationState::kCommitted;
+  ASSERT_TRUE(this->store_->Begin().ok());
+  Changes c;
+  c.reservations.push_back(r);
+  ASSERT_TRUE(this->store_->Write(c, nullptr).ok());
+  auto found = this->store_->FindReservation(ReservationId("res_1"));
+  ASSERT_TRUE(found.ok());
+  ASSERT_TRUE(found->has_value());
+  EXPECT_EQ((*found)->state, ReservationState::kCommitted);
+  EXPECT_EQ((*found)->lines, r.lines);
+  auto missing = this->store_->FindReservation(ReservationId("res_9"));
+  ASSERT_TRUE(missing.ok());
+  EXPECT_FALSE(missing->has_value());
+  this->store_->Rollback();
+}
+
+TYPED_TEST(StoreContractTest, PurgeRequests_RemovesOnlyOlderRecords_OldestFirst) {
+  for (int i = 1; i <= 4; ++i) {
+    // Ids in the reverse order of age, so id order and age order differ.
+    RequestRecord record = MakeRecord("r" + std::to_string(5 - i), At(i));
+    this->Commit(Changes{}, &record);
+  }
+  ASSERT_TRUE(this->store_->Begin().ok());
+  Result<int64_t> purged = this->store_->PurgeRequests(At(4), 2);
+  ASSERT_TRUE(purged.ok());
+  EXPECT_EQ(*purged, 2);
+  auto exists = [&](const std::string& id) {
+    auto found = this->store_->FindRequest(id);
+    return found.ok() && found->has_value();
+  };
+  EXPECT_FALSE(exists("r4"));  // At(1)
+  EXPECT_FALSE(exists("r3"));  // At(2)
+  EXPECT_TRUE(exists("r2"));   // At(3): old enough, beyond max_rows
+  EXPECT_TRUE(exists("r1"));   // At(4): not older than `before`
+  ASSERT_TRUE(this->store_->Commit().ok());
+}
+
+TYPED_TEST(StoreContractTest, PurgeEvents_AlwaysKeepsTheNewest_SoSequencesContinue) {
+  Changes c;
+  for (int i = 1; i <= 5; ++i) c.events.push_back(MakeEvent(i, At(i)));
+  this->Commit(c);
+  ASSERT_TRUE(this->store_->Begin().ok());
+  Result<int64_t> purged = this->store_->PurgeEvents(At(1000), 0, 100);
+  ASSERT_TRUE(this->store_->Commit().ok());
+  ASSERT_TRUE(purged.ok());
+  EXPECT_EQ(*purged, 4);
+  this->Reopen();
+  EXPECT_EQ(this->Load().last_sequence, 5);
+}
+
+TYPED_TEST(StoreContractTest, PurgeEvents_KeepsTheNewestKeepEvents) {
+  Changes c;
+  for (int i = 1; i <= 5; ++i) c.events.push_back(MakeEvent(i, At(i)));
+  this->Commit(c);
+  ASSERT_TRUE(this->store_->Begin().ok());
+  Result<int64_t> purged = this->store_->PurgeEvents(At(0), 3, 100);
+  ASSERT_TRUE(this->store_->Commit().ok());
+  ASSERT_TRUE(purged.ok());
+  EXPECT_EQ(*purged, 2);
+}
+
+}  // namespace
+}  // namespace oms::testing

@@ -1,0 +1,100 @@
+// Builders for the rows a Store writes, and the two Store implementations behind one
+// interface (the in-memory fake and the SQLite adapter on a temp file) for typed suites.
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <memory>
+#include <string>
+
+#include "domain/ports.h"
+#include "storage/sqlite_store.h"
+#include "tests/fakes/memory_store.h"
+#include "tests/support/temp_dir.h"
+
+namespace oms::testing {
+
+inline Timestamp At(int64_t seconds) { return FromMicros(seconds * 1'000'000); }
+
+inline Location MakeLocation(const std::string& id, bool active = true) {
+  return Location{LocationId(id), "Location " + id, LocationKind::kStore, true, true, active,
+                  At(1)};
+}
+
+inline StockLevel MakeLevel(int64_t on_hand, int64_t reserved = 0, int64_t version = 1) {
+  return StockLevel{on_hand, reserved, 0, version, At(1)};
+}
+
+inline Movement MakeMovement(int64_t id, const std::string& sku, const std::string& location,
+                             int64_t delta, int64_t on_hand_after, Timestamp at = At(1)) {
+  Movement m;
+  m.id = id;
+  m.sku = Sku(sku);
+  m.location = LocationId(location);
+  m.delta = delta;
+  m.on_hand_after = on_hand_after;
+  m.reason = delta > 0 ? MovementReason::kReceived : MovementReason::kSold;
+  m.reference = "ref";
+  m.request_id = "req-" + std::to_string(id);
+  m.actor = "tester";
+  m.created_at = at;
+  return m;
+}
+
+inline Event MakeEvent(int64_t sequence, Timestamp at = At(1)) {
+  Event e;
+  e.sequence = sequence;
+  e.time = at;
+  e.kind = EventKind::kLocation;
+  e.location = LocationId("s1");
+  return e;
+}
+
+inline Reservation MakeReservation(const std::string& id, const std::string& location,
+                                   int64_t quantity) {
+  Reservation r;
+  r.id = ReservationId(id);
+  r.channel = Channel::kOnline;
+  r.lines = {{Sku("a"), LocationId(location), quantity}};
+  r.created_at = r.updated_at = At(1);
+  r.expires_at = At(100);
+  r.is_new = true;
+  return r;
+}
+
+inline RequestRecord MakeRecord(const std::string& id, Timestamp at = At(1)) {
+  return RequestRecord{id, 42, "AdjustStock", "response of " + id, std::nullopt, at};
+}
+
+// The in-memory fake: "reopening" keeps the same object, as a restart keeps the disk.
+struct MemoryBackend {
+  static constexpr const char* kName = "MemoryStore";
+  MemoryStore store;
+  Store& Open() { return store; }
+};
+
+// The real adapter on a file in a fresh temp dir; Open() closes and reopens it.
+struct SqliteBackend {
+  static constexpr const char* kName = "SqliteStore";
+  TempDir dir;
+  std::unique_ptr<storage::SqliteStore> store;
+  Store& Open() {
+    store.reset();
+    auto opened = storage::SqliteStore::Open({.path = dir.File("oms.db")}, nullptr);
+    if (!opened.ok()) {
+      ADD_FAILURE() << opened.status().ToString();
+      std::abort();
+    }
+    store = std::move(opened).value();
+    return *store;
+  }
+};
+
+struct BackendNames {
+  template <typename T>
+  static std::string GetName(int) {
+    return T::kName;
+  }
+};
+
+}  // namespace oms::testing
