@@ -3,6 +3,9 @@
 // ErrorInfo reason (domain oms.v1), its metadata and the BadRequest field name.
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <thread>
+
 #include "tests/support/error_details.h"
 #include "tests/support/live_server.h"
 
@@ -217,6 +220,20 @@ TEST_F(InventoryRpcTest, GetAvailability_ForAGroup_SkipsInactiveMembers) {
   v1::GetAvailabilityResponse resp;
   ASSERT_TRUE(Availability(InGroup("online", v1::CHANNEL_ONLINE), &resp).ok());
   EXPECT_EQ(resp.availability(0).atp(), 10);
+}
+
+TEST_F(InventoryRpcTest, GetAvailability_AtAnInactiveLocation_PromisesNothingToAnyChannel) {
+  server_.Receive("a", "s2", 10);
+  v1::UpsertLocationRequest off;
+  off.set_request_id(LiveServer::NextId());
+  off.mutable_location()->set_location_id("s2");
+  off.mutable_location()->set_kind(v1::LOCATION_KIND_STORE);
+  off.mutable_location()->set_active(false);
+  v1::UpsertLocationResponse done;
+  ASSERT_TRUE(server_.locations().UpsertLocation(Ctx().get(), off, &done).ok());
+  EXPECT_EQ(server_.Atp("a", "s2", v1::CHANNEL_ONLINE), 0);
+  EXPECT_EQ(server_.Atp("a", "s2", v1::CHANNEL_POS), 0);
+  EXPECT_EQ(server_.Level("a", "s2").on_hand(), 10);  // it keeps its stock
 }
 
 TEST_F(InventoryRpcTest, GetAvailability_AtAnUnknownLocation_IsNotFound) {
@@ -768,6 +785,120 @@ TEST_F(InventoryRpcTest, ImportStock_WithoutRows_NamesRows) {
   v1::ImportStockResponse resp;
   EXPECT_TRUE(IsError(server_.inventory().ImportStock(Ctx().get(), req, &resp),
                       grpc::INVALID_ARGUMENT, "", "rows"));
+}
+
+// --- WatchAvailability (input errors; streaming behaviour is in watch_test.cc) --------------
+
+class WatchInputTest : public InventoryRpcTest {
+ protected:
+  grpc::Status Watch(const v1::WatchAvailabilityRequest& req) {
+    auto ctx = Ctx(5);
+    auto reader = server_.inventory().WatchAvailability(ctx.get(), req);
+    v1::AvailabilityChanged change;
+    while (reader->Read(&change)) {
+    }
+    return reader->Finish();
+  }
+};
+
+TEST_F(WatchInputTest, NegativeAfterSequence_NamesAfterSequence) {
+  v1::WatchAvailabilityRequest req;
+  req.set_after_sequence(-1);
+  EXPECT_TRUE(IsError(Watch(req), grpc::INVALID_ARGUMENT, "", "after_sequence"));
+}
+
+TEST_F(WatchInputTest, ABadSkuFilter_NamesItsIndex) {
+  v1::WatchAvailabilityRequest req;
+  req.add_skus("ok");
+  req.add_skus(std::string(129, 's'));
+  EXPECT_TRUE(IsError(Watch(req), grpc::INVALID_ARGUMENT, "", "skus[1]"));
+}
+
+TEST_F(WatchInputTest, AnUnknownLocationFilter_IsNotFound) {
+  v1::WatchAvailabilityRequest req;
+  req.add_location_ids("ghost");
+  EXPECT_TRUE(IsError(Watch(req), grpc::NOT_FOUND));
+}
+
+TEST_F(WatchInputTest, MoreThan1000Skus_NamesSkus) {
+  v1::WatchAvailabilityRequest req;
+  for (int i = 0; i < 1001; ++i) req.add_skus("sku" + std::to_string(i));
+  EXPECT_TRUE(IsError(Watch(req), grpc::INVALID_ARGUMENT, "", "skus"));
+}
+
+// --- concurrency -----------------------------------------------------------------------------
+
+// 32 clients sell, receive and reserve one hot SKU at once while a reader polls. Without
+// CORRECTIONs or counts, no committed state may ever hold on_hand below reserved, versions
+// seen by a reader never go backwards, and at the end the ledger explains on_hand exactly.
+TEST_F(InventoryRpcTest, ConcurrentSalesReceiptsAndHolds_KeepEveryInvariant) {
+  server_.Receive("hot", "s1", 200);
+  constexpr int kThreads = 32, kCalls = 20;
+  std::atomic<int64_t> acknowledged_delta{0}, acknowledged_held{0};
+  std::atomic<bool> stop{false}, broken{false};
+  std::atomic<int> reads{0};
+  std::thread reader([&] {
+    auto stub = v1::InventoryService::NewStub(server_.NewChannel());
+    int64_t last_version = 0;
+    while (!stop) {
+      v1::ListStockRequest req;
+      req.set_location_id("s1");
+      v1::ListStockResponse resp;
+      if (!stub->ListStock(Ctx().get(), req, &resp).ok() || resp.stock_levels_size() != 1) {
+        continue;
+      }
+      const v1::StockLevel& l = resp.stock_levels(0);
+      if (l.on_hand() < l.reserved() || l.atp_pos() != l.on_hand() - l.reserved() ||
+          l.version() < last_version) {
+        broken = true;
+      }
+      last_version = l.version();
+      ++reads;
+    }
+  });
+  std::vector<std::thread> clients;
+  for (int t = 0; t < kThreads; ++t) {
+    clients.emplace_back([&, t] {
+      auto inventory = v1::InventoryService::NewStub(server_.NewChannel());
+      auto reservations = v1::ReservationService::NewStub(server_.NewChannel());
+      for (int i = 0; i < kCalls; ++i) {
+        int kind = (t * kCalls + i) % 4;
+        if (kind == 3) {
+          v1::CreateReservationRequest req;
+          req.set_request_id(LiveServer::NextId());
+          req.set_channel(v1::CHANNEL_POS);
+          auto* line = req.add_lines();
+          line->set_sku("hot");
+          line->set_location_id("s1");
+          line->set_quantity(1);
+          v1::CreateReservationResponse resp;
+          if (reservations->CreateReservation(Ctx(30).get(), req, &resp).ok()) ++acknowledged_held;
+          continue;
+        }
+        bool receive = kind == 0;
+        v1::AdjustStockRequest req =
+            AdjustRequest("hot", "s1", receive ? 2 : -1,
+                          receive ? v1::MOVEMENT_REASON_RECEIVED : v1::MOVEMENT_REASON_SOLD);
+        v1::AdjustStockResponse resp;
+        if (inventory->AdjustStock(Ctx(30).get(), req, &resp).ok()) {
+          acknowledged_delta += req.delta();
+        }
+      }
+    });
+  }
+  for (auto& c : clients) c.join();
+  stop = true;
+  reader.join();
+  EXPECT_FALSE(broken);
+  EXPECT_GT(reads.load(), 0);
+  v1::StockLevel level = server_.Level("hot", "s1");
+  EXPECT_EQ(level.on_hand(), 200 + acknowledged_delta.load());
+  EXPECT_EQ(level.reserved(), acknowledged_held.load());
+  v1::ListMovementsRequest req;
+  req.set_sku("hot");
+  int64_t ledger = 0;
+  for (const auto& m : AllMovements(req, 1000)) ledger += m.delta();
+  EXPECT_EQ(ledger, level.on_hand());
 }
 
 // --- malformed wire data ---------------------------------------------------------------------
