@@ -299,6 +299,16 @@ TEST_F(InventoryRpcTest, AdjustStock_Retry_ReturnsTheByteIdenticalResponse_AndAp
   EXPECT_EQ(server_.Level("a", "s1").on_hand(), 7);
 }
 
+TEST_F(InventoryRpcTest, AdjustStock_RetryAfterARestart_ReturnsTheByteIdenticalResponse) {
+  v1::AdjustStockRequest req = AdjustRequest("a", "s1", 7, v1::MOVEMENT_REASON_RECEIVED);
+  v1::AdjustStockResponse first, second;
+  ASSERT_TRUE(Adjust(req, &first).ok());
+  server_.Restart();
+  ASSERT_TRUE(Adjust(req, &second).ok());
+  EXPECT_EQ(first.SerializeAsString(), second.SerializeAsString());
+  EXPECT_EQ(server_.Level("a", "s1").on_hand(), 7);
+}
+
 TEST_F(InventoryRpcTest, AdjustStock_ReusedRequestIdWithAnotherDelta_IsRequestIdReused) {
   v1::AdjustStockRequest req = AdjustRequest("a", "s1", 7, v1::MOVEMENT_REASON_RECEIVED);
   ASSERT_TRUE(Adjust(req).ok());
