@@ -6,6 +6,7 @@
 #include <atomic>
 #include <thread>
 
+#include "tests/fakes/fake_clock.h"
 #include "tests/support/error_details.h"
 #include "tests/support/live_server.h"
 
@@ -604,6 +605,30 @@ TEST_F(InventoryRpcTest, ListStock_PagesVisitEveryLevelOfTheLocationOnceInSkuOrd
             (std::vector<std::string>{"sku0", "sku1", "sku2", "sku3", "sku4", "sku5", "sku6"}));
 }
 
+TEST_F(InventoryRpcTest, ListStock_WithPageSizeZero_ReturnsTheDefaultHundred) {
+  v1::ImportStockRequest import;
+  import.set_request_id(LiveServer::NextId());
+  for (int i = 0; i < 101; ++i) {
+    auto* row = import.add_rows();
+    row->set_sku("sku" + std::to_string(1000 + i));
+    row->set_location_id("s1");
+    row->set_on_hand(1);
+  }
+  v1::ImportStockResponse imported;
+  ASSERT_TRUE(server_.inventory().ImportStock(Ctx().get(), import, &imported).ok());
+  v1::ListStockRequest req;
+  req.set_location_id("s1");
+  v1::ListStockResponse first;
+  ASSERT_TRUE(server_.inventory().ListStock(Ctx().get(), req, &first).ok());
+  EXPECT_EQ(first.stock_levels_size(), 100);
+  req.set_page_token(first.next_page_token());
+  v1::ListStockResponse second;
+  ASSERT_TRUE(server_.inventory().ListStock(Ctx().get(), req, &second).ok());
+  ASSERT_EQ(second.stock_levels_size(), 1);
+  EXPECT_EQ(second.stock_levels(0).sku(), "sku1100");
+  EXPECT_TRUE(second.next_page_token().empty());
+}
+
 TEST_F(InventoryRpcTest, ListStock_AtAnUnknownLocation_IsNotFound) {
   v1::ListStockRequest req;
   req.set_location_id("ghost");
@@ -739,6 +764,62 @@ TEST_F(InventoryRpcTest, ListMovements_SinceAFarPastInstant_ReturnsEverything) {
   } else {
     EXPECT_TRUE(IsError(s, grpc::INVALID_ARGUMENT, "", "since"));
   }
+}
+
+TEST_F(InventoryRpcTest, ListMovements_WithPageSizeZero_ReturnsTheDefaultHundred) {
+  v1::ImportStockRequest import;
+  import.set_request_id(LiveServer::NextId());
+  for (int i = 0; i < 101; ++i) {
+    auto* row = import.add_rows();
+    row->set_sku("sku" + std::to_string(i));
+    row->set_location_id("s1");
+    row->set_on_hand(1);
+  }
+  v1::ImportStockResponse imported;
+  ASSERT_TRUE(server_.inventory().ImportStock(Ctx().get(), import, &imported).ok());
+  v1::ListMovementsResponse resp;
+  ASSERT_TRUE(server_.inventory().ListMovements(Ctx().get(), {}, &resp).ok());
+  EXPECT_EQ(resp.movements_size(), 100);
+  EXPECT_FALSE(resp.next_page_token().empty());
+}
+
+// The server's clock is a fake here, so movement times are exact.
+class InventoryClockTest : public ::testing::Test {
+ protected:
+  InventoryClockTest() : server_(WithClock(&clock_)) { server_.AddLocation("s1"); }
+  static services::ServerOptions WithClock(Clock* clock) {
+    services::ServerOptions options;
+    options.clock = clock;
+    return options;
+  }
+  FakeClock clock_;
+  LiveServer server_;
+};
+
+TEST_F(InventoryClockTest, Movements_CarryTheServerClocksTime) {
+  clock_.Set(FromMicros(1'800'000'000'123'456));
+  server_.Receive("a", "s1", 1);
+  v1::ListMovementsResponse resp;
+  ASSERT_TRUE(server_.inventory().ListMovements(Ctx().get(), {}, &resp).ok());
+  ASSERT_EQ(resp.movements_size(), 1);
+  EXPECT_EQ(resp.movements(0).create_time().seconds(), 1'800'000'000);
+  EXPECT_EQ(resp.movements(0).create_time().nanos(), 123'456'000);
+}
+
+TEST_F(InventoryClockTest, ListMovements_Since_SelectsMovementsAtOrAfterThatInstant) {
+  server_.Receive("a", "s1", 1);
+  clock_.Advance(std::chrono::hours(1));
+  int64_t later_s = ToMicros(clock_.Now()) / 1'000'000;
+  server_.Receive("a", "s1", 2);
+  clock_.Advance(std::chrono::hours(1));
+  server_.Receive("a", "s1", 4);
+  v1::ListMovementsRequest req;
+  req.mutable_since()->set_seconds(later_s);
+  v1::ListMovementsResponse resp;
+  ASSERT_TRUE(server_.inventory().ListMovements(Ctx().get(), req, &resp).ok());
+  ASSERT_EQ(resp.movements_size(), 2);
+  EXPECT_EQ(resp.movements(0).delta(), 2);
+  EXPECT_EQ(resp.movements(1).delta(), 4);
 }
 
 // --- ImportStock -----------------------------------------------------------------------------
