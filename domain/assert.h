@@ -5,11 +5,10 @@
 #include <cstdio>
 #include <cstdlib>
 
-#define OMS_ASSERT(cond)                                                              \
-  do {                                                                                \
-    if (!(cond)) {                                                                    \
-      std::fprintf(stderr, "oms: invariant violated at %s:%d: %s\n", __FILE__, __LINE__, \
-                   #cond);                                                            \
-      std::abort();                                                                   \
-    }                                                                                 \
+#define OMS_ASSERT(cond)                                                                         \
+  do {                                                                                           \
+    if (!(cond)) {                                                                               \
+      std::fprintf(stderr, "oms: invariant violated at %s:%d: %s\n", __FILE__, __LINE__, #cond); \
+      std::abort();                                                                              \
+    }                                                                                            \
   } while (0)

@@ -131,11 +131,10 @@ struct ExpireOrder {
   OrderId id;
 };
 
-using Command =
-    std::variant<UpsertLocation, UpsertGroup, AdjustStock, SetStock, TransferStock, SetSafetyStock,
-                 ImportStock, CreateReservation, ExtendReservation, ReleaseReservation,
-                 CommitReservation, ExpireReservation, PlaceOrder, StartPicking, MarkReady,
-                 ConfirmPickup, CancelOrder, ExpireOrder>;
+using Command = std::variant<UpsertLocation, UpsertGroup, AdjustStock, SetStock, TransferStock,
+                             SetSafetyStock, ImportStock, CreateReservation, ExtendReservation,
+                             ReleaseReservation, CommitReservation, ExpireReservation, PlaceOrder,
+                             StartPicking, MarkReady, ConfirmPickup, CancelOrder, ExpireOrder>;
 
 // Who asked, and the idempotency key of the request.
 struct CommandContext {

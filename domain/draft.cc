@@ -4,7 +4,10 @@
 namespace oms {
 
 Draft::Draft(const WriterState& state, Timestamp now, const CommandContext& context)
-    : state_(state), now_(now), context_(context), next_movement_id_(state.last_movement_id() + 1) {}
+    : state_(state),
+      now_(now),
+      context_(context),
+      next_movement_id_(state.last_movement_id() + 1) {}
 
 StockLevel Draft::Stock(const StockKey& key) const {
   if (auto it = stock_.find(key); it != stock_.end()) return it->second;
@@ -88,7 +91,8 @@ void Draft::PutReservation(Reservation reservation) {
 }
 
 const Order* Draft::FindOrder(const OrderId& id) const {
-  if (auto it = order_index_.find(id); it != order_index_.end()) return &changes_.orders[it->second];
+  if (auto it = order_index_.find(id); it != order_index_.end())
+    return &changes_.orders[it->second];
   return state_.FindLiveOrder(id);
 }
 

@@ -18,7 +18,12 @@ Status BatchFailed() {
 
 Engine::Engine(Store& store, Clock& clock, IdSource& ids, SharedView& view, EventSink* sink,
                Duration pickup_hold)
-    : store_(store), clock_(clock), ids_(ids), state_(view), sink_(sink), pickup_hold_(pickup_hold) {}
+    : store_(store),
+      clock_(clock),
+      ids_(ids),
+      state_(view),
+      sink_(sink),
+      pickup_hold_(pickup_hold) {}
 
 Status Engine::Open() {
   Result<Snapshot> snapshot = store_.Load();
@@ -125,8 +130,9 @@ Completion Engine::ApplyOne(Submission& s, Timestamp now) {
   Changes changes = draft.Finish();
   RequestRecord record;
   if (!ctx.request_id.empty()) {
-    record = {ctx.request_id, ctx.payload_hash, ctx.method,
-              s.encode && !rejection ? s.encode(*reply) : "", rejection, now};
+    record = {ctx.request_id, ctx.payload_hash,
+              ctx.method,     s.encode && !rejection ? s.encode(*reply) : "",
+              rejection,      now};
   }
   Status written = store_.Write(changes, ctx.request_id.empty() ? nullptr : &record);
   if (!written.ok()) {

@@ -36,10 +36,9 @@ int64_t Shortfall(const StockLevel& level) {
 
 Status InsufficientStock(const StockKey& key, int64_t requested, int64_t available) {
   Status s = Status::FailedPrecondition(
-      reason::kInsufficientStock, "not enough stock of " + key.sku.str() + " at " +
-                                      key.location.str() + ": requested " +
-                                      std::to_string(requested) + ", available " +
-                                      std::to_string(available));
+      reason::kInsufficientStock,
+      "not enough stock of " + key.sku.str() + " at " + key.location.str() + ": requested " +
+          std::to_string(requested) + ", available " + std::to_string(available));
   s.With("sku", key.sku.str())
       .With("location", key.location.str())
       .With("requested", std::to_string(requested))
@@ -74,8 +73,8 @@ Result<Reply> Apply(Draft& draft, const AdjustStock& c) {
     return InsufficientStock(c.key, -c.delta, Unreserved(level));
   }
   if (after > limits::kMaxOnHand) {
-    return Status::InvalidArgument("delta", "on_hand would exceed " +
-                                                std::to_string(limits::kMaxOnHand));
+    return Status::InvalidArgument("delta",
+                                   "on_hand would exceed " + std::to_string(limits::kMaxOnHand));
   }
   Movement movement = draft.Move(c.key, c.delta, c.reason, c.reference);
   StockLevel final = draft.Final(c.key);
@@ -106,12 +105,12 @@ Result<Reply> Apply(Draft& draft, const TransferStock& c) {
     return Status::InvalidArgument("quantity", "on_hand at the destination would exceed " +
                                                    std::to_string(limits::kMaxOnHand));
   }
-  std::string reference = c.reference.empty() ? "transfer " + c.from.str() + " -> " + c.to.str()
-                                              : c.reference;
+  std::string reference =
+      c.reference.empty() ? "transfer " + c.from.str() + " -> " + c.to.str() : c.reference;
   Movement out = draft.Move(from, -c.quantity, MovementReason::kTransferOut, reference);
   Movement in = draft.Move(to, c.quantity, MovementReason::kTransferIn, reference);
-  return Reply{TransferReply{from, draft.Final(from), to, draft.Final(to), std::move(out),
-                             std::move(in)}};
+  return Reply{
+      TransferReply{from, draft.Final(from), to, draft.Final(to), std::move(out), std::move(in)}};
 }
 
 Result<Reply> Apply(Draft& draft, const SetSafetyStock& c) {

@@ -67,7 +67,8 @@ std::vector<OrderLine> MergeLines(const std::vector<std::pair<Sku, int64_t>>& in
   std::vector<OrderLine> out;
   for (const auto& [sku_ref, q] : in) {
     const Sku& sku = sku_ref;  // a named reference: lambdas may capture it (clang 14)
-    auto it = std::find_if(out.begin(), out.end(), [&](const OrderLine& l) { return l.sku == sku; });
+    auto it =
+        std::find_if(out.begin(), out.end(), [&](const OrderLine& l) { return l.sku == sku; });
     if (it == out.end()) {
       out.push_back({sku, q, q});
     } else {
@@ -85,15 +86,14 @@ struct Held {
 };
 
 // Takes over the given reservation; its lines become the order's.
-Result<Held> AdoptReservation(Draft& draft, const PlaceOrder& c,
-                                                const OrderId& id, ApplyEnv& env) {
+Result<Held> AdoptReservation(Draft& draft, const PlaceOrder& c, const OrderId& id, ApplyEnv& env) {
   Result<Reservation> r = TakeOver(draft, c.reservation, id, env);
   if (!r.ok()) return r.status();
   std::vector<std::pair<Sku, int64_t>> held;
   for (const auto& line : r->lines) {
     if (line.location != c.pickup_location) {
-      return Status::InvalidArgument("reservation_id", "holds units at " + line.location.str() +
-                                                           ", not at the pickup store");
+      return Status::InvalidArgument(
+          "reservation_id", "holds units at " + line.location.str() + ", not at the pickup store");
     }
     held.emplace_back(line.sku, line.quantity);
   }
@@ -108,8 +108,7 @@ Result<Held> AdoptReservation(Draft& draft, const PlaceOrder& c,
   return Held{std::move(lines), r->id};
 }
 
-Result<Held> ReserveAtStore(Draft& draft, const PlaceOrder& c, const OrderId& id,
-                                              ApplyEnv& env) {
+Result<Held> ReserveAtStore(Draft& draft, const PlaceOrder& c, const OrderId& id, ApplyEnv& env) {
   CreateReservation hold;
   hold.channel = Channel::kBopis;
   hold.ttl = limits::kMaxTtl;  // unused: the order decides the end
@@ -128,19 +127,25 @@ Result<Held> ReserveAtStore(Draft& draft, const PlaceOrder& c, const OrderId& id
 
 const char* OrderStateName(OrderState state) {
   switch (state) {
-    case OrderState::kPlaced: return "PLACED";
-    case OrderState::kPicking: return "PICKING";
-    case OrderState::kReadyForPickup: return "READY_FOR_PICKUP";
-    case OrderState::kPickedUp: return "PICKED_UP";
-    case OrderState::kCancelled: return "CANCELLED";
-    case OrderState::kExpired: return "EXPIRED";
+    case OrderState::kPlaced:
+      return "PLACED";
+    case OrderState::kPicking:
+      return "PICKING";
+    case OrderState::kReadyForPickup:
+      return "READY_FOR_PICKUP";
+    case OrderState::kPickedUp:
+      return "PICKED_UP";
+    case OrderState::kCancelled:
+      return "CANCELLED";
+    case OrderState::kExpired:
+      return "EXPIRED";
   }
   return "?";
 }
 
 Result<Reply> Apply(Draft& draft, const PlaceOrder& c, ApplyEnv& env) {
-  OMS_RETURN_IF_ERROR(CheckFulfilment(draft.FindLocation(c.pickup_location), c.pickup_location,
-                                      Channel::kBopis));
+  OMS_RETURN_IF_ERROR(
+      CheckFulfilment(draft.FindLocation(c.pickup_location), c.pickup_location, Channel::kBopis));
   Order o;
   o.id = OrderId(env.ids.NewId("ord"));
   Result<Held> held = c.reservation.empty() ? ReserveAtStore(draft, c, o.id, env)
@@ -183,14 +188,14 @@ Result<Reply> Apply(Draft& draft, const MarkReady& c, ApplyEnv& env) {
     if (seen[i]) return Status::InvalidArgument(field + ".sku", "is listed twice");
     seen[i] = true;
     if (c.picked[p].quantity > it->quantity) {
-      return Status::InvalidArgument(field + ".quantity", "exceeds the " +
-                                                              std::to_string(it->quantity) +
-                                                              " units ordered");
+      return Status::InvalidArgument(
+          field + ".quantity", "exceeds the " + std::to_string(it->quantity) + " units ordered");
     }
     keep[i] = c.picked[p].quantity;
   }
   bool any = std::any_of(keep.begin(), keep.end(), [](int64_t q) { return q > 0; });
-  if (!any) return Status::InvalidArgument("picked", "nothing was picked; cancel the order instead");
+  if (!any)
+    return Status::InvalidArgument("picked", "nothing was picked; cancel the order instead");
   bool short_pick = false;
   for (size_t i = 0; i < o.lines.size(); ++i) {
     if (keep[i] == o.lines[i].quantity) continue;

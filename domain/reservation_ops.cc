@@ -40,10 +40,9 @@ Result<Reservation> FindActive(const Draft& draft, const ReservationId& id, Appl
 }
 
 Status HeldByOrder(const Reservation& r) {
-  Status s = Status::FailedPrecondition(
-      reason::kReservationNotActive,
-      "reservation " + r.id.str() + " is held by order " + r.order_id.str() +
-          "; act on the order instead");
+  Status s = Status::FailedPrecondition(reason::kReservationNotActive,
+                                        "reservation " + r.id.str() + " is held by order " +
+                                            r.order_id.str() + "; act on the order instead");
   s.With("reservation_id", r.id.str()).With("order_id", r.order_id.str());
   return s;
 }
@@ -151,7 +150,8 @@ Status HoldLocated(Draft& draft, const CreateReservation& c, std::vector<Reserva
     if (!l.location.empty()) AddLine(merged, l.sku, l.location, l.quantity);
   }
   for (const auto& want : merged) {
-    OMS_RETURN_IF_ERROR(CheckFulfilment(draft.FindLocation(want.location), want.location, c.channel));
+    OMS_RETURN_IF_ERROR(
+        CheckFulfilment(draft.FindLocation(want.location), want.location, c.channel));
     StockKey key{want.sku, want.location};
     int64_t available = Atp(draft.Stock(key), c.channel);
     int64_t q = std::min(want.quantity, available);
@@ -172,7 +172,8 @@ Status HoldInGroup(Draft& draft, const CreateReservation& c, std::vector<Reserva
   std::vector<Need> needs;
   for (const auto& l : c.lines) {
     if (!l.location.empty()) continue;
-    auto it = std::find_if(needs.begin(), needs.end(), [&](const Need& n) { return n.sku == l.sku; });
+    auto it =
+        std::find_if(needs.begin(), needs.end(), [&](const Need& n) { return n.sku == l.sku; });
     if (it == needs.end()) {
       needs.push_back({l.sku, l.quantity});
     } else {
@@ -213,10 +214,14 @@ Reservation End(Draft& draft, Reservation r, ReservationState state, std::string
 
 const char* ReservationStateName(ReservationState state) {
   switch (state) {
-    case ReservationState::kActive: return "ACTIVE";
-    case ReservationState::kCommitted: return "COMMITTED";
-    case ReservationState::kReleased: return "RELEASED";
-    case ReservationState::kExpired: return "EXPIRED";
+    case ReservationState::kActive:
+      return "ACTIVE";
+    case ReservationState::kCommitted:
+      return "COMMITTED";
+    case ReservationState::kReleased:
+      return "RELEASED";
+    case ReservationState::kExpired:
+      return "EXPIRED";
   }
   return "?";
 }
@@ -376,9 +381,9 @@ Result<std::vector<int64_t>> CommitQuantities(const Reservation& r,
     if (match < 0) return Status::InvalidArgument(field + ".sku", "is not held by the reservation");
     q[match] += wanted[w].quantity;
     if (q[match] > r.lines[match].quantity) {
-      return Status::InvalidArgument(field + ".quantity",
-                                     "exceeds the " + std::to_string(r.lines[match].quantity) +
-                                         " units reserved");
+      return Status::InvalidArgument(
+          field + ".quantity",
+          "exceeds the " + std::to_string(r.lines[match].quantity) + " units reserved");
     }
   }
   return q;

@@ -123,8 +123,8 @@ class Result {
 }  // namespace oms
 
 // Returns early with the Status of an expression that failed.
-#define OMS_RETURN_IF_ERROR(expr)          \
-  do {                                     \
-    ::oms::Status oms_status_ = (expr);    \
+#define OMS_RETURN_IF_ERROR(expr)              \
+  do {                                         \
+    ::oms::Status oms_status_ = (expr);        \
     if (!oms_status_.ok()) return oms_status_; \
   } while (0)

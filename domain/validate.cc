@@ -29,8 +29,8 @@ Status ValidateKey(const StockKey& key) {
 
 Status ValidateExpected(const std::optional<int64_t>& expected) {
   if (expected && (*expected < 0 || *expected > limits::kMaxOnHand)) {
-    return Invalid("expected_on_hand", "must be between 0 and " +
-                                           std::to_string(limits::kMaxOnHand));
+    return Invalid("expected_on_hand",
+                   "must be between 0 and " + std::to_string(limits::kMaxOnHand));
   }
   return Status::Ok();
 }
@@ -43,8 +43,8 @@ Status Check(const UpsertLocation& c) {
 Status Check(const UpsertGroup& c) {
   OMS_RETURN_IF_ERROR(ValidateId("group_id", c.group.str()));
   if (c.members.size() > static_cast<size_t>(limits::kMaxGroupMembers)) {
-    return Invalid("location_ids", "at most " + std::to_string(limits::kMaxGroupMembers) +
-                                       " members");
+    return Invalid("location_ids",
+                   "at most " + std::to_string(limits::kMaxGroupMembers) + " members");
   }
   std::unordered_set<std::string> seen;
   for (size_t i = 0; i < c.members.size(); ++i) {
@@ -68,14 +68,16 @@ Status Check(const AdjustStock& c) {
     case MovementReason::kReturned:
     case MovementReason::kFound:
       if (c.delta < 0) {
-        return Invalid("delta", std::string(MovementReasonName(c.reason)) + " adds units: delta must be positive");
+        return Invalid("delta", std::string(MovementReasonName(c.reason)) +
+                                    " adds units: delta must be positive");
       }
       break;
     case MovementReason::kSold:
     case MovementReason::kDamaged:
     case MovementReason::kLost:
       if (c.delta > 0) {
-        return Invalid("delta", std::string(MovementReasonName(c.reason)) + " removes units: delta must be negative");
+        return Invalid("delta", std::string(MovementReasonName(c.reason)) +
+                                    " removes units: delta must be negative");
       }
       break;
     case MovementReason::kCorrection:
@@ -125,7 +127,8 @@ Status Check(const ImportStock& c) {
     OMS_RETURN_IF_ERROR(ValidateId(prefix + "sku", row.key.sku.str()));
     OMS_RETURN_IF_ERROR(ValidateId(prefix + "location_id", row.key.location.str()));
     if (row.on_hand < 0 || row.on_hand > limits::kMaxOnHand) {
-      return Invalid(prefix + "on_hand", "must be between 0 and " + std::to_string(limits::kMaxOnHand));
+      return Invalid(prefix + "on_hand",
+                     "must be between 0 and " + std::to_string(limits::kMaxOnHand));
     }
     if (!seen.insert(row.key.sku.str() + '\n' + row.key.location.str()).second) {
       return Invalid(prefix + "sku", "duplicate (sku, location_id) in one call");

@@ -12,7 +12,7 @@ class AdminService final : public v1::AdminService::CallbackService {
       : backend_(backend), db_path_(std::move(db_path)) {}
 
   grpc::ServerWriteReactor<v1::BackupChunk>* Backup(grpc::CallbackServerContext* context,
-                                                     const v1::BackupRequest* request) override;
+                                                    const v1::BackupRequest* request) override;
   grpc::ServerUnaryReactor* Verify(grpc::CallbackServerContext* context,
                                    const v1::VerifyRequest* request,
                                    v1::VerifyResponse* response) override;

@@ -15,7 +15,8 @@ Result<Role> ParseRole(const std::string& s) {
   if (s == "checkout") return Role::kCheckout;
   if (s == "store") return Role::kStore;
   if (s == "viewer") return Role::kViewer;
-  return Status(Code::kInvalidArgument, "unknown role '" + s + "' (admin, checkout, store, viewer)");
+  return Status(Code::kInvalidArgument,
+                "unknown role '" + s + "' (admin, checkout, store, viewer)");
 }
 
 bool SameSecret(std::string_view a, std::string_view b) {
@@ -40,10 +41,14 @@ std::string DefaultName(Role role, const std::string& token) {
 
 const char* RoleName(Role role) {
   switch (role) {
-    case Role::kAdmin: return "admin";
-    case Role::kCheckout: return "checkout";
-    case Role::kStore: return "store";
-    case Role::kViewer: return "viewer";
+    case Role::kAdmin:
+      return "admin";
+    case Role::kCheckout:
+      return "checkout";
+    case Role::kStore:
+      return "store";
+    case Role::kViewer:
+      return "viewer";
   }
   return "?";
 }

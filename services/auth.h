@@ -58,7 +58,7 @@ class TokenTable {
 };
 
 struct AuthOptions {
-  std::string tokens_path;  // empty: no authentication (loopback only)
+  std::string tokens_path;    // empty: no authentication (loopback only)
   double rate_per_token = 0;  // requests per second per token; 0: unlimited
 };
 

@@ -7,14 +7,25 @@
 
 #include "domain/validate.h"
 #include "services/error_mapping.h"
+#include "services/log.h"
 
 namespace oms::services {
 
 Result<Principal> Admit(Backend& backend, grpc::CallbackServerContext* context, Action action,
                         const std::vector<std::string>& stores) {
   Result<Principal> who = backend.auth.Authenticate(*context);
-  if (!who.ok()) return who;
-  OMS_RETURN_IF_ERROR(Authorize(*who, action, stores));
+  if (!who.ok()) {
+    if (who.status().code() == Code::kUnauthenticated) {
+      LogEvent("warn", "unauthenticated", {{"peer", context->peer()}});
+    }
+    return who;
+  }
+  Status allowed = Authorize(*who, action, stores);
+  if (!allowed.ok()) {
+    LogEvent("warn", "permission_denied",
+             {{"actor", who->name}, {"peer", context->peer()}, {"error", allowed.message()}});
+    return allowed;
+  }
   return who;
 }
 
@@ -86,8 +97,13 @@ grpc::ServerUnaryReactor* Mutate(grpc::CallbackServerContext* context, Backend& 
     fill(reply);
     return response->SerializeAsString();
   };
-  s.done = [reactor, response](Completion c) {
+  s.done = [reactor, response, method, request_id](Completion c) {
     if (!c.status.ok()) {
+      if (c.status.code() == Code::kInternal || c.status.code() == Code::kUnavailable) {
+        LogEvent(c.status.code() == Code::kInternal ? "error" : "warn", "mutation_failed",
+                 {{"method", method}, {"request_id", request_id},
+                  {"code", CodeName(c.status.code())}, {"error", c.status.message()}});
+      }
       response->Clear();
       reactor->Finish(ToGrpcStatus(c.status));
       return;
@@ -99,7 +115,11 @@ grpc::ServerUnaryReactor* Mutate(grpc::CallbackServerContext* context, Backend& 
     reactor->Finish(grpc::Status::OK);
   };
   Status submitted = backend.writer.Submit(std::move(s));
-  if (!submitted.ok()) reactor->Finish(ToGrpcStatus(submitted));
+  if (!submitted.ok()) {
+    LogEvent("warn", "mutation_refused", {{"method", method}, {"request_id", request_id},
+                                          {"error", submitted.message()}});
+    reactor->Finish(ToGrpcStatus(submitted));
+  }
   return reactor;
 }
 
@@ -117,7 +137,9 @@ std::string EncodePageToken(std::string_view kind, std::string_view cursor) {
 
 Result<std::string> DecodePageToken(std::string_view kind, std::string_view token) {
   if (token.empty()) return std::string();
-  auto bad = [] { return Status::InvalidArgument("page_token", "is not a token this list issued"); };
+  auto bad = [] {
+    return Status::InvalidArgument("page_token", "is not a token this list issued");
+  };
   if (token.size() % 2 != 0 || token.size() > 1024) return bad();
   std::string plain;
   for (size_t i = 0; i < token.size(); i += 2) {

@@ -8,8 +8,8 @@
 #include <grpcpp/grpcpp.h>
 
 #include "domain/commands.h"
-#include "services/auth.h"
 #include "domain/state.h"
+#include "services/auth.h"
 #include "storage/reader.h"
 #include "storage/writer.h"
 

@@ -32,11 +32,16 @@ Result<Location> FromProto(const v1::Location& in) {
   l.id = LocationId(in.location_id());
   l.name = in.name();
   switch (in.kind()) {
-    case v1::LOCATION_KIND_STORE: l.kind = LocationKind::kStore; break;
-    case v1::LOCATION_KIND_WAREHOUSE: l.kind = LocationKind::kWarehouse; break;
+    case v1::LOCATION_KIND_STORE:
+      l.kind = LocationKind::kStore;
+      break;
+    case v1::LOCATION_KIND_WAREHOUSE:
+      l.kind = LocationKind::kWarehouse;
+      break;
     default:
-      return Status::InvalidArgument("location.kind", "must be LOCATION_KIND_STORE or "
-                                                      "LOCATION_KIND_WAREHOUSE");
+      return Status::InvalidArgument("location.kind",
+                                     "must be LOCATION_KIND_STORE or "
+                                     "LOCATION_KIND_WAREHOUSE");
   }
   l.ship_enabled = in.ship_enabled();
   l.pickup_enabled = in.pickup_enabled();
@@ -172,9 +177,12 @@ std::vector<RequestedLine> LinesFromProto(
 Result<Channel> ChannelFromProto(int value, std::string_view field,
                                  std::optional<Channel> fallback) {
   switch (value) {
-    case v1::CHANNEL_ONLINE: return Channel::kOnline;
-    case v1::CHANNEL_POS: return Channel::kPos;
-    case v1::CHANNEL_BOPIS: return Channel::kBopis;
+    case v1::CHANNEL_ONLINE:
+      return Channel::kOnline;
+    case v1::CHANNEL_POS:
+      return Channel::kPos;
+    case v1::CHANNEL_BOPIS:
+      return Channel::kBopis;
     case v1::CHANNEL_UNSPECIFIED:
       if (fallback) return *fallback;
       break;
@@ -191,8 +199,9 @@ Result<MovementReason> ReasonFromProto(int value, std::string_view field) {
   if (value >= v1::MOVEMENT_REASON_RECEIVED && value <= v1::MOVEMENT_REASON_TRANSFER_IN) {
     return static_cast<MovementReason>(value);
   }
-  return Status::InvalidArgument(std::string(field), "must be a MovementReason other than "
-                                                     "MOVEMENT_REASON_UNSPECIFIED");
+  return Status::InvalidArgument(std::string(field),
+                                 "must be a MovementReason other than "
+                                 "MOVEMENT_REASON_UNSPECIFIED");
 }
 
 }  // namespace oms::services

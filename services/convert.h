@@ -6,8 +6,8 @@
 
 #include "domain/availability.h"
 #include "domain/commands.h"
-#include "domain/reservation.h"
 #include "domain/location.h"
+#include "domain/reservation.h"
 #include "domain/stock.h"
 #include "oms/v1/common.pb.h"
 #include "oms/v1/inventory_service.pb.h"

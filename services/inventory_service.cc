@@ -46,9 +46,8 @@ grpc::ServerUnaryReactor* InventoryService::GetAvailability(
   Result<Channel> channel = ChannelFromProto(request->channel(), "channel", Channel::kOnline);
   if (!channel.ok()) return FinishWith(context, channel.status());
 
-  auto result = backend_.view.Read([&](const CommittedData& data) {
-    return QueryAvailability(data, skus, scope, *channel);
-  });
+  auto result = backend_.view.Read(
+      [&](const CommittedData& data) { return QueryAvailability(data, skus, scope, *channel); });
   if (!result.ok()) return FinishWith(context, result.status());
   for (const auto& a : *result) ToProto(a, response->add_availability());
   response->set_channel(ToProto(*channel));
@@ -99,14 +98,14 @@ void FillStock(const Reply& reply, v1::StockLevel* level, v1::Movement* movement
 grpc::ServerUnaryReactor* InventoryService::AdjustStock(grpc::CallbackServerContext* context,
                                                         const v1::AdjustStockRequest* request,
                                                         v1::AdjustStockResponse* response) {
-  return Mutate(context, backend_,
-                Admit(backend_, context, Action::kAdjustStock, {request->location_id()}),
-                "AdjustStock", *request, request->request_id(), ToCommand(*request), response, [response](const Reply& reply) {
-                  int64_t shortfall = 0;
-                  FillStock(reply, response->mutable_stock_level(), response->mutable_movement(),
-                            &shortfall);
-                  response->set_shortfall(shortfall);
-                });
+  return Mutate(
+      context, backend_, Admit(backend_, context, Action::kAdjustStock, {request->location_id()}),
+      "AdjustStock", *request, request->request_id(), ToCommand(*request), response,
+      [response](const Reply& reply) {
+        int64_t shortfall = 0;
+        FillStock(reply, response->mutable_stock_level(), response->mutable_movement(), &shortfall);
+        response->set_shortfall(shortfall);
+      });
 }
 
 grpc::ServerUnaryReactor* InventoryService::SetStock(grpc::CallbackServerContext* context,
@@ -114,7 +113,8 @@ grpc::ServerUnaryReactor* InventoryService::SetStock(grpc::CallbackServerContext
                                                      v1::SetStockResponse* response) {
   return Mutate(context, backend_,
                 Admit(backend_, context, Action::kAdjustStock, {request->location_id()}),
-                "SetStock", *request, request->request_id(), ToCommand(*request), response, [response](const Reply& reply) {
+                "SetStock", *request, request->request_id(), ToCommand(*request), response,
+                [response](const Reply& reply) {
                   const auto& r = std::get<StockReply>(reply);
                   ToProto(r.key, r.level, response->mutable_stock_level());
                   if (r.movement) ToProto(*r.movement, response->mutable_movement());
@@ -127,7 +127,8 @@ grpc::ServerUnaryReactor* InventoryService::TransferStock(grpc::CallbackServerCo
                                                           v1::TransferStockResponse* response) {
   return Mutate(context, backend_,
                 Admit(backend_, context, Action::kTransferStock, {request->from_location_id()}),
-                "TransferStock", *request, request->request_id(), ToCommand(*request), response, [response](const Reply& reply) {
+                "TransferStock", *request, request->request_id(), ToCommand(*request), response,
+                [response](const Reply& reply) {
                   const auto& r = std::get<TransferReply>(reply);
                   ToProto(r.from_key, r.from, response->mutable_from());
                   ToProto(r.to_key, r.to, response->mutable_to());
@@ -136,11 +137,12 @@ grpc::ServerUnaryReactor* InventoryService::TransferStock(grpc::CallbackServerCo
                 });
 }
 
-grpc::ServerUnaryReactor* InventoryService::SetSafetyStock(
-    grpc::CallbackServerContext* context, const v1::SetSafetyStockRequest* request,
-    v1::SetSafetyStockResponse* response) {
-  return Mutate(context, backend_, Admit(backend_, context, Action::kPlanStock),
-                "SetSafetyStock", *request, request->request_id(), ToCommand(*request), response, [response](const Reply& reply) {
+grpc::ServerUnaryReactor* InventoryService::SetSafetyStock(grpc::CallbackServerContext* context,
+                                                           const v1::SetSafetyStockRequest* request,
+                                                           v1::SetSafetyStockResponse* response) {
+  return Mutate(context, backend_, Admit(backend_, context, Action::kPlanStock), "SetSafetyStock",
+                *request, request->request_id(), ToCommand(*request), response,
+                [response](const Reply& reply) {
                   const auto& r = std::get<StockReply>(reply);
                   ToProto(r.key, r.level, response->mutable_stock_level());
                 });
@@ -151,9 +153,10 @@ namespace {
 // Checks filters of a watch request; unknown locations are NOT_FOUND.
 Status WatchFilterFrom(const v1::WatchAvailabilityRequest& r, const SharedView& view,
                        WatchFilter* filter) {
-  if (r.skus_size() > limits::kMaxSkusPerQuery || r.location_ids_size() > limits::kMaxSkusPerQuery) {
-    return Status::InvalidArgument("skus", "at most " + std::to_string(limits::kMaxSkusPerQuery) +
-                                               " SKUs and locations");
+  if (r.skus_size() > limits::kMaxSkusPerQuery ||
+      r.location_ids_size() > limits::kMaxSkusPerQuery) {
+    return Status::InvalidArgument(
+        "skus", "at most " + std::to_string(limits::kMaxSkusPerQuery) + " SKUs and locations");
   }
   if (r.after_sequence() < 0) return Status::InvalidArgument("after_sequence", "must be >= 0");
   for (int i = 0; i < r.skus_size(); ++i) {
@@ -187,8 +190,9 @@ grpc::ServerWriteReactor<v1::AvailabilityChanged>* InventoryService::WatchAvaila
 grpc::ServerUnaryReactor* InventoryService::ImportStock(grpc::CallbackServerContext* context,
                                                         const v1::ImportStockRequest* request,
                                                         v1::ImportStockResponse* response) {
-  return Mutate(context, backend_, Admit(backend_, context, Action::kPlanStock), "ImportStock", *request, request->request_id(),
-                ToCommand(*request), response, [response](const Reply& reply) {
+  return Mutate(context, backend_, Admit(backend_, context, Action::kPlanStock), "ImportStock",
+                *request, request->request_id(), ToCommand(*request), response,
+                [response](const Reply& reply) {
                   const auto& r = std::get<ImportReply>(reply);
                   response->set_rows(r.rows);
                   response->set_changed(r.changed);
@@ -204,7 +208,8 @@ grpc::ServerUnaryReactor* InventoryService::ListMovements(grpc::CallbackServerCo
   storage::MovementFilter filter;
   Status s;
   if (!request->sku().empty()) s = ValidateId("sku", request->sku());
-  if (s.ok() && !request->location_id().empty()) s = ValidateId("location_id", request->location_id());
+  if (s.ok() && !request->location_id().empty())
+    s = ValidateId("location_id", request->location_id());
   if (!s.ok()) return FinishWith(context, s);
   filter.sku = request->sku();
   filter.location_id = request->location_id();

@@ -11,7 +11,8 @@ grpc::ServerUnaryReactor* LocationService::UpsertLocation(grpc::CallbackServerCo
                                                           const v1::UpsertLocationRequest* request,
                                                           v1::UpsertLocationResponse* response) {
   return Mutate(context, backend_, Admit(backend_, context, Action::kManageLocations),
-                "UpsertLocation", *request, request->request_id(), ToCommand(*request), response, [response](const Reply& reply) {
+                "UpsertLocation", *request, request->request_id(), ToCommand(*request), response,
+                [response](const Reply& reply) {
                   const auto& r = std::get<LocationReply>(reply);
                   ToProto(r.location, response->mutable_location());
                   response->set_created(r.created);
@@ -29,8 +30,8 @@ grpc::ServerUnaryReactor* LocationService::GetLocation(grpc::CallbackServerConte
   auto found = backend_.reader.GetLocation(LocationId(request->location_id()));
   if (!found.ok()) return FinishWith(context, found.status());
   if (!found->has_value()) {
-    return FinishWith(context, Status::NotFound("location " + request->location_id() +
-                                                " does not exist"));
+    return FinishWith(context,
+                      Status::NotFound("location " + request->location_id() + " does not exist"));
   }
   ToProto(**found, response->mutable_location());
   return FinishWith(context, Status::Ok());

@@ -26,19 +26,19 @@ struct Metrics::Impl {
                                                .Name("oms_request_duration_seconds")
                                                .Help("gRPC request latency by method")
                                                .Register(*registry);
-  Histogram& batch_size = prometheus::BuildHistogram()
-                              .Name("oms_writer_batch_commands")
-                              .Help("Commands per writer batch (one transaction)")
-                              .Register(*registry)
-                              .Add({}, Histogram::BucketBoundaries{1, 2, 4, 8, 16, 32, 64, 128,
-                                                                   256, 512, 1024, 4096});
-  Histogram& commit_time = prometheus::BuildHistogram()
-                               .Name("oms_writer_batch_seconds")
-                               .Help("Time to apply and commit one batch, fsync included")
-                               .Register(*registry)
-                               .Add({}, Histogram::BucketBoundaries{0.0002, 0.0005, 0.001, 0.002,
-                                                                    0.005, 0.01, 0.02, 0.05, 0.1,
-                                                                    0.5, 1});
+  Histogram& batch_size =
+      prometheus::BuildHistogram()
+          .Name("oms_writer_batch_commands")
+          .Help("Commands per writer batch (one transaction)")
+          .Register(*registry)
+          .Add({}, Histogram::BucketBoundaries{1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 4096});
+  Histogram& commit_time =
+      prometheus::BuildHistogram()
+          .Name("oms_writer_batch_seconds")
+          .Help("Time to apply and commit one batch, fsync included")
+          .Register(*registry)
+          .Add({}, Histogram::BucketBoundaries{0.0002, 0.0005, 0.001, 0.002, 0.005, 0.01, 0.02,
+                                               0.05, 0.1, 0.5, 1});
   prometheus::Counter& failed_batches = prometheus::BuildCounter()
                                             .Name("oms_writer_failed_batches_total")
                                             .Help("Batches whose commit failed (UNAVAILABLE)")
@@ -49,10 +49,8 @@ struct Metrics::Impl {
                                      .Help("Reservations and orders expired by the server")
                                      .Register(*registry)
                                      .Add({});
-  prometheus::Family<prometheus::Gauge>& gauges = prometheus::BuildGauge()
-                                                      .Name("oms_state")
-                                                      .Help("Current sizes, by what")
-                                                      .Register(*registry);
+  prometheus::Family<prometheus::Gauge>& gauges =
+      prometheus::BuildGauge().Name("oms_state").Help("Current sizes, by what").Register(*registry);
   prometheus::Gauge& queue_depth = gauges.Add({{"what", "writer_queue"}});
   prometheus::Gauge& active_reservations = gauges.Add({{"what", "active_reservations"}});
   prometheus::Gauge& live_orders = gauges.Add({{"what", "live_orders"}});
@@ -80,11 +78,23 @@ struct Metrics::Impl {
   }
 
   static std::string CodeLabel(grpc::StatusCode code) {
-    static const char* names[] = {"OK", "CANCELLED", "UNKNOWN", "INVALID_ARGUMENT",
-                                  "DEADLINE_EXCEEDED", "NOT_FOUND", "ALREADY_EXISTS",
-                                  "PERMISSION_DENIED", "RESOURCE_EXHAUSTED", "FAILED_PRECONDITION",
-                                  "ABORTED", "OUT_OF_RANGE", "UNIMPLEMENTED", "INTERNAL",
-                                  "UNAVAILABLE", "DATA_LOSS", "UNAUTHENTICATED"};
+    static const char* names[] = {"OK",
+                                  "CANCELLED",
+                                  "UNKNOWN",
+                                  "INVALID_ARGUMENT",
+                                  "DEADLINE_EXCEEDED",
+                                  "NOT_FOUND",
+                                  "ALREADY_EXISTS",
+                                  "PERMISSION_DENIED",
+                                  "RESOURCE_EXHAUSTED",
+                                  "FAILED_PRECONDITION",
+                                  "ABORTED",
+                                  "OUT_OF_RANGE",
+                                  "UNIMPLEMENTED",
+                                  "INTERNAL",
+                                  "UNAVAILABLE",
+                                  "DATA_LOSS",
+                                  "UNAUTHENTICATED"};
     int i = static_cast<int>(code);
     return i >= 0 && i <= 16 ? names[i] : std::to_string(i);
   }

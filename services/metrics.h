@@ -23,8 +23,8 @@ class Metrics {
   // Counts every RPC with its method, code and latency.
   std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface> Interceptor();
   // Writer thread, after each batch.
-  void ObserveBatch(const BatchStats& stats, std::chrono::microseconds elapsed,
-                    int64_t queue_depth, size_t active_reservations, size_t live_orders);
+  void ObserveBatch(const BatchStats& stats, std::chrono::microseconds elapsed, int64_t queue_depth,
+                    size_t active_reservations, size_t live_orders);
   void SetWatchStreams(size_t streams, int64_t max_lag_events);
   // The port /metrics is served on.
   int port() const;

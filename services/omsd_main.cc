@@ -59,8 +59,7 @@ int main(int argc, char** argv) {
   CLI::App app{"omsd: real-time inventory and order management server (oms.v1 over gRPC)"};
   oms::services::ServerOptions options;
   std::string durability = "full";
-  app.add_option("--listen", options.listen, "address to serve gRPC on")
-      ->capture_default_str();
+  app.add_option("--listen", options.listen, "address to serve gRPC on")->capture_default_str();
   app.add_option("--db", options.db_path, "SQLite database file (created if missing)")
       ->capture_default_str();
   app.add_option("--durability", durability,
@@ -68,9 +67,10 @@ int main(int argc, char** argv) {
                  "faster, may lose the last commits on power loss")
       ->check(CLI::IsMember({"full", "normal"}))
       ->capture_default_str();
-  app.add_option("--tokens", options.auth.tokens_path,
-                 "tokens file: 'TOKEN ROLE [STORE_ID,...] [name=NAME]' per line (roles: admin, "
-                 "checkout, store, viewer); re-read on SIGHUP. Without it omsd serves loopback only")
+  app.add_option(
+         "--tokens", options.auth.tokens_path,
+         "tokens file: 'TOKEN ROLE [STORE_ID,...] [name=NAME]' per line (roles: admin, "
+         "checkout, store, viewer); re-read on SIGHUP. Without it omsd serves loopback only")
       ->check(CLI::ExistingFile);
   app.add_option("--rate-limit", options.auth.rate_per_token,
                  "requests per second per token (burst: twice that); 0 = unlimited")

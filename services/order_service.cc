@@ -8,14 +8,10 @@
 
 namespace oms::services {
 
-grpc::ServerUnaryReactor* OrderService::MutateOrder(grpc::CallbackServerContext* context,
-                                                    const Result<Principal>& who,
-                                                    const char* method,
-                                                    const google::protobuf::Message& request,
-                                                    const std::string& request_id,
-                                                    Result<Command> command,
-                                                    google::protobuf::Message* response,
-                                                    v1::Order* order) {
+grpc::ServerUnaryReactor* OrderService::MutateOrder(
+    grpc::CallbackServerContext* context, const Result<Principal>& who, const char* method,
+    const google::protobuf::Message& request, const std::string& request_id,
+    Result<Command> command, google::protobuf::Message* response, v1::Order* order) {
   Clock& clock = backend_.clock;
   return Mutate(context, backend_, who, method, request, request_id, std::move(command), response,
                 [order, &clock](const Reply& reply) {
@@ -26,8 +22,9 @@ grpc::ServerUnaryReactor* OrderService::MutateOrder(grpc::CallbackServerContext*
 grpc::ServerUnaryReactor* OrderService::PlaceOrder(grpc::CallbackServerContext* context,
                                                    const v1::PlaceOrderRequest* request,
                                                    v1::PlaceOrderResponse* response) {
-  return MutateOrder(context, Admit(backend_, context, Action::kPlaceOrder), "PlaceOrder", *request, request->request_id(), ToCommand(*request),
-                     response, response->mutable_order());
+  return MutateOrder(context, Admit(backend_, context, Action::kPlaceOrder), "PlaceOrder", *request,
+                     request->request_id(), ToCommand(*request), response,
+                     response->mutable_order());
 }
 
 grpc::ServerUnaryReactor* OrderService::GetOrder(grpc::CallbackServerContext* context,
@@ -41,7 +38,8 @@ grpc::ServerUnaryReactor* OrderService::GetOrder(grpc::CallbackServerContext* co
   auto found = backend_.reader.GetOrder(OrderId(request->order_id()));
   if (!found.ok()) return FinishWith(context, found.status());
   if (!found->has_value()) {
-    return FinishWith(context, Status::NotFound("order " + request->order_id() + " does not exist"));
+    return FinishWith(context,
+                      Status::NotFound("order " + request->order_id() + " does not exist"));
   }
   ToProto(**found, backend_.clock.Now(), response->mutable_order());
   return FinishWith(context, Status::Ok());
@@ -55,8 +53,9 @@ Result<storage::Reader::OrderQuery> OrderQueryFrom(const v1::ListOrdersRequest& 
   bool by_customer = !r.customer_id().empty();
   bool by_store = !r.pickup_location_id().empty();
   if (by_customer == by_store) {
-    return Status::InvalidArgument("customer_id", "set exactly one of customer_id or "
-                                                  "pickup_location_id");
+    return Status::InvalidArgument("customer_id",
+                                   "set exactly one of customer_id or "
+                                   "pickup_location_id");
   }
   OMS_RETURN_IF_ERROR(by_customer ? ValidateId("customer_id", r.customer_id())
                                   : ValidateId("pickup_location_id", r.pickup_location_id()));
@@ -140,9 +139,8 @@ grpc::ServerUnaryReactor* OrderService::StartPicking(grpc::CallbackServerContext
                                                      v1::StartPickingResponse* response) {
   Result<Principal> who =
       Admit(backend_, context, Action::kFulfilOrder, StoresOfOrder(backend_, request->order_id()));
-  return MutateOrder(context, who, "StartPicking", *request, request->request_id(), ToCommand(*request),
-                     response,
-                     response->mutable_order());
+  return MutateOrder(context, who, "StartPicking", *request, request->request_id(),
+                     ToCommand(*request), response, response->mutable_order());
 }
 
 grpc::ServerUnaryReactor* OrderService::MarkReady(grpc::CallbackServerContext* context,
@@ -150,8 +148,8 @@ grpc::ServerUnaryReactor* OrderService::MarkReady(grpc::CallbackServerContext* c
                                                   v1::MarkReadyResponse* response) {
   Result<Principal> who =
       Admit(backend_, context, Action::kFulfilOrder, StoresOfOrder(backend_, request->order_id()));
-  return MutateOrder(context, who, "MarkReady", *request, request->request_id(), ToCommand(*request),
-                     response, response->mutable_order());
+  return MutateOrder(context, who, "MarkReady", *request, request->request_id(),
+                     ToCommand(*request), response, response->mutable_order());
 }
 
 grpc::ServerUnaryReactor* OrderService::ConfirmPickup(grpc::CallbackServerContext* context,

@@ -71,11 +71,11 @@ Result<Command> ToCommand(const v1::CreateReservationRequest& r) {
       DurationFromProto(r.has_ttl() ? &r.ttl() : nullptr, "ttl", limits::kDefaultTtl);
   if (!ttl.ok()) return ttl.status();
   if (r.lines_size() > limits::kMaxLines) {
-    return Status::InvalidArgument("lines", "at most " + std::to_string(limits::kMaxLines) +
-                                                " lines");
+    return Status::InvalidArgument("lines",
+                                   "at most " + std::to_string(limits::kMaxLines) + " lines");
   }
-  return Command(CreateReservation{*channel, LinesFromProto(r.lines()), GroupId(r.group_id()),
-                                   *ttl, r.reference(), r.allow_partial()});
+  return Command(CreateReservation{*channel, LinesFromProto(r.lines()), GroupId(r.group_id()), *ttl,
+                                   r.reference(), r.allow_partial()});
 }
 
 Result<Command> ToCommand(const v1::ExtendReservationRequest& r) {
@@ -91,8 +91,8 @@ Result<Command> ToCommand(const v1::ReleaseReservationRequest& r) {
 
 Result<Command> ToCommand(const v1::CommitReservationRequest& r) {
   if (r.lines_size() > limits::kMaxLines) {
-    return Status::InvalidArgument("lines", "at most " + std::to_string(limits::kMaxLines) +
-                                                " lines");
+    return Status::InvalidArgument("lines",
+                                   "at most " + std::to_string(limits::kMaxLines) + " lines");
   }
   return Command(CommitReservation{ReservationId(r.reservation_id()), LinesFromProto(r.lines())});
 }
@@ -102,8 +102,8 @@ Result<Command> ToCommand(const v1::PlaceOrderRequest& r) {
   c.customer = CustomerId(r.customer_id());
   c.pickup_location = LocationId(r.pickup_location_id());
   if (r.lines_size() > limits::kMaxLines) {
-    return Status::InvalidArgument("lines", "at most " + std::to_string(limits::kMaxLines) +
-                                                " lines");
+    return Status::InvalidArgument("lines",
+                                   "at most " + std::to_string(limits::kMaxLines) + " lines");
   }
   for (const auto& l : r.lines()) c.lines.push_back({Sku(l.sku()), {}, l.quantity()});
   c.reservation = ReservationId(r.reservation_id());
@@ -122,8 +122,8 @@ Result<Command> ToCommand(const v1::StartPickingRequest& r) {
 Result<Command> ToCommand(const v1::MarkReadyRequest& r) {
   MarkReady c{OrderId(r.order_id()), {}};
   if (r.picked_size() > limits::kMaxLines) {
-    return Status::InvalidArgument("picked", "at most " + std::to_string(limits::kMaxLines) +
-                                                 " lines");
+    return Status::InvalidArgument("picked",
+                                   "at most " + std::to_string(limits::kMaxLines) + " lines");
   }
   for (const auto& p : r.picked()) c.picked.push_back({Sku(p.sku()), {}, p.quantity()});
   return Command(std::move(c));

@@ -43,8 +43,8 @@ grpc::ServerUnaryReactor* ReservationService::GetReservation(
   auto found = backend_.reader.GetReservation(ReservationId(request->reservation_id()));
   if (!found.ok()) return FinishWith(context, found.status());
   if (!found->has_value()) {
-    return FinishWith(context, Status::NotFound("reservation " + request->reservation_id() +
-                                                " does not exist"));
+    return FinishWith(
+        context, Status::NotFound("reservation " + request->reservation_id() + " does not exist"));
   }
   ToProto(**found, backend_.clock.Now(), response->mutable_reservation());
   return FinishWith(context, Status::Ok());
@@ -73,7 +73,8 @@ grpc::ServerUnaryReactor* ReservationService::ListReservations(
   std::string after_id = *cursor;
   if (state == ReservationState::kActive && !cursor->empty()) {
     size_t space = cursor->find(' ');
-    if (space == std::string::npos) return FinishWith(context, Status::InvalidArgument("page_token", "is malformed"));
+    if (space == std::string::npos)
+      return FinishWith(context, Status::InvalidArgument("page_token", "is malformed"));
     after_expiry = FromMicros(std::strtoll(cursor->substr(0, space).c_str(), nullptr, 10));
     after_id = cursor->substr(space + 1);
   }

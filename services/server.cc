@@ -15,6 +15,7 @@
 #include "services/event_codec.h"
 #include "services/inventory_service.h"
 #include "services/location_service.h"
+#include "services/log.h"
 #include "services/metrics.h"
 #include "services/order_service.h"
 #include "services/reservation_service.h"
@@ -125,30 +126,43 @@ Result<std::unique_ptr<Server>> Server::Start(const ServerOptions& options) {
   Clock& clock = options.clock ? *options.clock : p->system_clock;
   IdSource& ids = options.ids ? *options.ids : p->random_ids;
 
-  auto store =
-      storage::SqliteStore::Open({options.db_path, options.durability_full, options.vfs}, EncodeEvent);
+  auto store = storage::SqliteStore::Open({options.db_path, options.durability_full, options.vfs},
+                                          EncodeEvent);
   if (!store.ok()) return store.status();
   p->store = std::move(store).value();
   p->reader = std::make_unique<storage::Reader>(options.db_path, options.vfs);
   p->hub = std::make_unique<WatchHub>(*p->reader, limits::kWatchBufferEvents);
-  p->engine = std::make_unique<Engine>(*p->store, clock, ids, p->view, p->hub.get(),
-                                       options.pickup_hold);
+  p->engine =
+      std::make_unique<Engine>(*p->store, clock, ids, p->view, p->hub.get(), options.pickup_hold);
   OMS_RETURN_IF_ERROR(p->engine->Open());
   p->hub->Start(p->engine->state().last_sequence());
   p->writer = std::make_unique<storage::Writer>(*p->engine, options.writer);
-  if (p->metrics) {
+  {
     Metrics* metrics = p->metrics.get();
     Engine* engine = p->engine.get();
     storage::Writer* writer = p->writer.get();
     p->writer->set_observer([=](const BatchStats& stats, std::chrono::microseconds elapsed) {
-      metrics->ObserveBatch(stats, elapsed, writer->stats().queue_depth.load(),
-                            engine->state().active_reservations(), engine->state().live_orders());
+      if (!stats.committed) {
+        LogEvent("error", "batch_failed", {{"commands", std::to_string(stats.commands)},
+                                           {"elapsed_us", std::to_string(elapsed.count())}});
+      } else if (elapsed > std::chrono::seconds(1)) {
+        LogEvent("warn", "slow_batch", {{"commands", std::to_string(stats.commands)},
+                                        {"elapsed_us", std::to_string(elapsed.count())}});
+      }
+      if (metrics) {
+        metrics->ObserveBatch(stats, elapsed, writer->stats().queue_depth.load(),
+                              engine->state().active_reservations(), engine->state().live_orders());
+      }
     });
+  }
+  if (p->metrics) {
+    Metrics* metrics = p->metrics.get();
     p->hub->set_lag_observer(
         [metrics](size_t streams, int64_t lag) { metrics->SetWatchStreams(streams, lag); });
   }
   p->writer->Start();
-  p->backend = std::make_unique<Backend>(Backend{*p->writer, *p->reader, p->view, clock, *p->hub, *p->auth});
+  p->backend =
+      std::make_unique<Backend>(Backend{*p->writer, *p->reader, p->view, clock, *p->hub, *p->auth});
   p->locations = std::make_unique<LocationService>(*p->backend);
   p->inventory = std::make_unique<InventoryService>(*p->backend);
   p->reservations = std::make_unique<ReservationService>(*p->backend);
@@ -180,9 +194,8 @@ Result<std::unique_ptr<Server>> Server::Start(const ServerOptions& options) {
   p->grpc_server = builder.BuildAndStart();
   if (!p->grpc_server || p->port == 0) {
     p->writer->Stop();
-    return Status::Unavailable(reason::kShuttingDown,
-                               "cannot listen on " + options.listen +
-                                   " (address in use or invalid)");
+    return Status::Unavailable(reason::kShuttingDown, "cannot listen on " + options.listen +
+                                                          " (address in use or invalid)");
   }
   p->grpc_server->GetHealthCheckService()->SetServingStatus(true);
   return std::unique_ptr<Server>(new Server(std::move(p)));

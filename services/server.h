@@ -18,7 +18,7 @@ struct ServerOptions {
   bool durability_full = true;
   // How long a ready pickup order waits for its customer unless the order says otherwise.
   Duration pickup_hold = std::chrono::hours(72);
-  Clock* clock = nullptr;  // default: the system clock
+  Clock* clock = nullptr;   // default: the system clock
   IdSource* ids = nullptr;  // default: kernel randomness
   storage::WriterOptions writer;
   // A registered SQLite VFS (tests inject I/O faults); empty: the default.

@@ -21,8 +21,8 @@ class WatchStream final : public grpc::ServerWriteReactor<Message> {
  public:
   // Starts streaming events after `after` that match `filter`; ends at once with `refusal`
   // if it is not ok.
-  static grpc::ServerWriteReactor<Message>* Start(WatchHub& hub, WatchFilter filter,
-                                                  int64_t after, const Status& refusal) {
+  static grpc::ServerWriteReactor<Message>* Start(WatchHub& hub, WatchFilter filter, int64_t after,
+                                                  const Status& refusal) {
     auto* stream = new WatchStream(hub, std::move(filter), after);
     Status status = refusal.ok() ? hub.Subscribe(stream->core_) : refusal;
     if (!status.ok()) {

@@ -11,7 +11,10 @@ constexpr int kRestartFrames = 4096;  // about 16 MiB of WAL
 }  // namespace
 
 Checkpointer::Checkpointer(std::string path, std::string vfs, std::chrono::milliseconds interval)
-    : path_(std::move(path)), vfs_(std::move(vfs)), interval_(interval), thread_([this] { Run(); }) {}
+    : path_(std::move(path)),
+      vfs_(std::move(vfs)),
+      interval_(interval),
+      thread_([this] { Run(); }) {}
 
 Checkpointer::~Checkpointer() {
   {
@@ -29,8 +32,8 @@ void Checkpointer::Run() {
   while (!cv_.wait_for(lock, interval_, [this] { return stop_; })) {
     lock.unlock();
     int log = 0, done = 0;
-    int rc = sqlite3_wal_checkpoint_v2((*db)->handle(), nullptr, SQLITE_CHECKPOINT_PASSIVE, &log,
-                                       &done);
+    int rc =
+        sqlite3_wal_checkpoint_v2((*db)->handle(), nullptr, SQLITE_CHECKPOINT_PASSIVE, &log, &done);
     if (rc == SQLITE_OK && log > 0) checkpoints_.fetch_add(1, std::memory_order_relaxed);
     // Under continuous writes a passive checkpoint never lets the WAL start over. Once it is
     // long, a RESTART checkpoint waits for the current batch, copies the few frames left and

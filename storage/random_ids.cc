@@ -37,10 +37,9 @@ std::string RandomIdSource::NewId(std::string_view prefix) {
   // page each; then 14 random characters (36^14 ≈ 2^72), so ids cannot be guessed.
   std::string id(prefix);
   id += '_';
-  uint64_t micros = static_cast<uint64_t>(
-      std::chrono::duration_cast<std::chrono::microseconds>(
-          std::chrono::system_clock::now().time_since_epoch())
-          .count());
+  uint64_t micros = static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(
+                                              std::chrono::system_clock::now().time_since_epoch())
+                                              .count());
   char time[11];
   for (int i = 10; i >= 0; --i, micros /= 36) time[i] = kIdAlphabet[micros % 36];
   id.append(time, sizeof(time));

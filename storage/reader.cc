@@ -26,8 +26,9 @@ Result<std::unique_ptr<Reader::Lease>> Reader::Acquire() {
 
 Result<std::optional<Location>> Reader::GetLocation(const LocationId& id) {
   return WithSnapshot([&](Database& db) -> Result<std::optional<Location>> {
-    Statement& q = db.Prepare("SELECT location_id, name, kind, ship_enabled, pickup_enabled, "
-                              "active, updated_at FROM locations WHERE location_id = ?");
+    Statement& q = db.Prepare(
+        "SELECT location_id, name, kind, ship_enabled, pickup_enabled, "
+        "active, updated_at FROM locations WHERE location_id = ?");
     q.Bind(1, id.str());
     if (!q.Step()) {
       if (!q.status().ok()) return q.status();
@@ -39,9 +40,10 @@ Result<std::optional<Location>> Reader::GetLocation(const LocationId& id) {
 
 Result<std::vector<Location>> Reader::ListLocations(const std::string& after, int limit) {
   return WithSnapshot([&](Database& db) -> Result<std::vector<Location>> {
-    Statement& q = db.Prepare("SELECT location_id, name, kind, ship_enabled, pickup_enabled, "
-                              "active, updated_at FROM locations WHERE location_id > ? "
-                              "ORDER BY location_id LIMIT ?");
+    Statement& q = db.Prepare(
+        "SELECT location_id, name, kind, ship_enabled, pickup_enabled, "
+        "active, updated_at FROM locations WHERE location_id > ? "
+        "ORDER BY location_id LIMIT ?");
     q.Bind(1, after).Bind(2, static_cast<int64_t>(limit));
     std::vector<Location> out;
     while (q.Step()) out.push_back(LocationFromRow(q, 0));
@@ -59,9 +61,10 @@ Result<std::vector<std::pair<StockKey, StockLevel>>> Reader::ListStock(const Loc
                                                                        int limit) {
   using Rows = std::vector<std::pair<StockKey, StockLevel>>;
   return WithSnapshot([&](Database& db) -> Result<Rows> {
-    Statement& q = db.Prepare("SELECT sku, location_id, on_hand, reserved, safety_stock, version, "
-                              "updated_at FROM stock_levels WHERE location_id = ? AND sku > ? "
-                              "ORDER BY sku LIMIT ?");
+    Statement& q = db.Prepare(
+        "SELECT sku, location_id, on_hand, reserved, safety_stock, version, "
+        "updated_at FROM stock_levels WHERE location_id = ? AND sku > ? "
+        "ORDER BY sku LIMIT ?");
     q.Bind(1, location.str()).Bind(2, after_sku).Bind(3, static_cast<int64_t>(limit));
     Rows out;
     while (q.Step()) out.push_back(StockFromRow(q, 0));
@@ -75,27 +78,31 @@ Result<std::vector<Movement>> Reader::ListMovements(const MovementFilter& f, int
     // One statement per filter shape so each uses its index.
     Statement* q;
     if (!f.sku.empty() && !f.location_id.empty()) {
-      q = &db.Prepare("SELECT movement_id, sku, location_id, delta, on_hand_after, reason, "
-                      "reference, request_id, actor, created_at FROM movements "
-                      "WHERE sku = ?3 AND location_id = ?4 AND movement_id > ?1 AND "
-                      "created_at >= ?2 ORDER BY movement_id LIMIT ?5");
+      q = &db.Prepare(
+          "SELECT movement_id, sku, location_id, delta, on_hand_after, reason, "
+          "reference, request_id, actor, created_at FROM movements "
+          "WHERE sku = ?3 AND location_id = ?4 AND movement_id > ?1 AND "
+          "created_at >= ?2 ORDER BY movement_id LIMIT ?5");
       q->Bind(3, f.sku).Bind(4, f.location_id);
     } else if (!f.sku.empty()) {
-      q = &db.Prepare("SELECT movement_id, sku, location_id, delta, on_hand_after, reason, "
-                      "reference, request_id, actor, created_at FROM movements "
-                      "WHERE sku = ?3 AND movement_id > ?1 AND created_at >= ?2 "
-                      "ORDER BY movement_id LIMIT ?5");
+      q = &db.Prepare(
+          "SELECT movement_id, sku, location_id, delta, on_hand_after, reason, "
+          "reference, request_id, actor, created_at FROM movements "
+          "WHERE sku = ?3 AND movement_id > ?1 AND created_at >= ?2 "
+          "ORDER BY movement_id LIMIT ?5");
       q->Bind(3, f.sku);
     } else if (!f.location_id.empty()) {
-      q = &db.Prepare("SELECT movement_id, sku, location_id, delta, on_hand_after, reason, "
-                      "reference, request_id, actor, created_at FROM movements "
-                      "WHERE location_id = ?4 AND movement_id > ?1 AND created_at >= ?2 "
-                      "ORDER BY movement_id LIMIT ?5");
+      q = &db.Prepare(
+          "SELECT movement_id, sku, location_id, delta, on_hand_after, reason, "
+          "reference, request_id, actor, created_at FROM movements "
+          "WHERE location_id = ?4 AND movement_id > ?1 AND created_at >= ?2 "
+          "ORDER BY movement_id LIMIT ?5");
       q->Bind(4, f.location_id);
     } else {
-      q = &db.Prepare("SELECT movement_id, sku, location_id, delta, on_hand_after, reason, "
-                      "reference, request_id, actor, created_at FROM movements "
-                      "WHERE movement_id > ?1 AND created_at >= ?2 ORDER BY movement_id LIMIT ?5");
+      q = &db.Prepare(
+          "SELECT movement_id, sku, location_id, delta, on_hand_after, reason, "
+          "reference, request_id, actor, created_at FROM movements "
+          "WHERE movement_id > ?1 AND created_at >= ?2 ORDER BY movement_id LIMIT ?5");
     }
     q->Bind(1, f.after_id).Bind(2, ToMicros(f.since)).Bind(5, static_cast<int64_t>(limit));
     std::vector<Movement> out;
@@ -106,20 +113,7 @@ Result<std::vector<Movement>> Reader::ListMovements(const MovementFilter& f, int
 }
 
 Result<std::optional<Reservation>> Reader::GetReservation(const ReservationId& id) {
-  return WithSnapshot([&](Database& db) -> Result<std::optional<Reservation>> {
-    Statement& q = db.Prepare(
-        "SELECT reservation_id, state, channel, reference, order_id, end_reason, created_at, "
-        "updated_at, expires_at FROM reservations WHERE reservation_id = ?");
-    q.Bind(1, id.str());
-    if (!q.Step()) {
-      if (!q.status().ok()) return q.status();
-      return std::optional<Reservation>();
-    }
-    Reservation r = ReservationFromRow(q, 0);
-    q.Reset();
-    OMS_RETURN_IF_ERROR(LoadReservationLines(db, r));
-    return std::optional<Reservation>(std::move(r));
-  });
+  return WithSnapshot([&](Database& db) { return LoadReservation(db, id); });
 }
 
 Result<std::vector<StoredEvent>> Reader::ReadEvents(int64_t after, int kind, int limit,
@@ -156,21 +150,7 @@ Result<int64_t> Reader::OldestEvent() {
 }
 
 Result<std::optional<Order>> Reader::GetOrder(const OrderId& id) {
-  return WithSnapshot([&](Database& db) -> Result<std::optional<Order>> {
-    Statement& q = db.Prepare(
-        "SELECT order_id, state, customer_id, pickup_location_id, reservation_id, pickup_code, "
-        "hold_us, created_at, updated_at, ready_at, pickup_deadline, failed_pickup_attempts "
-        "FROM orders WHERE order_id = ?");
-    q.Bind(1, id.str());
-    if (!q.Step()) {
-      if (!q.status().ok()) return q.status();
-      return std::optional<Order>();
-    }
-    Order o = OrderFromRow(q, 0);
-    q.Reset();
-    OMS_RETURN_IF_ERROR(LoadOrderDetails(db, o));
-    return std::optional<Order>(std::move(o));
-  });
+  return WithSnapshot([&](Database& db) { return LoadOrder(db, id); });
 }
 
 Result<std::vector<Order>> Reader::ListOrders(const OrderQuery& query, int limit) {

@@ -95,6 +95,37 @@ Status LoadOrderDetails(Database& db, Order& o) {
   return Status::Ok();
 }
 
+Result<std::optional<Reservation>> LoadReservation(Database& db, const ReservationId& id) {
+  Statement& q = db.Prepare(
+      "SELECT reservation_id, state, channel, reference, order_id, end_reason, created_at, "
+      "updated_at, expires_at FROM reservations WHERE reservation_id = ?");
+  q.Bind(1, id.str());
+  if (!q.Step()) {
+    if (!q.status().ok()) return q.status();
+    return std::optional<Reservation>();
+  }
+  Reservation r = ReservationFromRow(q, 0);
+  q.Reset();
+  OMS_RETURN_IF_ERROR(LoadReservationLines(db, r));
+  return std::optional<Reservation>(std::move(r));
+}
+
+Result<std::optional<Order>> LoadOrder(Database& db, const OrderId& id) {
+  Statement& q = db.Prepare(
+      "SELECT order_id, state, customer_id, pickup_location_id, reservation_id, pickup_code, "
+      "hold_us, created_at, updated_at, ready_at, pickup_deadline, failed_pickup_attempts "
+      "FROM orders WHERE order_id = ?");
+  q.Bind(1, id.str());
+  if (!q.Step()) {
+    if (!q.status().ok()) return q.status();
+    return std::optional<Order>();
+  }
+  Order o = OrderFromRow(q, 0);
+  q.Reset();
+  OMS_RETURN_IF_ERROR(LoadOrderDetails(db, o));
+  return std::optional<Order>(std::move(o));
+}
+
 Status LoadReservationLines(Database& db, Reservation& r) {
   Statement& q = db.Prepare(
       "SELECT sku, location_id, quantity FROM reservation_lines WHERE reservation_id = ? "

@@ -1,9 +1,11 @@
 // Reading domain values out of result rows; shared by the writer's store and the readers.
 #pragma once
 
+#include <optional>
 #include "domain/location.h"
 #include "domain/order.h"
 #include "domain/reservation.h"
+
 #include "domain/stock.h"
 #include "storage/sqlite.h"
 
@@ -35,6 +37,10 @@ inline constexpr char kOrderColumns[] =
 Order OrderFromRow(const Statement& row, int first);
 // Loads lines and history of `o` and marks the history stored.
 Status LoadOrderDetails(Database& db, Order& o);
+
+// One whole reservation / order (with lines and history) by id, or nothing.
+Result<std::optional<Reservation>> LoadReservation(Database& db, const ReservationId& id);
+Result<std::optional<Order>> LoadOrder(Database& db, const OrderId& id);
 
 // Loads the lines of `r` (ordered by line_no) with the database's cached statement.
 Status LoadReservationLines(Database& db, Reservation& r);

@@ -177,10 +177,10 @@ Result<int> Migrate(Database& db) {
   int version = static_cast<int>(read.Int(0));
   read.Reset();
   if (version > LatestSchemaVersion()) {
-    return Status(Code::kFailedPrecondition,
-                  "database schema version " + std::to_string(version) +
-                      " is newer than this build supports (" +
-                      std::to_string(LatestSchemaVersion()) + "); upgrade omsd");
+    return Status(Code::kFailedPrecondition, "database schema version " + std::to_string(version) +
+                                                 " is newer than this build supports (" +
+                                                 std::to_string(LatestSchemaVersion()) +
+                                                 "); upgrade omsd");
   }
   for (int v = version; v < LatestSchemaVersion(); ++v) {
     OMS_RETURN_IF_ERROR(db.Exec("BEGIN IMMEDIATE"));

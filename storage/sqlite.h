@@ -63,7 +63,8 @@ struct OpenOptions {
 
 class Database {
  public:
-  static Result<std::unique_ptr<Database>> Open(const std::string& path, const OpenOptions& options);
+  static Result<std::unique_ptr<Database>> Open(const std::string& path,
+                                                const OpenOptions& options);
   ~Database();
   Database(const Database&) = delete;
   Database& operator=(const Database&) = delete;

@@ -51,8 +51,9 @@ Result<Snapshot> SqliteStore::Load() {
     return st;
   };
   {
-    Statement& q = db.Prepare("SELECT location_id, name, kind, ship_enabled, pickup_enabled, "
-                              "active, updated_at FROM locations");
+    Statement& q = db.Prepare(
+        "SELECT location_id, name, kind, ship_enabled, pickup_enabled, "
+        "active, updated_at FROM locations");
     while (q.Step()) s.locations.push_back(LocationFromRow(q, 0));
     if (!q.status().ok()) return finish(q.status());
   }
@@ -62,8 +63,9 @@ Result<Snapshot> SqliteStore::Load() {
     s.groups = std::move(groups).value();
   }
   {
-    Statement& q = db.Prepare("SELECT sku, location_id, on_hand, reserved, safety_stock, version, "
-                              "updated_at FROM stock_levels");
+    Statement& q = db.Prepare(
+        "SELECT sku, location_id, on_hand, reserved, safety_stock, version, "
+        "updated_at FROM stock_levels");
     while (q.Step()) s.stock.push_back(StockFromRow(q, 0));
     if (!q.status().ok()) return finish(q.status());
   }
@@ -93,8 +95,9 @@ Result<Snapshot> SqliteStore::Load() {
     }
   }
   {
-    Statement& q = db.Prepare("SELECT (SELECT IFNULL(MAX(sequence), 0) FROM events), "
-                              "(SELECT IFNULL(MAX(movement_id), 0) FROM movements)");
+    Statement& q = db.Prepare(
+        "SELECT (SELECT IFNULL(MAX(sequence), 0) FROM events), "
+        "(SELECT IFNULL(MAX(movement_id), 0) FROM movements)");
     if (!q.Step()) return finish(q.status().ok() ? Status::Internal("no counters") : q.status());
     s.last_sequence = q.Int(0);
     s.last_movement_id = q.Int(1);
@@ -341,34 +344,11 @@ Status SqliteStore::WriteOrder(const Order& o) {
 }
 
 Result<std::optional<Order>> SqliteStore::FindOrder(const OrderId& id) {
-  Statement& q = db_->Prepare(
-      "SELECT order_id, state, customer_id, pickup_location_id, reservation_id, pickup_code, "
-      "hold_us, created_at, updated_at, ready_at, pickup_deadline, failed_pickup_attempts "
-      "FROM orders WHERE order_id = ?");
-  q.Bind(1, id.str());
-  if (!q.Step()) {
-    if (!q.status().ok()) return q.status();
-    return std::optional<Order>();
-  }
-  Order o = OrderFromRow(q, 0);
-  q.Reset();
-  OMS_RETURN_IF_ERROR(LoadOrderDetails(*db_, o));
-  return std::optional<Order>(std::move(o));
+  return LoadOrder(*db_, id);
 }
 
 Result<std::optional<Reservation>> SqliteStore::FindReservation(const ReservationId& id) {
-  Statement& q = db_->Prepare(
-      "SELECT reservation_id, state, channel, reference, order_id, end_reason, created_at, "
-      "updated_at, expires_at FROM reservations WHERE reservation_id = ?");
-  q.Bind(1, id.str());
-  if (!q.Step()) {
-    if (!q.status().ok()) return q.status();
-    return std::optional<Reservation>();
-  }
-  Reservation r = ReservationFromRow(q, 0);
-  q.Reset();
-  OMS_RETURN_IF_ERROR(LoadReservationLines(*db_, r));
-  return std::optional<Reservation>(std::move(r));
+  return LoadReservation(*db_, id);
 }
 
 Result<int64_t> SqliteStore::PurgeEvents(Timestamp before, int64_t keep, int64_t max_rows) {

@@ -3,10 +3,10 @@
 // fsync form the next batch — group commit without timers or tuning knobs.
 #include "storage/writer.h"
 
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <boost/asio/executor_work_guard.hpp>
 #include <deque>
 #include <mutex>
 #include <thread>
@@ -119,15 +119,13 @@ void Writer::Impl::ArmSweep() {
   // late units come back even if the clock jumps or a wake-up is missed.
   auto delay = std::chrono::duration_cast<std::chrono::milliseconds>(options.max_sweep_delay);
   if (auto next = engine.NextExpiry()) {
-    auto until = std::chrono::duration_cast<std::chrono::milliseconds>(
-        *next - engine.Now());
+    auto until = std::chrono::duration_cast<std::chrono::milliseconds>(*next - engine.Now());
     if (until < delay) delay = std::max(until, std::chrono::milliseconds(0));
   }
   sweep_timer.expires_after(delay);
   sweep_timer.async_wait([this](const boost::system::error_code& ec) {
     if (ec) return;
-    if (auto next = engine.NextExpiry();
-        next && *next <= engine.Now()) {
+    if (auto next = engine.NextExpiry(); next && *next <= engine.Now()) {
       std::vector<Submission> none;
       RunBatch(none);
     }

@@ -93,7 +93,8 @@ class EngineHarness {
     ASSERT_TRUE(Do(UpsertLocation{l}).status.ok());
   }
   void Receive(const std::string& sku, const std::string& loc, int64_t q) {
-    Completion c = Do(AdjustStock{{Sku(sku), LocationId(loc)}, q, MovementReason::kReceived, "", {}});
+    Completion c =
+        Do(AdjustStock{{Sku(sku), LocationId(loc)}, q, MovementReason::kReceived, "", {}});
     ASSERT_TRUE(c.status.ok()) << c.status.ToString();
   }
 

@@ -73,11 +73,13 @@ TYPED_TEST(EngineTest, Adjust_NeverTakesReservedUnits_UnlessCorrection) {
 TYPED_TEST(EngineTest, Transfer_ConservesUnits_AndMovesNothingWhenShort) {
   this->Receive("a", "s1", 5);
   ASSERT_TRUE(this->Do(this->Reserve("a", "s1", 2)).status.ok());
-  Completion too_many = this->Do(TransferStock{Sku("a"), LocationId("s1"), LocationId("s2"), 4, ""});
+  Completion too_many =
+      this->Do(TransferStock{Sku("a"), LocationId("s1"), LocationId("s2"), 4, ""});
   EXPECT_EQ(too_many.status.reason(), "INSUFFICIENT_STOCK");
   EXPECT_EQ(this->Level("a", "s1").on_hand, 5);
   EXPECT_EQ(this->Level("a", "s2").on_hand, 0);
-  ASSERT_TRUE(this->Do(TransferStock{Sku("a"), LocationId("s1"), LocationId("s2"), 3, ""}).status.ok());
+  ASSERT_TRUE(
+      this->Do(TransferStock{Sku("a"), LocationId("s1"), LocationId("s2"), 3, ""}).status.ok());
   EXPECT_EQ(this->Level("a", "s1").on_hand + this->Level("a", "s2").on_hand, 5);
   EXPECT_EQ(this->Level("a", "s2").on_hand, 3);
 }
@@ -140,8 +142,8 @@ TYPED_TEST(EngineTest, FailedCommandInABatch_DoesNotDisturbTheOthers) {
 
 TYPED_TEST(EngineTest, LaterCommandsInABatch_SeeEarlierOnes) {
   this->Receive("a", "s1", 3);
-  auto out = this->RunBatch({{this->Reserve("a", "s1", 2), "y1"},
-                             {this->Reserve("a", "s1", 2), "y2"}});
+  auto out =
+      this->RunBatch({{this->Reserve("a", "s1", 2), "y1"}, {this->Reserve("a", "s1", 2), "y2"}});
   EXPECT_TRUE(out[0].status.ok());
   EXPECT_EQ(out[1].status.reason(), "INSUFFICIENT_STOCK");
 }
@@ -203,7 +205,8 @@ TYPED_TEST(EngineTest, ReleaseTwice_SecondIsNotActive_AndReservedNeverNegative) 
 TYPED_TEST(EngineTest, FailedCommit_AnswersUnavailableToTheBatch_AndLosesNothingAcknowledged) {
   this->Receive("a", "s1", 5);
   this->factory_.InjectCommitFailure();
-  auto out = this->RunBatch({{this->Adjust("a", "s1", 1), "f1"}, {this->Reserve("a", "s1", 2), "f2"}});
+  auto out =
+      this->RunBatch({{this->Adjust("a", "s1", 1), "f1"}, {this->Reserve("a", "s1", 2), "f2"}});
   this->factory_.ClearFaults();
   for (const auto& c : out) {
     EXPECT_EQ(c.status.code(), Code::kUnavailable);
@@ -258,8 +261,12 @@ class PeekingStore final : public Store {
   Result<std::optional<Reservation>> FindReservation(const ReservationId& id) override {
     return inner_.FindReservation(id);
   }
-  Result<std::optional<Order>> FindOrder(const OrderId& id) override { return inner_.FindOrder(id); }
-  Result<int64_t> PurgeRequests(Timestamp b, int64_t m) override { return inner_.PurgeRequests(b, m); }
+  Result<std::optional<Order>> FindOrder(const OrderId& id) override {
+    return inner_.FindOrder(id);
+  }
+  Result<int64_t> PurgeRequests(Timestamp b, int64_t m) override {
+    return inner_.PurgeRequests(b, m);
+  }
   Result<int64_t> PurgeEvents(Timestamp b, int64_t k, int64_t m) override {
     return inner_.PurgeEvents(b, k, m);
   }
@@ -284,15 +291,17 @@ TEST(EngineVisibilityTest, Readers_NeverSeeABatchBeforeItsCommit) {
   Engine engine(store, clock, ids, view, nullptr);
   ASSERT_TRUE(engine.Open().ok());
   std::vector<Submission> batch(2);
-  batch[0].command = UpsertLocation{{LocationId("s1"), "s1", LocationKind::kStore, true, true, true, {}}};
+  batch[0].command =
+      UpsertLocation{{LocationId("s1"), "s1", LocationKind::kStore, true, true, true, {}}};
   batch[0].context.request_id = "l";
-  batch[1].command = AdjustStock{{Sku("a"), LocationId("s1")}, 7, MovementReason::kReceived, "", {}};
+  batch[1].command =
+      AdjustStock{{Sku("a"), LocationId("s1")}, 7, MovementReason::kReceived, "", {}};
   batch[1].context.request_id = "a";
   engine.Run(batch);
   EXPECT_EQ(seen_at_commit, 0);  // staged, not visible during the commit
   EXPECT_EQ(view.Read([](const CommittedData& d) {
-              return d.stock.at({Sku("a"), LocationId("s1")}).on_hand;
-            }),
+    return d.stock.at({Sku("a"), LocationId("s1")}).on_hand;
+  }),
             7);
 }
 

@@ -34,11 +34,16 @@ TEST(Atp, IsNeverNegative_EvenWithAShortfall) {
 
 CommittedData TwoStoresAndAWarehouse() {
   CommittedData d;
-  d.locations[LocationId("ship")] = {LocationId("ship"), "", LocationKind::kWarehouse, true, false, true, {}};
-  d.locations[LocationId("pick")] = {LocationId("pick"), "", LocationKind::kStore, false, true, true, {}};
-  d.locations[LocationId("off")] = {LocationId("off"), "", LocationKind::kStore, true, true, false, {}};
-  d.groups[GroupId("g")] = {GroupId("g"), {LocationId("ship"), LocationId("pick"), LocationId("off")}, {}};
-  for (const char* loc : {"ship", "pick", "off"}) d.stock[{Sku("a"), LocationId(loc)}] = Level(10, 0, 1);
+  d.locations[LocationId("ship")] = {
+      LocationId("ship"), "", LocationKind::kWarehouse, true, false, true, {}};
+  d.locations[LocationId("pick")] = {
+      LocationId("pick"), "", LocationKind::kStore, false, true, true, {}};
+  d.locations[LocationId("off")] = {
+      LocationId("off"), "", LocationKind::kStore, true, true, false, {}};
+  d.groups[GroupId("g")] = {
+      GroupId("g"), {LocationId("ship"), LocationId("pick"), LocationId("off")}, {}};
+  for (const char* loc : {"ship", "pick", "off"})
+    d.stock[{Sku("a"), LocationId(loc)}] = Level(10, 0, 1);
   return d;
 }
 

@@ -59,46 +59,63 @@ class Simulation : public EngineHarness<Factory> {
   std::string Pick(std::initializer_list<const char*> from) {
     return *(from.begin() + rng_() % from.size());
   }
-  int64_t Between(int64_t lo, int64_t hi) { return lo + static_cast<int64_t>(rng_() % (hi - lo + 1)); }
+  int64_t Between(int64_t lo, int64_t hi) {
+    return lo + static_cast<int64_t>(rng_() % (hi - lo + 1));
+  }
 
   void Step() {
     switch (rng_() % 12) {
-      case 0: case 1: return Adjust();
-      case 2: return Transfer();
-      case 3: return Count();
-      case 4: return Safety();
-      case 5: case 6: case 7: return Reserve();
-      case 8: return EndReservation(/*commit=*/true);
-      case 9: return EndReservation(/*commit=*/false);
+      case 0:
+      case 1:
+        return Adjust();
+      case 2:
+        return Transfer();
+      case 3:
+        return Count();
+      case 4:
+        return Safety();
+      case 5:
+      case 6:
+      case 7:
+        return Reserve();
+      case 8:
+        return EndReservation(/*commit=*/true);
+      case 9:
+        return EndReservation(/*commit=*/false);
       case 10:  // time passes; the writer's timer runs a sweep
         this->clock_.Advance(std::chrono::seconds(Between(0, 40)));
         model_.Expire(this->clock_.Now());
         this->RunBatch({});
         return;
-      default: return Disturb();
+      default:
+        return Disturb();
     }
   }
 
   void Expect(const Completion& c, bool ok, const char* what) {
     if (std::getenv("OMS_SIM_TRACE")) {
-      fprintf(stderr, "step %d %s expect=%d got=%s\n", step_, what, ok, c.status.ToString().c_str());
+      fprintf(stderr, "step %d %s expect=%d got=%s\n", step_, what, ok,
+              c.status.ToString().c_str());
     }
     EXPECT_EQ(c.status.ok(), ok) << what << " step " << step_ << ": " << c.status.ToString();
   }
 
   void Adjust() {
     std::pair<std::string, std::string> key{Pick({"k1", "k2", "k3"}), Pick({"s1", "s2"})};
-    MovementReason reason = rng_() % 3 == 0 ? MovementReason::kCorrection
-                                            : (rng_() % 2 ? MovementReason::kReceived
-                                                          : MovementReason::kDamaged);
+    MovementReason reason =
+        rng_() % 3 == 0 ? MovementReason::kCorrection
+                        : (rng_() % 2 ? MovementReason::kReceived : MovementReason::kDamaged);
     int64_t delta = Between(1, 6);
-    if (reason == MovementReason::kDamaged || (reason == MovementReason::kCorrection && rng_() % 2)) {
+    if (reason == MovementReason::kDamaged ||
+        (reason == MovementReason::kCorrection && rng_() % 2)) {
       delta = -delta;
     }
     ModelLevel& l = model_.stock[key];
     int64_t after = l.on_hand + delta;
-    bool ok = after >= 0 && !(delta < 0 && reason != MovementReason::kCorrection && after < l.reserved);
-    Completion c = this->Do(AdjustStock{{Sku(key.first), LocationId(key.second)}, delta, reason, "", {}});
+    bool ok =
+        after >= 0 && !(delta < 0 && reason != MovementReason::kCorrection && after < l.reserved);
+    Completion c =
+        this->Do(AdjustStock{{Sku(key.first), LocationId(key.second)}, delta, reason, "", {}});
     Expect(c, ok, "adjust");
     if (ok && c.status.ok()) l.on_hand = after;
   }
@@ -166,7 +183,8 @@ class Simulation : public EngineHarness<Factory> {
       for (const auto& [key, q] : r.lines) ok = ok && model_.stock[key].on_hand >= q;
     }
     ReservationId id(it->first);
-    Completion c = commit ? this->Do(CommitReservation{id, {}}) : this->Do(ReleaseReservation{id, ""});
+    Completion c =
+        commit ? this->Do(CommitReservation{id, {}}) : this->Do(ReleaseReservation{id, ""});
     Expect(c, ok, commit ? "commit" : "release");
     if (!ok || !c.status.ok()) return;
     for (const auto& [key, q] : r.lines) {
@@ -180,8 +198,8 @@ class Simulation : public EngineHarness<Factory> {
   void Disturb() {
     if (rng_() % 2) {
       this->factory_.InjectCommitFailure();
-      Completion c = this->Do(AdjustStock{{Sku("k1"), LocationId("s1")}, 1,
-                                          MovementReason::kReceived, "", {}});
+      Completion c = this->Do(
+          AdjustStock{{Sku("k1"), LocationId("s1")}, 1, MovementReason::kReceived, "", {}});
       this->factory_.ClearFaults();
       EXPECT_EQ(c.status.code(), Code::kUnavailable) << "step " << step_;
       return;

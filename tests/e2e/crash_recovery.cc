@@ -3,8 +3,8 @@
 // restarts it, and checks that every acknowledged mutation is there: retrying it with its
 // request_id must return the very same response (a lost effect would run again and answer
 // differently). Repeats for --cycles. Usage: crash_recovery OMSD [--cycles N] [--seed S]
-#include <fmt/core.h>
 #include <fcntl.h>
+#include <fmt/core.h>
 #include <signal.h>
 #include <spawn.h>
 #include <sys/wait.h>
@@ -16,7 +16,6 @@
 #include <fstream>
 #include <mutex>
 #include <random>
-#include <regex>
 #include <sstream>
 #include <thread>
 
@@ -60,11 +59,10 @@ class Omsd {
       std::ifstream in(log);
       std::stringstream text;
       text << in.rdbuf();
-      std::smatch m;
       std::string s = text.str();
-      if (std::regex_search(s, m, std::regex("\\(port (\\d+)\\)"))) {
-        port_ = std::stoi(m[1]);
-        return true;
+      if (size_t at = s.find("(port "); at != std::string::npos) {
+        port_ = std::atoi(s.c_str() + at + 6);
+        if (port_ > 0) return true;
       }
       std::this_thread::sleep_for(std::chrono::milliseconds(100));
     }
@@ -126,13 +124,15 @@ void Load(const std::string& address, int thread, uint64_t seed, std::atomic<boo
         c.set_request_id(id + "-c");
         c.set_reservation_id(created.reservation().reservation_id());
         v1::CommitReservationResponse committed;
-        if (res->CommitReservation(Ctx().get(), c, &committed).ok()) remember("Commit", c, committed);
+        if (res->CommitReservation(Ctx().get(), c, &committed).ok())
+          remember("Commit", c, committed);
       } else {
         v1::ReleaseReservationRequest c;
         c.set_request_id(id + "-x");
         c.set_reservation_id(created.reservation().reservation_id());
         v1::ReleaseReservationResponse released;
-        if (res->ReleaseReservation(Ctx().get(), c, &released).ok()) remember("Release", c, released);
+        if (res->ReleaseReservation(Ctx().get(), c, &released).ok())
+          remember("Release", c, released);
       }
     }
     v1::AdjustStockRequest a;
@@ -169,7 +169,8 @@ bool Replays(const std::string& address, const Acked& a) {
   if (a.method == "Release") {
     v1::ReleaseReservationRequest q;
     v1::ReleaseReservationResponse p;
-    return same(q, p, [&](auto& x, auto& y) { return res->ReleaseReservation(Ctx().get(), x, &y); });
+    return same(q, p,
+                [&](auto& x, auto& y) { return res->ReleaseReservation(Ctx().get(), x, &y); });
   }
   v1::AdjustStockRequest q;
   v1::AdjustStockResponse p;
@@ -214,8 +215,8 @@ int main(int argc, char** argv) {
     if (std::string(argv[i]) == "--cycles") cycles = std::atoi(argv[i + 1]);
     if (std::string(argv[i]) == "--seed") seed = std::strtoull(argv[i + 1], nullptr, 10);
   }
-  std::string dir = (std::filesystem::temp_directory_path() /
-                     ("oms-crash-" + std::to_string(getpid()))).string();
+  std::string dir =
+      (std::filesystem::temp_directory_path() / ("oms-crash-" + std::to_string(getpid()))).string();
   std::filesystem::create_directories(dir);
   fmt::print("crash_recovery: {} cycles, seed {}\n", cycles, seed);
   std::mt19937_64 rng(seed);
@@ -268,9 +269,10 @@ int main(int argc, char** argv) {
     fmt::print(stderr, "crash_recovery: FAILED after {} good cycles; replay with --seed {}\n",
                survived, seed);
   } else {
-    fmt::print("crash_recovery: {} cycles survived, {} acknowledged mutations, all {} replayed "
-               "identically, verify passed after every kill; seed {}\n",
-               survived, total_acked, total_replayed, seed);
+    fmt::print(
+        "crash_recovery: {} cycles survived, {} acknowledged mutations, all {} replayed "
+        "identically, verify passed after every kill; seed {}\n",
+        survived, total_acked, total_replayed, seed);
   }
   return failures ? 1 : 0;
 }

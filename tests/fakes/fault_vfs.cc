@@ -86,11 +86,25 @@ int Unfetch(sqlite3_file* f, sqlite3_int64 off, void* p) {
   return Real(f)->pMethods->xUnfetch(Real(f), off, p);
 }
 
-const sqlite3_io_methods kMethods = {
-    3,          Close,     Read,     Write,    Truncate, Sync,       FileSize,
-    Lock,       Unlock,    CheckReservedLock,  FileControl,          SectorSize,
-    DeviceCharacteristics, ShmMap,   ShmLock,  ShmBarrier, ShmUnmap, Fetch,
-    Unfetch};
+const sqlite3_io_methods kMethods = {3,
+                                     Close,
+                                     Read,
+                                     Write,
+                                     Truncate,
+                                     Sync,
+                                     FileSize,
+                                     Lock,
+                                     Unlock,
+                                     CheckReservedLock,
+                                     FileControl,
+                                     SectorSize,
+                                     DeviceCharacteristics,
+                                     ShmMap,
+                                     ShmLock,
+                                     ShmBarrier,
+                                     ShmUnmap,
+                                     Fetch,
+                                     Unfetch};
 
 sqlite3_vfs* Root() { return sqlite3_vfs_find(nullptr); }
 
@@ -111,7 +125,9 @@ int FullPathname(sqlite3_vfs*, const char* name, int n, char* out) {
 }
 void* DlOpen(sqlite3_vfs*, const char* name) { return Root()->xDlOpen(Root(), name); }
 void DlError(sqlite3_vfs*, int n, char* out) { Root()->xDlError(Root(), n, out); }
-void (*DlSym(sqlite3_vfs*, void* h, const char* sym))(void) { return Root()->xDlSym(Root(), h, sym); }
+void (*DlSym(sqlite3_vfs*, void* h, const char* sym))(void) {
+  return Root()->xDlSym(Root(), h, sym);
+}
 void DlClose(sqlite3_vfs*, void* h) { Root()->xDlClose(Root(), h); }
 int Randomness(sqlite3_vfs*, int n, char* out) { return Root()->xRandomness(Root(), n, out); }
 int Sleep(sqlite3_vfs*, int us) { return Root()->xSleep(Root(), us); }
@@ -126,11 +142,25 @@ int CurrentTimeInt64(sqlite3_vfs*, sqlite3_int64* t) {
 void FaultVfs::Register() {
   static std::once_flag once;
   std::call_once(once, [] {
-    static sqlite3_vfs vfs = {
-        2,        static_cast<int>(sizeof(FaultFile)) + Root()->szOsFile,
-        Root()->mxPathname, nullptr, kName, nullptr, Open, Delete, Access, FullPathname, DlOpen,
-        DlError,  DlSym,    DlClose,  Randomness, Sleep, CurrentTime, GetLastError,
-        CurrentTimeInt64};
+    static sqlite3_vfs vfs = {2,
+                              static_cast<int>(sizeof(FaultFile)) + Root()->szOsFile,
+                              Root()->mxPathname,
+                              nullptr,
+                              kName,
+                              nullptr,
+                              Open,
+                              Delete,
+                              Access,
+                              FullPathname,
+                              DlOpen,
+                              DlError,
+                              DlSym,
+                              DlClose,
+                              Randomness,
+                              Sleep,
+                              CurrentTime,
+                              GetLastError,
+                              CurrentTimeInt64};
     sqlite3_vfs_register(&vfs, /*makeDflt=*/0);
   });
 }

@@ -80,22 +80,38 @@ Result<Command> Parse(const uint8_t* data, size_t size) {
 
 Result<Command> Decode(uint8_t kind, const uint8_t* data, size_t size) {
   switch (kind % 16) {
-    case 0: return Parse<v1::UpsertLocationRequest>(data, size);
-    case 1: return Parse<v1::UpsertLocationGroupRequest>(data, size);
-    case 2: return Parse<v1::AdjustStockRequest>(data, size);
-    case 3: return Parse<v1::SetStockRequest>(data, size);
-    case 4: return Parse<v1::TransferStockRequest>(data, size);
-    case 5: return Parse<v1::SetSafetyStockRequest>(data, size);
-    case 6: return Parse<v1::ImportStockRequest>(data, size);
-    case 7: return Parse<v1::CreateReservationRequest>(data, size);
-    case 8: return Parse<v1::ExtendReservationRequest>(data, size);
-    case 9: return Parse<v1::ReleaseReservationRequest>(data, size);
-    case 10: return Parse<v1::CommitReservationRequest>(data, size);
-    case 11: return Parse<v1::PlaceOrderRequest>(data, size);
-    case 12: return Parse<v1::StartPickingRequest>(data, size);
-    case 13: return Parse<v1::MarkReadyRequest>(data, size);
-    case 14: return Parse<v1::ConfirmPickupRequest>(data, size);
-    default: return Parse<v1::CancelOrderRequest>(data, size);
+    case 0:
+      return Parse<v1::UpsertLocationRequest>(data, size);
+    case 1:
+      return Parse<v1::UpsertLocationGroupRequest>(data, size);
+    case 2:
+      return Parse<v1::AdjustStockRequest>(data, size);
+    case 3:
+      return Parse<v1::SetStockRequest>(data, size);
+    case 4:
+      return Parse<v1::TransferStockRequest>(data, size);
+    case 5:
+      return Parse<v1::SetSafetyStockRequest>(data, size);
+    case 6:
+      return Parse<v1::ImportStockRequest>(data, size);
+    case 7:
+      return Parse<v1::CreateReservationRequest>(data, size);
+    case 8:
+      return Parse<v1::ExtendReservationRequest>(data, size);
+    case 9:
+      return Parse<v1::ReleaseReservationRequest>(data, size);
+    case 10:
+      return Parse<v1::CommitReservationRequest>(data, size);
+    case 11:
+      return Parse<v1::PlaceOrderRequest>(data, size);
+    case 12:
+      return Parse<v1::StartPickingRequest>(data, size);
+    case 13:
+      return Parse<v1::MarkReadyRequest>(data, size);
+    case 14:
+      return Parse<v1::ConfirmPickupRequest>(data, size);
+    default:
+      return Parse<v1::CancelOrderRequest>(data, size);
   }
 }
 

@@ -210,8 +210,8 @@ TEST_F(InventoryTest, Transfer_BetweenLocations_WritesBothMovements) {
 // Every kind of bad input answers INVALID_ARGUMENT / NOT_FOUND / ..., never UNKNOWN or
 // INTERNAL, and the server keeps serving.
 TEST_F(InventoryTest, BadInput_NeverUnknownOrInternal_AndNeverCrashes) {
-  const std::vector<std::string> ids = {"",  std::string(129, 'x'), "a b", "tab\t", "nul\0x",
-                                        "\x01", "caf\xc3\xa9", "ok"};
+  const std::vector<std::string> ids = {"",     std::string(129, 'x'), "a b", "tab\t", "nul\0x",
+                                        "\x01", "caf\xc3\xa9",         "ok"};
   const std::vector<int64_t> quantities = {0, -1, 1, INT64_MIN, INT64_MAX, 1'000'000'001};
   int calls = 0;
   for (const auto& id : ids) {

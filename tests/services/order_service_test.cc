@@ -32,8 +32,8 @@ class OrderTest : public ::testing::Test {
   }
 
   grpc::Status Place(const std::string& customer,
-                     const std::vector<std::pair<std::string, int64_t>>& lines,
-                     v1::Order* order, const std::string& location = "store") {
+                     const std::vector<std::pair<std::string, int64_t>>& lines, v1::Order* order,
+                     const std::string& location = "store") {
     v1::PlaceOrderRequest req;
     req.set_request_id(LiveServer::NextId());
     req.set_customer_id(customer);
@@ -265,7 +265,8 @@ TEST_F(OrderTest, WrongPickupCode_IsMismatch_AndFiveWrongCodesLockTheOrder) {
   EXPECT_EQ(Get(o.order_id()).failed_pickup_attempts(), 5);
   EXPECT_EQ(ReasonOf(Pickup(o.order_id(), o.pickup_code())), "PICKUP_ATTEMPTS_EXCEEDED");
   ExpectStock("shoe", 5, 1);
-  ASSERT_TRUE(Pickup(o.order_id(), "", nullptr, LiveServer::NextId(), /*staff_override=*/true).ok());
+  ASSERT_TRUE(
+      Pickup(o.order_id(), "", nullptr, LiveServer::NextId(), /*staff_override=*/true).ok());
   ExpectStock("shoe", 4, 0);
 }
 

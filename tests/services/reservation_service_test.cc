@@ -530,9 +530,9 @@ TEST_F(ReservationTest, Randomized_ConcurrentOperations_KeepEveryInvariant) {
           req.set_location_id(locs[rng() % 3]);
           bool add = rng() % 2;
           req.set_delta(add ? 1 + rng() % 5 : -(1 + static_cast<int64_t>(rng() % 3)));
-          req.set_reason(add ? v1::MOVEMENT_REASON_RECEIVED
-                             : (rng() % 4 ? v1::MOVEMENT_REASON_DAMAGED
-                                          : v1::MOVEMENT_REASON_CORRECTION));
+          req.set_reason(
+              add ? v1::MOVEMENT_REASON_RECEIVED
+                  : (rng() % 4 ? v1::MOVEMENT_REASON_DAMAGED : v1::MOVEMENT_REASON_CORRECTION));
           v1::AdjustStockResponse resp;
           inv->AdjustStock(Ctx().get(), req, &resp);
         } else {

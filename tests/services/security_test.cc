@@ -145,8 +145,8 @@ std::vector<Row> AuthMatrixTest::Rows() {
   read("GetLocation", [](AuthTest*, const Client& c, const std::string& s) {
     v1::GetLocationRequest r;
     r.set_location_id(s);
-    return Call<v1::GetLocationRequest, v1::GetLocationResponse>(c, c.loc,
-                                                                &v1::LocationService::Stub::GetLocation, r);
+    return Call<v1::GetLocationRequest, v1::GetLocationResponse>(
+        c, c.loc, &v1::LocationService::Stub::GetLocation, r);
   });
   read("ListLocations", [](AuthTest*, const Client& c, const std::string&) {
     return Call<v1::ListLocationsRequest, v1::ListLocationsResponse>(
@@ -189,7 +189,7 @@ std::vector<Row> AuthMatrixTest::Rows() {
     v1::GetOrderRequest r;
     r.set_order_id(t->OrderAt(s));
     return Call<v1::GetOrderRequest, v1::GetOrderResponse>(c, c.ord,
-                                                          &v1::OrderService::Stub::GetOrder, r);
+                                                           &v1::OrderService::Stub::GetOrder, r);
   });
   read("ListOrders", [](AuthTest*, const Client& c, const std::string& s) {
     v1::ListOrdersRequest r;
@@ -270,11 +270,12 @@ std::vector<Row> AuthMatrixTest::Rows() {
     return Call<v1::TransferStockRequest, v1::TransferStockResponse>(
         c, c.inv, &v1::InventoryService::Stub::TransferStock, r);
   });
-  store_scoped("CreateReservation(POS)", OK, [](AuthTest* t, const Client& c, const std::string& s) {
-    grpc::Status status;
-    t->ReserveAs(c, s, v1::CHANNEL_POS, &status);
-    return status.error_code();
-  });
+  store_scoped("CreateReservation(POS)", OK,
+               [](AuthTest* t, const Client& c, const std::string& s) {
+                 grpc::Status status;
+                 t->ReserveAs(c, s, v1::CHANNEL_POS, &status);
+                 return status.error_code();
+               });
   store_scoped("CommitReservation", OK, [](AuthTest* t, const Client& c, const std::string& s) {
     v1::CommitReservationRequest r;
     r.set_request_id(LiveServer::NextId());
@@ -512,7 +513,8 @@ class TlsTest : public ::testing::Test {
   void SetUp() override {
     std::string d = dir_.File("");
     std::string script =
-        "cd '" + d + "' && "
+        "cd '" + d +
+        "' && "
         "openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.pem -days 1 "
         "-subj /CN=oms-test-ca && "
         "openssl req -newkey rsa:2048 -nodes -keyout server.key -out server.csr "

@@ -31,15 +31,15 @@ TEST(CsvImport, BadRows_NameTheirLine) {
     std::string body;
     int line;
   } cases[] = {
-      {"a,s1,5\nb,s1\n", 3},                // missing field
-      {"a,s1,5\nb,s1,5,extra\n", 3},        // extra field
-      {"a,s1,-1\n", 2},                     // negative
-      {"a,s1,1.5\n", 2},                    // not an integer
-      {"a,s1,12abc\n", 2},                  // trailing junk
-      {"a,s1,99999999999999999999\n", 2},   // overflow
-      {"bad sku,s1,1\n", 2},                // space in id
-      {",s1,1\n", 2},                       // empty id
-      {"a,s1,1\nb,s1,2\na,s1,3\n", 4},      // duplicate
+      {"a,s1,5\nb,s1\n", 3},                   // missing field
+      {"a,s1,5\nb,s1,5,extra\n", 3},           // extra field
+      {"a,s1,-1\n", 2},                        // negative
+      {"a,s1,1.5\n", 2},                       // not an integer
+      {"a,s1,12abc\n", 2},                     // trailing junk
+      {"a,s1,99999999999999999999\n", 2},      // overflow
+      {"bad sku,s1,1\n", 2},                   // space in id
+      {",s1,1\n", 2},                          // empty id
+      {"a,s1,1\nb,s1,2\na,s1,3\n", 4},         // duplicate
       {std::string(129, 'x') + ",s1,1\n", 2},  // id too long
   };
   for (const auto& c : cases) {

@@ -15,16 +15,19 @@ namespace {
 void Print(const bench::LoadResult& r, const bench::WorkloadOptions& w, bool json,
            const bench::WatchStats* watch) {
   if (json) {
-    nlohmann::json j = {{"workload", r.name},     {"concurrency", r.concurrency},
-                        {"lines", w.lines},       {"hot", w.hot},
-                        {"seconds", r.seconds},   {"ops", r.ops},
+    nlohmann::json j = {{"workload", r.name},         {"concurrency", r.concurrency},
+                        {"lines", w.lines},           {"hot", w.hot},
+                        {"seconds", r.seconds},       {"ops", r.ops},
                         {"ops_per_s", r.ops_per_s()}, {"units_per_s", r.units_per_s()},
-                        {"p50_ms", r.p50_ms},     {"p90_ms", r.p90_ms},
-                        {"p99_ms", r.p99_ms},     {"max_ms", r.max_ms},
+                        {"p50_ms", r.p50_ms},         {"p90_ms", r.p90_ms},
+                        {"p99_ms", r.p99_ms},         {"max_ms", r.max_ms},
                         {"errors", r.errors}};
     if (watch) {
-      j["watch"] = {{"events", watch->events}, {"matched", watch->matched},
-                    {"p50_ms", watch->p50_ms}, {"p99_ms", watch->p99_ms}, {"max_ms", watch->max_ms}};
+      j["watch"] = {{"events", watch->events},
+                    {"matched", watch->matched},
+                    {"p50_ms", watch->p50_ms},
+                    {"p99_ms", watch->p99_ms},
+                    {"max_ms", watch->max_ms}};
     }
     fmt::print("{}\n", j.dump());
     return;
@@ -37,9 +40,10 @@ void Print(const bench::LoadResult& r, const bench::WorkloadOptions& w, bool jso
              r.concurrency, r.ops_per_s(), r.units_per_s(), r.p50_ms, r.p90_ms, r.p99_ms, r.max_ms,
              errors.empty() ? "-" : errors);
   if (watch) {
-    fmt::print("watch: {} events at subscribers, reply->event p50 {:.2f} ms p99 {:.2f} ms max "
-               "{:.2f} ms ({} paired)\n",
-               watch->events, watch->p50_ms, watch->p99_ms, watch->max_ms, watch->matched);
+    fmt::print(
+        "watch: {} events at subscribers, reply->event p50 {:.2f} ms p99 {:.2f} ms max "
+        "{:.2f} ms ({} paired)\n",
+        watch->events, watch->p50_ms, watch->p99_ms, watch->max_ms, watch->matched);
   }
 }
 

@@ -33,7 +33,8 @@ Watchers::~Watchers() { Stop(); }
 
 void Watchers::NoteReply(const std::string& sku) {
   int i = SkuIndex(sku);
-  if (i >= 0 && i < skus_) reply_ns_[static_cast<size_t>(i)].store(NowNs(), std::memory_order_relaxed);
+  if (i >= 0 && i < skus_)
+    reply_ns_[static_cast<size_t>(i)].store(NowNs(), std::memory_order_relaxed);
 }
 
 void Watchers::Follow(int index, int first_sku, int last_sku) {

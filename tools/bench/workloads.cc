@@ -50,15 +50,16 @@ void Read(Shared& s, int worker, uint64_t n, Done done) {
   c->req.add_skus(s.work.hot ? Sku(0) : Sku(rng() % s.work.skus));
   c->req.set_location_id(s.work.hot ? "b0" : "b" + std::to_string(rng() % s.work.locations));
   c->req.set_channel(v1::CHANNEL_ONLINE);
-  s.inventory[worker % s.inventory.size()]->async()->GetAvailability(
-      &c->ctx, &c->req, &c->resp, [c, done](grpc::Status st) {
-        done(st, 0);
-        delete c;
-      });
+  s.inventory[worker % s.inventory.size()]->async()->GetAvailability(&c->ctx, &c->req, &c->resp,
+                                                                     [c, done](grpc::Status st) {
+                                                                       done(st, 0);
+                                                                       delete c;
+                                                                     });
 }
 
 // Reserves; `then` gets the reservation id (empty on failure) after `done` semantics are met.
-void Reserve(Shared& s, int worker, uint64_t n, std::function<void(grpc::Status, std::string, int64_t)> then) {
+void Reserve(Shared& s, int worker, uint64_t n,
+             std::function<void(grpc::Status, std::string, int64_t)> then) {
   auto* c = new Call<v1::CreateReservationRequest, v1::CreateReservationResponse>;
   Prepare(c->ctx, s.load);
   std::mt19937_64 rng(s.load.seed * 1000003 + worker * 7919 + n);
@@ -120,7 +121,8 @@ Step MakeWorkload(const WorkloadOptions& w, const LoadOptions& o,
     s->health.push_back(grpc::health::v1::Health::NewStub(ch));
   }
   if (w.workload == "ping") return [s](int wk, uint64_t, Done d) { Ping(*s, wk, std::move(d)); };
-  if (w.workload == "read") return [s](int wk, uint64_t n, Done d) { Read(*s, wk, n, std::move(d)); };
+  if (w.workload == "read")
+    return [s](int wk, uint64_t n, Done d) { Read(*s, wk, n, std::move(d)); };
   if (w.workload == "reserve") {
     return [s](int wk, uint64_t n, Done d) {
       Reserve(*s, wk, n, [d](grpc::Status st, std::string, int64_t units) { d(st, units); });
@@ -154,7 +156,9 @@ bool Seed(const LoadOptions& o, int locations, int skus, int64_t on_hand) {
   auto inv = v1::InventoryService::NewStub(channel);
   std::string run = fmt::format("{:x}", std::random_device{}());
   auto check = [](const grpc::Status& s, const char* what) {
-    if (!s.ok()) fmt::print(stderr, "oms-bench seed: {}: {} {}\n", what, CodeName(s.error_code()), s.error_message());
+    if (!s.ok())
+      fmt::print(stderr, "oms-bench seed: {}: {} {}\n", what, CodeName(s.error_code()),
+                 s.error_message());
     return s.ok();
   };
   v1::UpsertLocationGroupRequest group;
@@ -182,7 +186,8 @@ bool Seed(const LoadOptions& o, int locations, int skus, int64_t on_hand) {
   if (!check(loc->UpsertLocationGroup(&gctx, group, &gresp), "UpsertLocationGroup")) return false;
   std::vector<std::pair<std::string, std::string>> keys;
   for (int l = 0; l < locations; ++l) {
-    for (int k = 0; k < skus; ++k) keys.emplace_back(Sku(static_cast<uint64_t>(k)), "b" + std::to_string(l));
+    for (int k = 0; k < skus; ++k)
+      keys.emplace_back(Sku(static_cast<uint64_t>(k)), "b" + std::to_string(l));
   }
   for (size_t first = 0; first < keys.size(); first += 1000) {
     v1::ImportStockRequest batch;

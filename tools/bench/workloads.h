@@ -11,11 +11,11 @@ namespace bench {
 
 struct WorkloadOptions {
   std::string workload = "reserve";
-  int lines = 1;          // per reservation
-  int skus = 10000;       // SKUs drawn from
-  int locations = 1;      // locations b0..b{n-1} drawn from
-  bool hot = false;       // every line on sku-0 at b0
-  int read_every = 3;     // mixed: one GetAvailability per this many operations
+  int lines = 1;       // per reservation
+  int skus = 10000;    // SKUs drawn from
+  int locations = 1;   // locations b0..b{n-1} drawn from
+  bool hot = false;    // every line on sku-0 at b0
+  int read_every = 3;  // mixed: one GetAvailability per this many operations
   // Called when a reservation's reply arrives, per line (watch latency measurement).
   std::function<void(const std::string& sku)> on_reserved;
 };

@@ -1,11 +1,19 @@
 #!/usr/bin/env bash
-# Builds everything and runs the whole test suite with ctest. Exits non-zero on any failure.
+# The whole test suite, as CI runs it: installs missing packages, builds, runs ctest; then the
+# same suite under AddressSanitizer + UndefinedBehaviorSanitizer; then each libFuzzer target
+# for 60 s. Exits non-zero on any failure. OMS_QUICK=1 runs only the first part.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 tools/dev/deps.sh
 BUILD_DIR="${OMS_BUILD_DIR:-build}"
-cmake -S . -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 start=$(date +%s)
+cmake -S . -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build "$BUILD_DIR" -j2
 echo "test.sh: build took $(( $(date +%s) - start )) s"
 ctest --test-dir "$BUILD_DIR" --output-on-failure -j2 --timeout 600
+if [ "${OMS_QUICK:-0}" = 1 ]; then exit 0; fi
+echo "test.sh: sanitizer suite"
+tools/dev/sanitize.sh
+echo "test.sh: fuzzing"
+FUZZ_SECONDS="${FUZZ_SECONDS:-60}" tools/dev/fuzz.sh
+echo "test.sh: all passed in $(( $(date +%s) - start )) s"

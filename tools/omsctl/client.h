@@ -12,8 +12,8 @@ namespace omsctl {
 
 struct ClientOptions {
   std::string server = "127.0.0.1:50051";
-  std::string token;    // sent as `authorization: Bearer TOKEN`
-  std::string tls_ca;   // PEM: use TLS, trusting this CA
+  std::string token;     // sent as `authorization: Bearer TOKEN`
+  std::string tls_ca;    // PEM: use TLS, trusting this CA
   std::string tls_cert;  // client certificate for mutual TLS
   std::string tls_key;
   int timeout_s = 10;

@@ -12,7 +12,8 @@ namespace {
 
 std::string_view Trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r'))
+    s.remove_suffix(1);
   return s;
 }
 
@@ -71,7 +72,8 @@ CsvResult ParseStockCsv(std::string_view text) {
     }
     std::string key = std::string(f[0]) + '\n' + std::string(f[1]);
     if (!seen.insert(key).second) {
-      return fail(number, "duplicate row for sku " + std::string(f[0]) + " at " + std::string(f[1]));
+      return fail(number,
+                  "duplicate row for sku " + std::string(f[0]) + " at " + std::string(f[1]));
     }
     result.rows.push_back({std::string(f[0]), std::string(f[1]), on_hand, number});
   }

@@ -27,9 +27,12 @@ oms::v1::Channel ParseChannel(const std::string& name) {
 
 std::string ChannelName(int channel) {
   switch (channel) {
-    case oms::v1::CHANNEL_ONLINE: return "online";
-    case oms::v1::CHANNEL_POS: return "pos";
-    case oms::v1::CHANNEL_BOPIS: return "bopis";
+    case oms::v1::CHANNEL_ONLINE:
+      return "online";
+    case oms::v1::CHANNEL_POS:
+      return "pos";
+    case oms::v1::CHANNEL_BOPIS:
+      return "bopis";
   }
   return "-";
 }

@@ -107,9 +107,8 @@ int RunImport(Client& c, const std::string& path, size_t batch, const std::strin
   if (progress.tty) fmt::print(stderr, "\n");
   if (failed) return 1;
   double seconds = progress.Seconds();
-  fmt::print("imported {} rows from {} ({} changed) in {:.2f} s ({:.0f} rows/s)\n",
-             csv.rows.size(), path, progress.changed.load(), seconds,
-             csv.rows.size() / std::max(seconds, 1e-6));
+  fmt::print("imported {} rows from {} ({} changed) in {:.2f} s ({:.0f} rows/s)\n", csv.rows.size(),
+             path, progress.changed.load(), seconds, csv.rows.size() / std::max(seconds, 1e-6));
   return 0;
 }
 
@@ -121,10 +120,12 @@ void AddImportCommand(CLI::App& app, Cli& cli) {
     size_t batch = 1000;
   };
   auto a = std::make_shared<Args>();
-  CLI::App* cmd = app.add_subcommand("import", "load stock levels from a CSV file "
-                                               "(header sku,location_id,on_hand)");
+  CLI::App* cmd = app.add_subcommand("import",
+                                     "load stock levels from a CSV file "
+                                     "(header sku,location_id,on_hand)");
   cmd->add_option("FILE", a->path)->required();
-  cmd->add_option("--batch", a->batch, "rows per call")->check(CLI::Range(1, 1000))
+  cmd->add_option("--batch", a->batch, "rows per call")
+      ->check(CLI::Range(1, 1000))
       ->capture_default_str();
   cmd->add_option("--reference", a->reference, "recorded on each movement (default: file name)");
   cmd->callback([&cli, a] {

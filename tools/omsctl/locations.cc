@@ -51,8 +51,8 @@ void AddLocationCommands(CLI::App& app, Cli& cli) {
       l->set_pickup_enabled(add->pickup);
       l->set_active(!add->inactive);
       v1::UpsertLocationResponse resp;
-      grpc::Status s = v1::LocationService::NewStub(c.channel())
-                           ->UpsertLocation(c.Context().get(), req, &resp);
+      grpc::Status s =
+          v1::LocationService::NewStub(c.channel())->UpsertLocation(c.Context().get(), req, &resp);
       if (!s.ok()) return c.Fail(s);
       if (c.options().json) return PrintJson(resp), 0;
       fmt::print("{} location {}\n", resp.created() ? "created" : "updated", add->id);

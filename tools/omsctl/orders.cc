@@ -96,8 +96,8 @@ void AddListShowPlace(CLI::App* orders, Cli& cli, std::shared_ptr<Args> a) {
       v1::GetOrderRequest req;
       req.set_order_id(a->id);
       v1::GetOrderResponse resp;
-      return Show(c, v1::OrderService::NewStub(c.channel())->GetOrder(c.Context().get(), req, &resp),
-                  resp);
+      return Show(
+          c, v1::OrderService::NewStub(c.channel())->GetOrder(c.Context().get(), req, &resp), resp);
     };
   });
   CLI::App* place = orders->add_subcommand("place", "place a pickup order (to try things out)");
@@ -117,9 +117,9 @@ void AddListShowPlace(CLI::App* orders, Cli& cli, std::shared_ptr<Args> a) {
         l->set_quantity(colon == std::string::npos ? 1 : std::atoll(text.c_str() + colon + 1));
       }
       v1::PlaceOrderResponse resp;
-      return Show(
-          c, v1::OrderService::NewStub(c.channel())->PlaceOrder(c.Context().get(), req, &resp),
-          resp);
+      return Show(c,
+                  v1::OrderService::NewStub(c.channel())->PlaceOrder(c.Context().get(), req, &resp),
+                  resp);
     };
   });
 }
@@ -153,9 +153,9 @@ void AddStoreSteps(CLI::App* orders, Cli& cli, std::shared_ptr<Args> a) {
         p->set_quantity(colon == std::string::npos ? 0 : std::atoll(text.c_str() + colon + 1));
       }
       v1::MarkReadyResponse resp;
-      return Show(
-          c, v1::OrderService::NewStub(c.channel())->MarkReady(c.Context().get(), req, &resp),
-          resp);
+      return Show(c,
+                  v1::OrderService::NewStub(c.channel())->MarkReady(c.Context().get(), req, &resp),
+                  resp);
     };
   });
   CLI::App* pickup = orders->add_subcommand("pickup", "hand over with the customer's code");

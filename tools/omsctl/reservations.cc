@@ -61,7 +61,8 @@ void AddReserve(CLI::App& app, Cli& cli) {
   auto a = std::make_shared<Args>();
   CLI::App* cmd = app.add_subcommand("reserve", "hold stock (to try things out)");
   cmd->add_option("LINES", a->lines, "SKU:QTY[@LOCATION] ...")->required();
-  cmd->add_option("--channel", a->channel)->check(CLI::IsMember({"online", "pos", "bopis"}))
+  cmd->add_option("--channel", a->channel)
+      ->check(CLI::IsMember({"online", "pos", "bopis"}))
       ->capture_default_str();
   cmd->add_option("--group", a->group, "allocate unlocated lines here (default online)");
   cmd->add_option("--ttl", a->ttl_s, "seconds")->capture_default_str();
@@ -111,8 +112,10 @@ void AddOperations(CLI::App* res, Cli& cli) {
     cli.action = [a](Client& c) {
       auto stub = v1::ReservationService::NewStub(c.channel());
       std::map<std::string, v1::ReservationState> states = {
-          {"active", v1::RESERVATION_STATE_ACTIVE}, {"committed", v1::RESERVATION_STATE_COMMITTED},
-          {"released", v1::RESERVATION_STATE_RELEASED}, {"expired", v1::RESERVATION_STATE_EXPIRED}};
+          {"active", v1::RESERVATION_STATE_ACTIVE},
+          {"committed", v1::RESERVATION_STATE_COMMITTED},
+          {"released", v1::RESERVATION_STATE_RELEASED},
+          {"expired", v1::RESERVATION_STATE_EXPIRED}};
       std::vector<v1::Reservation> all;
       v1::ListReservationsRequest req;
       req.set_state(states.at(a->state));
@@ -138,8 +141,9 @@ void AddOperations(CLI::App* res, Cli& cli) {
       v1::GetReservationRequest req;
       req.set_reservation_id(a->id);
       v1::GetReservationResponse resp;
-      return Show(c, v1::ReservationService::NewStub(c.channel())
-                         ->GetReservation(c.Context().get(), req, &resp),
+      return Show(c,
+                  v1::ReservationService::NewStub(c.channel())
+                      ->GetReservation(c.Context().get(), req, &resp),
                   resp);
     };
   });
@@ -153,8 +157,9 @@ void AddOperations(CLI::App* res, Cli& cli) {
       req.set_reservation_id(a->id);
       req.set_reason(a->reason);
       v1::ReleaseReservationResponse resp;
-      return Show(c, v1::ReservationService::NewStub(c.channel())
-                         ->ReleaseReservation(c.Context().get(), req, &resp),
+      return Show(c,
+                  v1::ReservationService::NewStub(c.channel())
+                      ->ReleaseReservation(c.Context().get(), req, &resp),
                   resp);
     };
   });
@@ -168,8 +173,9 @@ void AddOperations(CLI::App* res, Cli& cli) {
       req.set_reservation_id(a->id);
       req.mutable_ttl()->set_seconds(a->ttl_s);
       v1::ExtendReservationResponse resp;
-      return Show(c, v1::ReservationService::NewStub(c.channel())
-                         ->ExtendReservation(c.Context().get(), req, &resp),
+      return Show(c,
+                  v1::ReservationService::NewStub(c.channel())
+                      ->ExtendReservation(c.Context().get(), req, &resp),
                   resp);
     };
   });
@@ -181,8 +187,9 @@ void AddOperations(CLI::App* res, Cli& cli) {
       req.set_request_id(c.RequestId());
       req.set_reservation_id(a->id);
       v1::CommitReservationResponse resp;
-      return Show(c, v1::ReservationService::NewStub(c.channel())
-                         ->CommitReservation(c.Context().get(), req, &resp),
+      return Show(c,
+                  v1::ReservationService::NewStub(c.channel())
+                      ->CommitReservation(c.Context().get(), req, &resp),
                   resp);
     };
   });

@@ -61,8 +61,8 @@ void AddReceiveAndAdjust(CLI::App* stock, Cli& cli) {
   receive->add_option("--reference", a->reference, "delivery note, PO number...");
   receive->callback([&cli, a] {
     cli.action = [a](Client& c) {
-      return Adjust(c, a->sku, a->location, a->quantity, v1::MOVEMENT_REASON_RECEIVED,
-                    a->reference, std::nullopt);
+      return Adjust(c, a->sku, a->location, a->quantity, v1::MOVEMENT_REASON_RECEIVED, a->reference,
+                    std::nullopt);
     };
   });
 
@@ -154,8 +154,8 @@ void AddCountTransferSafety(CLI::App* stock, Cli& cli) {
       req.set_location_id(f->location);
       req.set_safety_stock(f->quantity);
       v1::SetSafetyStockResponse resp;
-      grpc::Status s = v1::InventoryService::NewStub(c.channel())
-                           ->SetSafetyStock(c.Context().get(), req, &resp);
+      grpc::Status s =
+          v1::InventoryService::NewStub(c.channel())->SetSafetyStock(c.Context().get(), req, &resp);
       if (!s.ok()) return c.Fail(s);
       if (c.options().json) return PrintJson(resp), 0;
       PrintLevels({resp.stock_level()});
@@ -222,8 +222,8 @@ void AddAvailability(CLI::App& app, Cli& cli) {
       }
       req.set_channel(ParseChannel(a->channel));
       v1::GetAvailabilityResponse resp;
-      grpc::Status s =
-          v1::InventoryService::NewStub(c.channel())->GetAvailability(c.Context().get(), req, &resp);
+      grpc::Status s = v1::InventoryService::NewStub(c.channel())
+                           ->GetAvailability(c.Context().get(), req, &resp);
       if (!s.ok()) return c.Fail(s);
       if (c.options().json) return PrintJson(resp), 0;
       Table t({"SKU", "ATP", "LOCATION", "ON_HAND", "RESERVED", "SAFETY", "LOCATION_ATP"});
@@ -231,8 +231,8 @@ void AddAvailability(CLI::App& app, Cli& cli) {
         if (sku.locations().empty()) t.Row({sku.sku(), std::to_string(sku.atp()), "-"});
         for (int i = 0; i < sku.locations_size(); ++i) {
           const auto& l = sku.locations(i);
-          t.Row({i == 0 ? sku.sku() : "", i == 0 ? std::to_string(sku.atp()) : "",
-                 l.location_id(), std::to_string(l.on_hand()), std::to_string(l.reserved()),
+          t.Row({i == 0 ? sku.sku() : "", i == 0 ? std::to_string(sku.atp()) : "", l.location_id(),
+                 std::to_string(l.on_hand()), std::to_string(l.reserved()),
                  std::to_string(l.safety_stock()), std::to_string(l.atp())});
         }
       }
@@ -264,7 +264,8 @@ void AddMovements(CLI::App& app, Cli& cli) {
         return 2;
       }
       auto stub = v1::InventoryService::NewStub(c.channel());
-      Table t({"ID", "TIME", "SKU", "LOCATION", "DELTA", "ON_HAND", "REASON", "REFERENCE", "ACTOR"});
+      Table t(
+          {"ID", "TIME", "SKU", "LOCATION", "DELTA", "ON_HAND", "REASON", "REFERENCE", "ACTOR"});
       int shown = 0;
       do {
         req.set_page_size(std::min(1000, a->limit - shown));
@@ -274,8 +275,9 @@ void AddMovements(CLI::App& app, Cli& cli) {
         for (const auto& m : resp.movements()) {
           if (c.options().json) PrintJson(m);
           t.Row({std::to_string(m.movement_id()), FormatTime(m.create_time()), m.sku(),
-                 m.location_id(), fmt::format("{:+d}", m.delta()), std::to_string(m.on_hand_after()),
-                 ReasonName(m.reason()), m.reference(), m.actor()});
+                 m.location_id(), fmt::format("{:+d}", m.delta()),
+                 std::to_string(m.on_hand_after()), ReasonName(m.reason()), m.reference(),
+                 m.actor()});
           ++shown;
         }
         req.set_page_token(resp.next_page_token());

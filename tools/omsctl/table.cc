@@ -33,7 +33,8 @@ void Table::Print() const {
       const std::string& cell = rows_[r][i];
       bool number = r > 0 && IsNumber(cell);
       if (i > 0) line += "  ";
-      line += number ? fmt::format("{:>{}}", cell, width[i]) : fmt::format("{:<{}}", cell, width[i]);
+      line +=
+          number ? fmt::format("{:>{}}", cell, width[i]) : fmt::format("{:<{}}", cell, width[i]);
     }
     while (!line.empty() && line.back() == ' ') line.pop_back();
     fmt::print("{}\n", line);

@@ -72,8 +72,8 @@ void AddWatchCommands(CLI::App& app, Cli& cli) {
   auto a = std::make_shared<WatchArgs>();
   for (const char* what : {"availability", "orders"}) {
     bool availability = std::string(what) == "availability";
-    CLI::App* cmd = watch->add_subcommand(what, availability ? "stock level changes"
-                                                             : "pickup order changes");
+    CLI::App* cmd =
+        watch->add_subcommand(what, availability ? "stock level changes" : "pickup order changes");
     if (availability) {
       cmd->add_option("--sku", a->skus, "only these SKUs");
       cmd->add_option("--location", a->locations, "only these locations");

@@ -40,9 +40,7 @@ class NoStore final : public Store {
   Result<std::optional<Reservation>> FindReservation(const ReservationId&) override {
     return std::optional<Reservation>();
   }
-  Result<std::optional<Order>> FindOrder(const OrderId&) override {
-    return std::optional<Order>();
-  }
+  Result<std::optional<Order>> FindOrder(const OrderId&) override { return std::optional<Order>(); }
   Result<int64_t> PurgeRequests(Timestamp, int64_t) override { return int64_t{0}; }
   Result<int64_t> PurgeEvents(Timestamp, int64_t, int64_t) override { return int64_t{0}; }
 };

@@ -1,0 +1,17 @@
+// One structured line per notable event on stderr: `ts=… level=… event=… key=value …`,
+// values quoted when they contain spaces. Never given a token or a pickup code.
+#pragma once
+
+#include <initializer_list>
+#include <string>
+#include <string_view>
+#include <utility>
+
+namespace oms::services {
+
+using LogField = std::pair<std::string_view, std::string>;
+
+void LogEvent(std::string_view level, std::string_view event,
+              std::initializer_list<LogField> fields = {});
+
+}  // namespace oms::services
