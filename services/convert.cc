@@ -3,6 +3,8 @@
 
 #include <google/protobuf/util/time_util.h>
 
+#include <algorithm>
+
 namespace oms::services {
 
 using google::protobuf::util::TimeUtil;
@@ -12,8 +14,12 @@ google::protobuf::Timestamp ToProto(Timestamp t) {
 }
 
 Timestamp FromProto(const google::protobuf::Timestamp& t) {
-  // Out-of-range timestamps are clamped by TimeUtil rather than overflowing.
-  return FromMicros(TimeUtil::TimestampToMicroseconds(t));
+  // Clamp to the range a Timestamp may hold (years 1 to 9999) before converting, so an
+  // absurd value means "the far past/future" instead of overflowing.
+  constexpr int64_t kMinSeconds = -62'135'596'800, kMaxSeconds = 253'402'300'799;
+  int64_t seconds = std::clamp<int64_t>(t.seconds(), kMinSeconds, kMaxSeconds);
+  int64_t nanos = std::clamp<int64_t>(t.nanos(), 0, 999'999'999);
+  return FromMicros(seconds * 1'000'000 + nanos / 1000);
 }
 
 void ToProto(const Location& in, v1::Location* out) {

@@ -175,6 +175,8 @@ Result<std::unique_ptr<Server>> Server::Start(const ServerOptions& options) {
   builder.AddListeningPort(options.listen, *credentials, &p->port);
   builder.SetMaxReceiveMessageSize(limits::kMaxRequestBytes);
   builder.AddChannelArgument(GRPC_ARG_MAX_CONCURRENT_STREAMS, options.max_concurrent_streams);
+  // A port another process listens on must fail to bind, not be shared with it.
+  builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
   // Keepalive: accept client pings every 10 s (even idle, for long Watch streams); ping idle
   // clients every 60 s and drop those that do not answer in 20 s.
   builder.AddChannelArgument(GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS, 10000);

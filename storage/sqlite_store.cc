@@ -1,7 +1,13 @@
 // SqliteStore: batch transactions with a savepoint per command.
 #include "storage/sqlite_store.h"
 
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <cstring>
+#include <utility>
 
 #include "storage/rows.h"
 #include "storage/schema.h"
@@ -26,8 +32,47 @@ Status DecodeError(const std::string& text) {
 
 }  // namespace
 
+namespace {
+
+// Takes the process-wide lock of a database, or says who holds it.
+Result<int> LockDatabase(const std::string& path) {
+  std::string lock_path = path + "-lock";
+  int fd = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  if (fd < 0) {
+    return Status::Unavailable(reason::kStorageUnavailable,
+                               "cannot open " + lock_path + ": " + std::strerror(errno));
+  }
+  if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+    char holder[32] = {};
+    ssize_t n = ::pread(fd, holder, sizeof(holder) - 1, 0);
+    ::close(fd);
+    return Status(Code::kFailedPrecondition,
+                  "database " + path + " is in use by another omsd" +
+                      (n > 0 ? " (pid " + std::string(holder, static_cast<size_t>(n)) + ")" : ""));
+  }
+  std::string pid = std::to_string(::getpid());
+  if (::ftruncate(fd, 0) == 0) (void)!::pwrite(fd, pid.data(), pid.size(), 0);
+  return fd;
+}
+
+}  // namespace
+
+SqliteStore::~SqliteStore() {
+  checkpointer_.reset();
+  db_.reset();
+  if (lock_fd_ >= 0) ::close(lock_fd_);  // releases the flock
+}
+
 Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const StoreOptions& options,
                                                        EventEncoder encoder) {
+  Result<int> lock = LockDatabase(options.path);
+  if (!lock.ok()) return lock.status();
+  struct Unlock {
+    int fd;
+    ~Unlock() {
+      if (fd >= 0) ::close(fd);
+    }
+  } unlock{*lock};
   Result<std::unique_ptr<Database>> db =
       Database::Open(options.path, {.read_only = false,
                                     .synchronous_full = options.synchronous_full,
@@ -38,6 +83,7 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const StoreOptions& optio
   if (!version.ok()) return version.status();
   std::unique_ptr<SqliteStore> store(
       new SqliteStore(std::move(db).value(), std::move(encoder), *version));
+  store->lock_fd_ = std::exchange(unlock.fd, -1);
   store->checkpointer_ = std::make_unique<Checkpointer>(options.path, options.vfs);
   return store;
 }

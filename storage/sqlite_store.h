@@ -37,6 +37,7 @@ class SqliteStore final : public Store {
   Result<std::optional<Order>> FindOrder(const OrderId& id) override;
   Result<int64_t> PurgeRequests(Timestamp before, int64_t max_rows) override;
   Result<int64_t> PurgeEvents(Timestamp before, int64_t keep, int64_t max_rows) override;
+  ~SqliteStore() override;
 
   int schema_version() const { return schema_version_; }
   Database& db() { return *db_; }
@@ -48,6 +49,8 @@ class SqliteStore final : public Store {
   Status WriteReservation(const Reservation& r);
   Status WriteOrder(const Order& o);
 
+  // An exclusive flock on "<db>-lock": the single writer is single across processes too.
+  int lock_fd_ = -1;
   std::unique_ptr<Database> db_;
   std::unique_ptr<Checkpointer> checkpointer_;  // destroyed first: stops before db_ closes
   EventEncoder encoder_;

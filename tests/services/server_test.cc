@@ -47,14 +47,9 @@ TEST(ServerTest, Shutdown_TwiceIsHarmless) {
   (*server)->Shutdown(std::chrono::seconds(1));
 }
 
-// BUG (services/server.cc, Server::Start): gRPC enables SO_REUSEPORT by default, and the
-// ServerBuilder does not turn it off (GRPC_ARG_ALLOW_REUSEPORT = 0). A second omsd on a port
-// already in use therefore starts "successfully" and the kernel splits connections between
-// two servers with different databases, contrary to server.h ("Fails with a clear status if
-// ... the address cannot be bound").
+// Regression: gRPC enables SO_REUSEPORT by default; a second omsd on a port in use used to
+// start "successfully" and share connections with the first. The server now turns it off.
 TEST(ServerTest, Start_OnAPortAnotherServerListensOn_FailsWithAStatus) {
-  GTEST_SKIP() << "bug: services/server.cc does not disable SO_REUSEPORT; a second server "
-                  "binds the same port";
   TempDir first_dir, second_dir;
   auto first = services::Server::Start(Options(first_dir));
   ASSERT_TRUE(first.ok()) << first.status().ToString();
@@ -63,15 +58,10 @@ TEST(ServerTest, Start_OnAPortAnotherServerListensOn_FailsWithAStatus) {
   EXPECT_FALSE(second.ok());
 }
 
-// BUG (storage/sqlite_store.cc, SqliteStore::Open; services/server.cc): nothing stops a second
-// omsd from opening a database another omsd is serving. Each keeps its own authoritative
-// in-memory state and counters: the second one's writes collide on event sequences and
-// movement ids (its clients get INTERNAL "UNIQUE constraint failed: events.sequence"), and it
-// answers from stale memory (NOT_FOUND for a location the first one created). The
-// single-writer design needs the file held exclusively (an flock'd lock file, or
-// PRAGMA locking_mode=EXCLUSIVE on the writer connection).
+// Regression: a second omsd used to open a database another omsd was serving, each with its
+// own authoritative memory (colliding sequences, stale answers). The store now holds an
+// exclusive lock on "<db>-lock" for its lifetime.
 TEST(ServerTest, Start_OnADatabaseAnotherServerServes_FailsWithAStatus) {
-  GTEST_SKIP() << "bug: a second server opens a database that another server is serving";
   TempDir dir;
   auto first = services::Server::Start(Options(dir));
   ASSERT_TRUE(first.ok()) << first.status().ToString();
