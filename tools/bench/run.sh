@@ -59,8 +59,9 @@ run "mixed N=64" --workload mixed -n 64
 run "read N=64" --workload read -n 64
 # Reads while writes run at full speed: two clients at once.
 run "read N=64 during writes" --workload read -n 64 &
+READS=$!
 run "reserve N=64 during reads" --workload reserve -n 64
-wait %1 2>/dev/null || wait
+wait "$READS"
 # Issue 6: the same reservation load with 100 watch subscribers attached.
 run "reserve N=64, 100 watchers" --workload reserve -n 64 --watchers 100
 run "reserve N=64, no watchers" --workload reserve -n 64
