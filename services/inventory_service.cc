@@ -211,6 +211,15 @@ grpc::ServerUnaryReactor* InventoryService::ListMovements(grpc::CallbackServerCo
   if (s.ok() && !request->location_id().empty())
     s = ValidateId("location_id", request->location_id());
   if (!s.ok()) return FinishWith(context, s);
+  if (!request->location_id().empty()) {
+    // A filter naming a location that does not exist is a typo, not an empty ledger.
+    auto exists = backend_.reader.GetLocation(LocationId(request->location_id()));
+    if (!exists.ok()) return FinishWith(context, exists.status());
+    if (!exists->has_value()) {
+      return FinishWith(context,
+                        Status::NotFound("location " + request->location_id() + " does not exist"));
+    }
+  }
   filter.sku = request->sku();
   filter.location_id = request->location_id();
   if (request->has_since()) filter.since = FromProto(request->since());

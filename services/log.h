@@ -14,4 +14,9 @@ using LogField = std::pair<std::string_view, std::string>;
 void LogEvent(std::string_view level, std::string_view event,
               std::initializer_list<LogField> fields = {});
 
+// Routes protobuf's own messages (e.g. a request with invalid UTF-8 in a string field, which
+// gRPC refuses before oms sees it) into LogEvent, at most a few lines per second so that a
+// misbehaving client cannot flood the log; the number of dropped lines is reported.
+void RouteProtobufLogs();
+
 }  // namespace oms::services

@@ -7,6 +7,7 @@
 #include <cstdio>
 
 #include "domain/limits.h"
+#include "services/log.h"
 #include "services/server.h"
 #include "storage/schema.h"
 #include "storage/verify.h"
@@ -100,6 +101,7 @@ int main(int argc, char** argv) {
   verify->add_option("--db", verify_db, "database file")->capture_default_str();
   CLI11_PARSE(app, argc, argv);
   if (*verify) return RunVerify(verify_db);
+  oms::services::RouteProtobufLogs();
   options.durability_full = durability == "full";
   options.pickup_hold = std::chrono::hours(pickup_hold_h);
 

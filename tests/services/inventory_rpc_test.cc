@@ -702,6 +702,14 @@ TEST_F(InventoryRpcTest, ListMovements_WithAMalformedCursor_NamesPageToken) {
                       grpc::INVALID_ARGUMENT, "", "page_token"));
 }
 
+TEST_F(InventoryRpcTest, ListMovements_AtAnUnknownLocation_IsNotFound) {
+  v1::ListMovementsRequest req;
+  req.set_location_id("ghost");
+  v1::ListMovementsResponse resp;
+  EXPECT_TRUE(
+      IsError(server_.inventory().ListMovements(Ctx().get(), req, &resp), grpc::NOT_FOUND));
+}
+
 TEST_F(InventoryRpcTest, ListMovements_WithANegativeCursor_NamesPageToken) {
   v1::ListMovementsRequest req;
   req.set_page_token("6d6f76656d656e74733a2d35");  // hex of "movements:-5"
