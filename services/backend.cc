@@ -101,8 +101,10 @@ grpc::ServerUnaryReactor* Mutate(grpc::CallbackServerContext* context, Backend& 
     if (!c.status.ok()) {
       if (c.status.code() == Code::kInternal || c.status.code() == Code::kUnavailable) {
         LogEvent(c.status.code() == Code::kInternal ? "error" : "warn", "mutation_failed",
-                 {{"method", method}, {"request_id", request_id},
-                  {"code", CodeName(c.status.code())}, {"error", c.status.message()}});
+                 {{"method", method},
+                  {"request_id", request_id},
+                  {"code", CodeName(c.status.code())},
+                  {"error", c.status.message()}});
       }
       response->Clear();
       reactor->Finish(ToGrpcStatus(c.status));
@@ -116,8 +118,8 @@ grpc::ServerUnaryReactor* Mutate(grpc::CallbackServerContext* context, Backend& 
   };
   Status submitted = backend.writer.Submit(std::move(s));
   if (!submitted.ok()) {
-    LogEvent("warn", "mutation_refused", {{"method", method}, {"request_id", request_id},
-                                          {"error", submitted.message()}});
+    LogEvent("warn", "mutation_refused",
+             {{"method", method}, {"request_id", request_id}, {"error", submitted.message()}});
     reactor->Finish(ToGrpcStatus(submitted));
   }
   return reactor;

@@ -26,8 +26,8 @@ std::string Quote(const std::string& v) {
 
 void LogEvent(std::string_view level, std::string_view event,
               std::initializer_list<LogField> fields) {
-  auto now = std::chrono::time_point_cast<std::chrono::milliseconds>(
-      std::chrono::system_clock::now());
+  auto now =
+      std::chrono::time_point_cast<std::chrono::milliseconds>(std::chrono::system_clock::now());
   std::string line = fmt::format("ts={:%Y-%m-%dT%H:%M:%S}Z level={} event={}", now, level, event);
   for (const auto& [key, value] : fields) line += fmt::format(" {}={}", key, Quote(value));
   line += '\n';

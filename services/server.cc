@@ -143,11 +143,13 @@ Result<std::unique_ptr<Server>> Server::Start(const ServerOptions& options) {
     storage::Writer* writer = p->writer.get();
     p->writer->set_observer([=](const BatchStats& stats, std::chrono::microseconds elapsed) {
       if (!stats.committed) {
-        LogEvent("error", "batch_failed", {{"commands", std::to_string(stats.commands)},
-                                           {"elapsed_us", std::to_string(elapsed.count())}});
+        LogEvent("error", "batch_failed",
+                 {{"commands", std::to_string(stats.commands)},
+                  {"elapsed_us", std::to_string(elapsed.count())}});
       } else if (elapsed > std::chrono::seconds(1)) {
-        LogEvent("warn", "slow_batch", {{"commands", std::to_string(stats.commands)},
-                                        {"elapsed_us", std::to_string(elapsed.count())}});
+        LogEvent("warn", "slow_batch",
+                 {{"commands", std::to_string(stats.commands)},
+                  {"elapsed_us", std::to_string(elapsed.count())}});
       }
       if (metrics) {
         metrics->ObserveBatch(stats, elapsed, writer->stats().queue_depth.load(),

@@ -1,9 +1,9 @@
 // libFuzzer target: bytes -> one of the API's mutation requests -> the conversion, validation
 // and engine the gRPC handlers use (over the in-memory store) -> the reply and event
 // encodings. Nothing may crash, and no client input may surface as INTERNAL.
+#include <google/protobuf/stubs/logging.h>
 #include <cstdint>
 #include <cstdlib>
-#include <google/protobuf/stubs/logging.h>
 #include <memory>
 
 #include "domain/engine.h"

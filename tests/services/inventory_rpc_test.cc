@@ -706,8 +706,7 @@ TEST_F(InventoryRpcTest, ListMovements_AtAnUnknownLocation_IsNotFound) {
   v1::ListMovementsRequest req;
   req.set_location_id("ghost");
   v1::ListMovementsResponse resp;
-  EXPECT_TRUE(
-      IsError(server_.inventory().ListMovements(Ctx().get(), req, &resp), grpc::NOT_FOUND));
+  EXPECT_TRUE(IsError(server_.inventory().ListMovements(Ctx().get(), req, &resp), grpc::NOT_FOUND));
 }
 
 TEST_F(InventoryRpcTest, ListMovements_WithANegativeCursor_NamesPageToken) {

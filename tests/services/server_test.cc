@@ -106,7 +106,10 @@ TEST(ServerTest, AnUnparsableRequest_IsRefused_AndLoggedAtABoundedRate) {
   }
   std::string log = ::testing::internal::GetCapturedStderr();
   // Still serving: a well-formed request for a missing location is an ordinary NOT_FOUND.
-  EXPECT_EQ(call("\x0a\x03" "abc").error_code(), grpc::StatusCode::NOT_FOUND);
+  EXPECT_EQ(call("\x0a\x03"
+                 "abc")
+                .error_code(),
+            grpc::StatusCode::NOT_FOUND);
   std::regex line("level=error event=protobuf source=\\S+ message=\".*UTF-8.*\"");
   int lines = 0;
   for (auto it = std::sregex_iterator(log.begin(), log.end(), line); it != std::sregex_iterator();
