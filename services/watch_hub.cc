@@ -15,6 +15,24 @@ bool WatchFilter::Matches(const storage::StoredEvent& e) const {
   return customer.empty() || customer == e.customer_id;
 }
 
+bool WatchFilter::Matches(const storage::StoredEvent& e, size_t sku_hash,
+                          size_t location_hash) const {
+  if (e.kind != static_cast<int>(kind)) return false;
+  // A hash miss is a sure "no"; a hit is confirmed on the strings.
+  if (!locations.empty() && !location_hashes_.count(location_hash)) return false;
+  if (kind == EventKind::kAvailability && !skus.empty() && !sku_hashes_.count(sku_hash)) {
+    return false;
+  }
+  return Matches(e);
+}
+
+void WatchFilter::Prepare() {
+  sku_hashes_.clear();
+  location_hashes_.clear();
+  for (const auto& s : skus) sku_hashes_.insert(std::hash<std::string>{}(s));
+  for (const auto& l : locations) location_hashes_.insert(std::hash<std::string>{}(l));
+}
+
 WatchHub::WatchHub(storage::Reader& reader, size_t capacity)
     : reader_(reader), capacity_(capacity), thread_([this] { Run(); }) {}
 
@@ -74,11 +92,14 @@ void WatchHub::Run() {
       for (const Event& e : batch) {
         // Only what streams serve; reservation and location events stay in the log.
         if (e.kind != EventKind::kAvailability && e.kind != EventKind::kOrder) continue;
-        ring_.push_back({e.sequence, static_cast<int>(e.kind), e.sku.str(), e.location.str(),
-                         e.subject, e.customer, EncodeEvent(e)});
+        ring_.push_back({{e.sequence, static_cast<int>(e.kind), e.sku.str(), e.location.str(),
+                          e.subject, e.customer, EncodeEvent(e)},
+                         std::hash<std::string>{}(e.sku.str()),
+                         std::hash<std::string>{}(e.location.str())});
       }
       while (ring_.size() > capacity_) {
-        ring_floor_ = std::max(ring_floor_ == INT64_MAX ? 0 : ring_floor_, ring_.front().sequence);
+        ring_floor_ =
+            std::max(ring_floor_ == INT64_MAX ? 0 : ring_floor_, ring_.front().event.sequence);
         ring_.pop_front();
       }
     }
@@ -171,12 +192,14 @@ Status WatchHub::Next(int64_t* after, const WatchFilter& filter, size_t max,
   {
     std::lock_guard lock(ring_mu_);
     if (*after >= ring_floor_) {
-      auto it = std::upper_bound(
-          ring_.begin(), ring_.end(), *after,
-          [](int64_t seq, const storage::StoredEvent& e) { return seq < e.sequence; });
+      auto it =
+          std::upper_bound(ring_.begin(), ring_.end(), *after,
+                           [](int64_t seq, const RingEntry& e) { return seq < e.event.sequence; });
       for (; it != ring_.end() && out->size() < max; ++it) {
-        *after = it->sequence;
-        if (filter.Matches(*it)) out->push_back(*it);
+        *after = it->event.sequence;
+        if (filter.Matches(it->event, it->sku_hash, it->location_hash)) {
+          out->push_back(it->event);
+        }
       }
       // Whatever is committed but not in the ring yet arrives with the next wake-up.
       return Status::Ok();

@@ -28,6 +28,18 @@ struct WatchFilter {
   std::string customer;                       // orders: any if empty
 
   bool Matches(const storage::StoredEvent& e) const;
+  // The same, for an event whose SKU and location hashes are known (the ring keeps them, so
+  // a hundred streams checking one event hash its strings once, not a hundred times).
+  bool Matches(const storage::StoredEvent& e, size_t sku_hash, size_t location_hash) const;
+  // Builds the hash sets Matches uses; call once the sets above are final.
+  void Prepare();
+
+ private:
+  struct Identity {
+    size_t operator()(size_t h) const { return h; }
+  };
+  std::unordered_set<size_t, Identity> sku_hashes_;
+  std::unordered_set<size_t, Identity> location_hashes_;
 };
 
 class WatchHub final : public EventSink {
@@ -88,8 +100,13 @@ class WatchHub final : public EventSink {
   bool stopping_ = false;
 
   mutable std::mutex ring_mu_;
+  struct RingEntry {
+    storage::StoredEvent event;
+    size_t sku_hash;
+    size_t location_hash;
+  };
   // Served kinds only, ascending. Every served event after ring_floor_ is in the ring.
-  std::deque<storage::StoredEvent> ring_;
+  std::deque<RingEntry> ring_;
   int64_t ring_floor_ = INT64_MAX;  // until Start(): everything comes from the log
 
   mutable std::mutex subs_mu_;

@@ -23,6 +23,7 @@ class WatchStream final : public grpc::ServerWriteReactor<Message> {
   // if it is not ok.
   static grpc::ServerWriteReactor<Message>* Start(WatchHub& hub, WatchFilter filter, int64_t after,
                                                   const Status& refusal) {
+    filter.Prepare();
     auto* stream = new WatchStream(hub, std::move(filter), after);
     Status status = refusal.ok() ? hub.Subscribe(stream->core_) : refusal;
     if (!status.ok()) {

@@ -66,6 +66,7 @@ int main(int argc, char** argv) {
   CLI::App* run = app.add_subcommand("run", "drive one workload");
   bool json = false;
   int watchers = 0;
+  int watch_channels = 0;
   run->add_option("--workload", w.workload)
       ->check(CLI::IsMember({"ping", "reserve", "mixed", "read"}))
       ->capture_default_str();
@@ -79,13 +80,16 @@ int main(int argc, char** argv) {
   run->add_option("--locations", w.locations, "locations drawn from")->capture_default_str();
   run->add_flag("--hot", w.hot, "every line on sku-0 at b0");
   run->add_option("--watchers", watchers, "WatchAvailability subscribers attached meanwhile");
+  run->add_option("--watch-channels", watch_channels,
+                  "connections the watchers share (0: one each, like separate clients)")
+      ->capture_default_str();
   run->add_flag("--json", json, "one JSON object");
   CLI11_PARSE(app, argc, argv);
 
   if (*seed) return bench::Seed(o, w.locations, w.skus, on_hand) ? 0 : 1;
   std::unique_ptr<bench::Watchers> watch;
   if (watchers > 0) {
-    watch = std::make_unique<bench::Watchers>(o, watchers, w.skus);
+    watch = std::make_unique<bench::Watchers>(o, watchers, watch_channels, w.skus);
     w.on_reserved = [&watch](const std::string& sku) { watch->NoteReply(sku); };
   }
   auto channels = bench::MakeChannels(o);

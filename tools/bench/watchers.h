@@ -1,11 +1,14 @@
 // Watchers: N WatchAvailability subscribers attached during a load, each following its own
 // slice of the SKUs (a storefront page's worth), measuring the time from a reservation's reply
-// at the client to its availability event at a subscriber.
+// at the client to its availability event at a subscriber. Replies and events are paired per
+// SKU in order (the k-th reserve reply on a SKU with the k-th event on it); an event that beats
+// its reply to the client counts as 0. Subscribers are gRPC callback reactors: no thread each.
 #pragma once
 
 #include <atomic>
+#include <condition_variable>
 #include <memory>
-#include <thread>
+#include <mutex>
 #include <vector>
 
 #include "tools/bench/load.h"
@@ -20,23 +23,32 @@ struct WatchStats {
 
 class Watchers {
  public:
-  Watchers(const LoadOptions& o, int subscribers, int skus);
+  // `connections` 0: one connection per subscriber; otherwise subscribers share that many.
+  Watchers(const LoadOptions& o, int subscribers, int connections, int skus);
   ~Watchers();
   // Records that a reservation touching `sku` was just answered.
   void NoteReply(const std::string& sku);
   WatchStats Stop();
 
- private:
-  void Follow(int index, int first_sku, int last_sku);
+  struct Seen {
+    int sku;
+    int64_t ns;
+  };
 
-  LoadOptions options_;
+ private:
+  class Subscriber;
+  void Signal(int* counter);
+
   int skus_;
-  std::unique_ptr<std::atomic<int64_t>[]> reply_ns_;  // per SKU: last reply time
+  std::mutex replies_mu_;
+  std::vector<Seen> replies_;
   std::atomic<bool> stopping_{false};
-  std::vector<std::unique_ptr<grpc::ClientContext>> contexts_;
-  std::vector<std::thread> threads_;
-  std::vector<std::vector<uint32_t>> latency_us_;
-  std::vector<int64_t> events_;
+  std::vector<std::unique_ptr<Subscriber>> subscribers_;
+  // Subscribers registered at the server (the load starts once all are) and finished.
+  std::mutex mu_;
+  std::condition_variable cv_;
+  int ready_ = 0;
+  int done_ = 0;
 };
 
 }  // namespace bench
