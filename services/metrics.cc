@@ -1,6 +1,8 @@
 // Metrics with prometheus-cpp.
 #include "services/metrics.h"
 
+#include "services/code_name.h"
+
 #include <prometheus/counter.h>
 #include <prometheus/exposer.h>
 #include <prometheus/gauge.h>
@@ -66,7 +68,7 @@ struct Metrics::Impl {
     std::string key = method + '\n' + std::to_string(code);
     std::lock_guard lock(mu);
     auto [c, new_counter] = requests_by_key.try_emplace(key, nullptr);
-    if (new_counter) c->second = &requests.Add({{"method", method}, {"code", CodeLabel(code)}});
+    if (new_counter) c->second = &requests.Add({{"method", method}, {"code", CodeName(code)}});
     c->second->Increment();
     auto [h, new_histogram] = latency_by_method.try_emplace(method, nullptr);
     if (new_histogram) {
@@ -75,28 +77,6 @@ struct Metrics::Impl {
                                                            0.005, 0.01, 0.025, 0.05, 0.1, 0.5});
     }
     h->second->Observe(seconds);
-  }
-
-  static std::string CodeLabel(grpc::StatusCode code) {
-    static const char* names[] = {"OK",
-                                  "CANCELLED",
-                                  "UNKNOWN",
-                                  "INVALID_ARGUMENT",
-                                  "DEADLINE_EXCEEDED",
-                                  "NOT_FOUND",
-                                  "ALREADY_EXISTS",
-                                  "PERMISSION_DENIED",
-                                  "RESOURCE_EXHAUSTED",
-                                  "FAILED_PRECONDITION",
-                                  "ABORTED",
-                                  "OUT_OF_RANGE",
-                                  "UNIMPLEMENTED",
-                                  "INTERNAL",
-                                  "UNAVAILABLE",
-                                  "DATA_LOSS",
-                                  "UNAUTHENTICATED"};
-    int i = static_cast<int>(code);
-    return i >= 0 && i <= 16 ? names[i] : std::to_string(i);
   }
 };
 

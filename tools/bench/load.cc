@@ -1,6 +1,8 @@
 // The closed loop and its statistics.
 #include "tools/bench/load.h"
 
+#include "services/code_name.h"
+
 #include <algorithm>
 #include <condition_variable>
 #include <map>
@@ -8,28 +10,6 @@
 #include <thread>
 
 namespace bench {
-
-const char* CodeName(grpc::StatusCode code) {
-  static const char* names[] = {"OK",
-                                "CANCELLED",
-                                "UNKNOWN",
-                                "INVALID_ARGUMENT",
-                                "DEADLINE_EXCEEDED",
-                                "NOT_FOUND",
-                                "ALREADY_EXISTS",
-                                "PERMISSION_DENIED",
-                                "RESOURCE_EXHAUSTED",
-                                "FAILED_PRECONDITION",
-                                "ABORTED",
-                                "OUT_OF_RANGE",
-                                "UNIMPLEMENTED",
-                                "INTERNAL",
-                                "UNAVAILABLE",
-                                "DATA_LOSS",
-                                "UNAUTHENTICATED"};
-  int i = static_cast<int>(code);
-  return i >= 0 && i <= 16 ? names[i] : "UNKNOWN";
-}
 
 std::vector<std::shared_ptr<grpc::Channel>> MakeChannels(const LoadOptions& o) {
   std::vector<std::shared_ptr<grpc::Channel>> out;
@@ -92,7 +72,7 @@ LoadResult RunLoad(const std::string& name, const LoadOptions& o, const Step& st
         me.units += s.ok() ? units : 0;
         me.latency_us.push_back(static_cast<uint32_t>(
             std::chrono::duration_cast<std::chrono::microseconds>(now - began).count()));
-        if (!s.ok()) ++me.errors[CodeName(s.error_code())];
+        if (!s.ok()) ++me.errors[oms::services::CodeName(s.error_code())];
       }
       issue(w);
     });

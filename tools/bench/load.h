@@ -47,6 +47,5 @@ std::vector<std::shared_ptr<grpc::Channel>> MakeChannels(const LoadOptions& o);
 // Adds the token, if any, and a 10 s deadline.
 void Prepare(grpc::ClientContext& ctx, const LoadOptions& o);
 LoadResult RunLoad(const std::string& name, const LoadOptions& o, const Step& step);
-const char* CodeName(grpc::StatusCode code);
 
 }  // namespace bench

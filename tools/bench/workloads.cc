@@ -10,6 +10,7 @@
 #include "oms/v1/inventory_service.grpc.pb.h"
 #include "oms/v1/location_service.grpc.pb.h"
 #include "oms/v1/reservation_service.grpc.pb.h"
+#include "services/code_name.h"
 
 namespace bench {
 namespace v1 = oms::v1;
@@ -157,8 +158,8 @@ bool Seed(const LoadOptions& o, int locations, int skus, int64_t on_hand) {
   std::string run = fmt::format("{:x}", std::random_device{}());
   auto check = [](const grpc::Status& s, const char* what) {
     if (!s.ok())
-      fmt::print(stderr, "oms-bench seed: {}: {} {}\n", what, CodeName(s.error_code()),
-                 s.error_message());
+      fmt::print(stderr, "oms-bench seed: {}: {} {}\n", what,
+                 oms::services::CodeName(s.error_code()), s.error_message());
     return s.ok();
   };
   v1::UpsertLocationGroupRequest group;

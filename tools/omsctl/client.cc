@@ -10,6 +10,7 @@
 
 #include "google/rpc/error_details.pb.h"
 #include "google/rpc/status.pb.h"
+#include "services/code_name.h"
 
 namespace omsctl {
 namespace {
@@ -34,28 +35,6 @@ std::shared_ptr<grpc::ChannelCredentials> Credentials(const ClientOptions& o) {
     ssl.pem_private_key = ReadFile(o.tls_key);
   }
   return grpc::SslCredentials(ssl);
-}
-
-const char* CodeName(grpc::StatusCode code) {
-  static const char* names[] = {"OK",
-                                "CANCELLED",
-                                "UNKNOWN",
-                                "INVALID_ARGUMENT",
-                                "DEADLINE_EXCEEDED",
-                                "NOT_FOUND",
-                                "ALREADY_EXISTS",
-                                "PERMISSION_DENIED",
-                                "RESOURCE_EXHAUSTED",
-                                "FAILED_PRECONDITION",
-                                "ABORTED",
-                                "OUT_OF_RANGE",
-                                "UNIMPLEMENTED",
-                                "INTERNAL",
-                                "UNAVAILABLE",
-                                "DATA_LOSS",
-                                "UNAUTHENTICATED"};
-  int i = static_cast<int>(code);
-  return i >= 0 && i <= 16 ? names[i] : "UNKNOWN";
 }
 
 }  // namespace
@@ -101,7 +80,7 @@ int Client::Fail(const grpc::Status& status) const {
   if (status.error_code() == grpc::StatusCode::UNAVAILABLE && reason.empty()) {
     message = fmt::format("cannot reach omsd at {} ({})", options_.server, message);
   }
-  fmt::print(stderr, "omsctl: {}{}: {}\n", CodeName(status.error_code()),
+  fmt::print(stderr, "omsctl: {}{}: {}\n", oms::services::CodeName(status.error_code()),
              reason.empty() ? "" : " " + reason, message);
   for (const auto& line : extra) fmt::print(stderr, "{}\n", line);
   return 1;
