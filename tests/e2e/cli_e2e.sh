@@ -17,7 +17,10 @@ trap cleanup EXIT
 fail() { echo "FAIL: $*" >&2; exit 1; }
 
 start() {
-  "$OMSD" --db "$WORK/oms.db" --listen 127.0.0.1:0 >"$WORK/omsd.log" 2>&1 &
+  # Emptied here, before the start: the poll below must neither miss the file nor read the
+  # previous run's port line.
+  : >"$WORK/omsd.log"
+  "$OMSD" --db "$WORK/oms.db" --listen 127.0.0.1:0 >>"$WORK/omsd.log" 2>&1 &
   PID=$!
   for _ in $(seq 1 100); do
     PORT=$(sed -n 's/.*(port \([0-9]*\)).*/\1/p' "$WORK/omsd.log")

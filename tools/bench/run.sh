@@ -24,7 +24,8 @@ start_omsd() {
   local name=$1; shift
   mkdir -p "$WORK/$name"
   local t0; t0=$(date +%s.%N)
-  "$OMSD" --db "$WORK/$name/oms.db" --listen 127.0.0.1:0 "$@" >"$WORK/$name/omsd.log" 2>&1 &
+  : >"$WORK/$name/omsd.log"  # exists before the poll below reads it
+  "$OMSD" --db "$WORK/$name/oms.db" --listen 127.0.0.1:0 "$@" >>"$WORK/$name/omsd.log" 2>&1 &
   OMSD_PID=$!
   PIDS+=("$OMSD_PID")
   for _ in $(seq 1 600); do
@@ -81,7 +82,8 @@ if [ "${BENCH_BIG:-1}" = 1 ]; then
   mkdir -p "$WORK/big"
   cp "$WORK/big-seeded/oms.db" "$WORK/big/oms.db"
   # Restart on the 1,000,000-row database: time to serving, memory, then the same load.
-  "$OMSD" --db "$WORK/big/oms.db" --listen 127.0.0.1:0 >"$WORK/big/omsd.log" 2>&1 &
+  : >"$WORK/big/omsd.log"
+  "$OMSD" --db "$WORK/big/oms.db" --listen 127.0.0.1:0 >>"$WORK/big/omsd.log" 2>&1 &
   OMSD_PID=$!; PIDS+=("$OMSD_PID"); t0=$(date +%s.%N)
   until grep -q "(port" "$WORK/big/omsd.log"; do sleep 0.02; done
   BIG_START=$(python3 -c "print($(date +%s.%N) - $t0)")
