@@ -1,6 +1,7 @@
 // WatchHub: ring of recent events, fan-out thread, replay from the log.
 #include "services/watch_hub.h"
 
+#include <pthread.h>
 #include <algorithm>
 
 #include "domain/limits.h"
@@ -34,7 +35,10 @@ void WatchFilter::Prepare() {
 }
 
 WatchHub::WatchHub(storage::Reader& reader, size_t capacity)
-    : reader_(reader), capacity_(capacity), thread_([this] { Run(); }) {}
+    : reader_(reader), capacity_(capacity), thread_([this] {
+        pthread_setname_np(pthread_self(), "oms-watch-hub");
+        Run();
+      }) {}
 
 WatchHub::~WatchHub() { Shutdown(); }
 

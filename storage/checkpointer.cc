@@ -1,6 +1,7 @@
 // Checkpointer implementation.
 #include "storage/checkpointer.h"
 
+#include <pthread.h>
 #include <sqlite3.h>
 
 #include "storage/sqlite.h"
@@ -11,10 +12,10 @@ constexpr int kRestartFrames = 4096;  // about 16 MiB of WAL
 }  // namespace
 
 Checkpointer::Checkpointer(std::string path, std::string vfs, std::chrono::milliseconds interval)
-    : path_(std::move(path)),
-      vfs_(std::move(vfs)),
-      interval_(interval),
-      thread_([this] { Run(); }) {}
+    : path_(std::move(path)), vfs_(std::move(vfs)), interval_(interval), thread_([this] {
+        pthread_setname_np(pthread_self(), "oms-checkpoint");
+        Run();
+      }) {}
 
 Checkpointer::~Checkpointer() {
   {

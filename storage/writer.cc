@@ -3,6 +3,7 @@
 // fsync form the next batch — group commit without timers or tuning knobs.
 #include "storage/writer.h"
 
+#include <pthread.h>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
@@ -53,13 +54,19 @@ Writer::~Writer() { Stop(); }
 void Writer::set_observer(BatchObserver observer) { impl_->observer = std::move(observer); }
 
 void Writer::Start() {
-  impl_->replies_thread = std::thread([impl = impl_.get()] { impl->replies.run(); });
+  impl_->replies_thread = std::thread([impl = impl_.get()] {
+    pthread_setname_np(pthread_self(), "oms-replies");
+    impl->replies.run();
+  });
   impl_->engine.set_completion_executor([impl = impl_.get()](std::function<void()> reply) {
     asio::post(impl->replies, std::move(reply));
   });
   impl_->next_purge = std::chrono::steady_clock::now() + impl_->options.purge_interval;
   asio::post(impl_->io, [impl = impl_.get()] { impl->ArmSweep(); });
-  impl_->thread = std::thread([impl = impl_.get()] { impl->io.run(); });
+  impl_->thread = std::thread([impl = impl_.get()] {
+    pthread_setname_np(pthread_self(), "oms-writer");
+    impl->io.run();
+  });
 }
 
 Status Writer::Submit(Submission submission) {
