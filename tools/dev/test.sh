@@ -12,8 +12,8 @@ cmake --build "$BUILD_DIR" -j2
 echo "test.sh: build took $(( $(date +%s) - start )) s"
 ctest --test-dir "$BUILD_DIR" --output-on-failure -j2 --timeout 600
 if [ "${OMS_QUICK:-0}" = 1 ]; then exit 0; fi
-echo "test.sh: sanitizer suite"
+echo "test.sh: suite passed at $(( $(date +%s) - start )) s; sanitizer build and suite"
 tools/dev/sanitize.sh
-echo "test.sh: fuzzing"
+echo "test.sh: sanitizer suite passed at $(( $(date +%s) - start )) s; fuzzing"
 FUZZ_SECONDS="${FUZZ_SECONDS:-60}" tools/dev/fuzz.sh
 echo "test.sh: all passed in $(( $(date +%s) - start )) s"
