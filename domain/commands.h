@@ -2,6 +2,8 @@
 // replies. Services build them from requests; the engine applies them in batches.
 #pragma once
 
+#include <chrono>
+
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -142,6 +144,9 @@ struct CommandContext {
   uint64_t payload_hash = 0;
   std::string method;
   std::string actor;
+  // The caller's deadline (or the server's default for calls without one). A command still
+  // queued when it passes is answered DEADLINE_EXCEEDED and has no effect: nobody waits for it.
+  std::chrono::steady_clock::time_point not_after = std::chrono::steady_clock::time_point::max();
 };
 
 struct LocationReply {

@@ -68,6 +68,7 @@ BatchStats Engine::Run(std::vector<Submission>& batch) {
   poisoned_ = !store_.Begin().ok();
 
   Timestamp now = clock_.Now();
+  steady_now_ = std::chrono::steady_clock::now();
   if (!poisoned_) stats.expired = SweepExpired(now, limits::kMaxBatch);
   for (auto& s : batch) completions.push_back(ApplyOne(s, now));
 
@@ -103,6 +104,12 @@ BatchStats Engine::Run(std::vector<Submission>& batch) {
 Completion Engine::ApplyOne(Submission& s, Timestamp now) {
   if (poisoned_) return {BatchFailed(), {}, false};
   const CommandContext& ctx = s.context;
+  if (ctx.not_after < steady_now_) {
+    Status late(Code::kDeadlineExceeded,
+                "the call's deadline passed while it waited for the writer; it had no effect");
+    late.WithReason(reason::kDeadlineExceeded);
+    return {std::move(late), {}, false};
+  }
   if (!ctx.request_id.empty()) {
     Result<std::optional<RequestRecord>> found = store_.FindRequest(ctx.request_id);
     if (!found.ok()) {

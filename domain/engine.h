@@ -77,6 +77,7 @@ class Engine {
   WriterState state_;
   EventSink* sink_;
   Duration pickup_hold_;
+  std::chrono::steady_clock::time_point steady_now_;  // read once per batch
   Executor completions_;
   std::vector<Event> pending_events_;  // of the open batch
   bool poisoned_ = false;              // a storage error in the open batch

@@ -42,6 +42,13 @@ inline constexpr int kMaxRequestBytes = 4 * 1024 * 1024;
 inline constexpr int kMaxWriterQueue = 20000;
 // Commands applied in one database transaction.
 inline constexpr int kMaxBatch = 4096;
+// A call without a deadline is treated as having this one: a mutation still waiting for the
+// writer after it is answered DEADLINE_EXCEEDED with no effect, so an overload sheds work
+// that nobody waits for any more.
+inline constexpr std::chrono::seconds kDefaultCallDeadline{30};
+// Wrong pickup codes before an order needs a staff override: guessing one of 31^6 codes
+// five times is hopeless.
+inline constexpr int kMaxPickupAttempts = 5;
 // How long idempotency records are kept by default.
 inline constexpr std::chrono::hours kDefaultRequestRetention{24};
 

@@ -10,8 +10,6 @@
 namespace oms {
 namespace {
 
-constexpr int kMaxPickupAttempts = 5;
-
 OrderState ShownState(const Order& o, Timestamp now) {
   return o.OverdueAt(now) ? OrderState::kExpired : o.state;
 }
@@ -227,7 +225,7 @@ Result<Reply> Apply(Draft& draft, const ConfirmPickup& c, ApplyEnv& env) {
   if (!found.ok()) return found.status();
   Order o = std::move(found).value();
   if (!c.staff_override) {
-    if (o.failed_pickup_attempts >= kMaxPickupAttempts) {
+    if (o.failed_pickup_attempts >= limits::kMaxPickupAttempts) {
       Status s = Status::FailedPrecondition(
           reason::kPickupAttemptsExceeded,
           "too many wrong pickup codes for order " + o.id.str() + "; staff must confirm");
@@ -240,7 +238,8 @@ Result<Reply> Apply(Draft& draft, const ConfirmPickup& c, ApplyEnv& env) {
       Status s = Status::FailedPrecondition(reason::kPickupCodeMismatch,
                                             "wrong pickup code for order " + o.id.str());
       s.With("order_id", o.id.str())
-          .With("attempts_left", std::to_string(kMaxPickupAttempts - o.failed_pickup_attempts));
+          .With("attempts_left",
+                std::to_string(limits::kMaxPickupAttempts - o.failed_pickup_attempts));
       draft.Reject(std::move(s));
       return Reply{OrderReply{std::move(o)}};
     }

@@ -33,6 +33,8 @@ const char* CodeName(Code code) {
       return "OK";
     case Code::kInvalidArgument:
       return "INVALID_ARGUMENT";
+    case Code::kDeadlineExceeded:
+      return "DEADLINE_EXCEEDED";
     case Code::kNotFound:
       return "NOT_FOUND";
     case Code::kAlreadyExists:

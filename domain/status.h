@@ -15,6 +15,7 @@ namespace oms {
 enum class Code {
   kOk = 0,
   kInvalidArgument = 3,
+  kDeadlineExceeded = 4,
   kNotFound = 5,
   kAlreadyExists = 6,
   kPermissionDenied = 7,
@@ -41,6 +42,7 @@ inline constexpr char kFulfilmentNotAllowed[] = "FULFILMENT_NOT_ALLOWED";
 inline constexpr char kWriterOverloaded[] = "WRITER_OVERLOADED";
 inline constexpr char kStorageUnavailable[] = "STORAGE_UNAVAILABLE";
 inline constexpr char kShuttingDown[] = "SHUTTING_DOWN";
+inline constexpr char kDeadlineExceeded[] = "DEADLINE_EXCEEDED";
 }  // namespace reason
 
 struct FieldViolation {

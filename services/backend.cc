@@ -5,6 +5,7 @@
 #include <google/protobuf/io/zero_copy_stream_impl_lite.h>
 #include <google/protobuf/message.h>
 
+#include "domain/limits.h"
 #include "domain/validate.h"
 #include "services/error_mapping.h"
 #include "services/log.h"
@@ -77,6 +78,25 @@ uint64_t PayloadHash(const char* method, const google::protobuf::Message& reques
   return h;
 }
 
+namespace {
+
+// The caller's deadline on the writer's monotonic clock, or the default for calls without one.
+std::chrono::steady_clock::time_point NotAfter(const grpc::CallbackServerContext& context) {
+  auto steady_now = std::chrono::steady_clock::now();
+  auto deadline = context.deadline();
+  if (deadline == std::chrono::system_clock::time_point::max()) {
+    return steady_now + limits::kDefaultCallDeadline;
+  }
+  auto left = deadline - std::chrono::system_clock::now();
+  if (left > std::chrono::duration_cast<std::chrono::system_clock::duration>(
+                 limits::kDefaultCallDeadline * 1000)) {
+    return std::chrono::steady_clock::time_point::max();  // effectively none
+  }
+  return steady_now + std::chrono::duration_cast<std::chrono::steady_clock::duration>(left);
+}
+
+}  // namespace
+
 grpc::ServerUnaryReactor* Mutate(grpc::CallbackServerContext* context, Backend& backend,
                                  const Result<Principal>& who, const char* method,
                                  const google::protobuf::Message& request,
@@ -92,7 +112,7 @@ grpc::ServerUnaryReactor* Mutate(grpc::CallbackServerContext* context, Backend& 
   auto* reactor = context->DefaultReactor();
   Submission s;
   s.command = std::move(command).value();
-  s.context = {request_id, PayloadHash(method, request), method, who->name};
+  s.context = {request_id, PayloadHash(method, request), method, who->name, NotAfter(*context)};
   s.encode = [response, fill = std::move(fill)](const Reply& reply) {
     fill(reply);
     return response->SerializeAsString();

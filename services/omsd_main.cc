@@ -28,10 +28,13 @@ std::string LimitsText() {
       "  page size                    {} (default {})\n"
       "  writer queue                 {} commands\n"
       "  commands per batch           {}\n"
-      "  idempotency records kept     {} h (default)\n",
+      "  idempotency records kept     {} h (default)\n"
+      "  call deadline if none given  {} s (a mutation still queued then has no effect)\n"
+      "  wrong pickup codes per order {}\n",
       kMaxLines, kMaxSkusPerQuery, kMaxIdLength, kMaxTextLength, kMaxQuantity, kMinTtl.count(),
       kMaxTtl.count(), kDefaultTtl.count(), kMaxRequestBytes, kMaxPageSize, kDefaultPageSize,
-      kMaxWriterQueue, kMaxBatch, kDefaultRequestRetention.count());
+      kMaxWriterQueue, kMaxBatch, kDefaultRequestRetention.count(), kDefaultCallDeadline.count(),
+      kMaxPickupAttempts);
 }
 
 // `omsd verify`: every invariant on a (stopped or running) server's database file.

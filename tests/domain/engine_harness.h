@@ -76,6 +76,19 @@ class EngineHarness {
     return out;
   }
 
+  // One command whose caller gives up at `not_after`.
+  Completion DoBy(Command command, std::string request_id,
+                  std::chrono::steady_clock::time_point not_after) {
+    Completion out;
+    std::vector<Submission> batch(1);
+    batch[0].context = {request_id, Fingerprint(command), "Test", "tester", not_after};
+    batch[0].command = std::move(command);
+    batch[0].encode = [](const Reply& reply) { return Describe(reply); };
+    batch[0].done = [&out](Completion c) { out = std::move(c); };
+    last_stats_ = engine_->Run(batch);
+    return out;
+  }
+
   Completion Do(Command command, std::string request_id = "") {
     if (request_id.empty()) request_id = "r" + std::to_string(++next_request_);
     return RunBatch({{std::move(command), request_id}})[0];

@@ -129,6 +129,20 @@ TYPED_TEST(EngineTest, ReusedRequestId_WithAnotherPayload_IsRejected) {
   EXPECT_EQ(this->Level("a", "s1").on_hand, 5);
 }
 
+TYPED_TEST(EngineTest, CommandPastItsDeadline_HasNoEffect_AndItsRequestIdStaysFree) {
+  auto past = std::chrono::steady_clock::now() - std::chrono::milliseconds(1);
+  Completion late = this->DoBy(this->Adjust("a", "s1", 5), "slow", past);
+  EXPECT_EQ(late.status.code(), Code::kDeadlineExceeded);
+  EXPECT_EQ(late.status.reason(), "DEADLINE_EXCEEDED");
+  EXPECT_EQ(this->Level("a", "s1").on_hand, 0);
+  // The retry, in time, is applied (not answered from a stored failure).
+  auto future = std::chrono::steady_clock::now() + std::chrono::minutes(1);
+  Completion retry = this->DoBy(this->Adjust("a", "s1", 5), "slow", future);
+  ASSERT_TRUE(retry.status.ok()) << retry.status.ToString();
+  EXPECT_FALSE(retry.replayed);
+  EXPECT_EQ(this->Level("a", "s1").on_hand, 5);
+}
+
 TYPED_TEST(EngineTest, FailedCommandInABatch_DoesNotDisturbTheOthers) {
   auto out = this->RunBatch({{this->Adjust("a", "s1", 5), "x1"},
                              {this->Adjust("a", "s1", -9, MovementReason::kLost), "x2"},
