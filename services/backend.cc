@@ -12,6 +12,14 @@
 
 namespace oms::services {
 
+Status RequireLocation(const SharedView& view, const std::string& field, const std::string& id) {
+  OMS_RETURN_IF_ERROR(ValidateId(field, id));
+  bool known =
+      view.Read([&](const CommittedData& d) { return d.locations.count(LocationId(id)) > 0; });
+  if (!known) return Status::NotFound("location " + id + " does not exist");
+  return Status::Ok();
+}
+
 Result<Principal> Admit(Backend& backend, grpc::CallbackServerContext* context, Action action,
                         const std::vector<std::string>& stores) {
   Result<Principal> who = backend.auth.Authenticate(*context);

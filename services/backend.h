@@ -48,6 +48,10 @@ grpc::ServerUnaryReactor* Mutate(grpc::CallbackServerContext* context, Backend& 
                                  google::protobuf::Message* response,
                                  std::function<void(const Reply&)> fill);
 
+// A location id a read names (a filter or a scope): well-formed and known to the committed
+// state, else INVALID_ARGUMENT naming `field` or NOT_FOUND. Answered from memory.
+Status RequireLocation(const SharedView& view, const std::string& field, const std::string& id);
+
 // Finishes a reactor with a domain status (ok or not).
 grpc::ServerUnaryReactor* FinishWith(grpc::CallbackServerContext* context, const Status& status);
 

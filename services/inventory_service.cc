@@ -60,18 +60,13 @@ grpc::ServerUnaryReactor* InventoryService::ListStock(grpc::CallbackServerContex
   if (auto who = Admit(backend_, context, Action::kRead); !who.ok()) {
     return FinishWith(context, who.status());
   }
-  Status s = ValidateId("location_id", request->location_id());
+  Status s = RequireLocation(backend_.view, "location_id", request->location_id());
   if (!s.ok()) return FinishWith(context, s);
   Result<int> size = ValidatePageSize(request->page_size());
   if (!size.ok()) return FinishWith(context, size.status());
   Result<std::string> after = DecodePageToken("stock", request->page_token());
   if (!after.ok()) return FinishWith(context, after.status());
   LocationId location(request->location_id());
-  auto exists = backend_.reader.GetLocation(location);
-  if (!exists.ok()) return FinishWith(context, exists.status());
-  if (!exists->has_value()) {
-    return FinishWith(context, Status::NotFound("location " + location.str() + " does not exist"));
-  }
   auto rows = backend_.reader.ListStock(location, *after, *size + 1);
   if (!rows.ok()) return FinishWith(context, rows.status());
   for (int i = 0; i < static_cast<int>(rows->size()) && i < *size; ++i) {
@@ -164,11 +159,8 @@ Status WatchFilterFrom(const v1::WatchAvailabilityRequest& r, const SharedView& 
     filter->skus.insert(r.skus(i));
   }
   for (int i = 0; i < r.location_ids_size(); ++i) {
-    OMS_RETURN_IF_ERROR(ValidateId("location_ids[" + std::to_string(i) + "]", r.location_ids(i)));
-    bool known = view.Read([&](const CommittedData& d) {
-      return d.locations.count(LocationId(r.location_ids(i))) > 0;
-    });
-    if (!known) return Status::NotFound("location " + r.location_ids(i) + " does not exist");
+    OMS_RETURN_IF_ERROR(
+        RequireLocation(view, "location_ids[" + std::to_string(i) + "]", r.location_ids(i)));
     filter->locations.insert(r.location_ids(i));
   }
   return Status::Ok();
@@ -208,18 +200,11 @@ grpc::ServerUnaryReactor* InventoryService::ListMovements(grpc::CallbackServerCo
   storage::MovementFilter filter;
   Status s;
   if (!request->sku().empty()) s = ValidateId("sku", request->sku());
-  if (s.ok() && !request->location_id().empty())
-    s = ValidateId("location_id", request->location_id());
-  if (!s.ok()) return FinishWith(context, s);
-  if (!request->location_id().empty()) {
-    // A filter naming a location that does not exist is a typo, not an empty ledger.
-    auto exists = backend_.reader.GetLocation(LocationId(request->location_id()));
-    if (!exists.ok()) return FinishWith(context, exists.status());
-    if (!exists->has_value()) {
-      return FinishWith(context,
-                        Status::NotFound("location " + request->location_id() + " does not exist"));
-    }
+  // A filter naming a location that does not exist is a typo, not an empty ledger.
+  if (s.ok() && !request->location_id().empty()) {
+    s = RequireLocation(backend_.view, "location_id", request->location_id());
   }
+  if (!s.ok()) return FinishWith(context, s);
   filter.sku = request->sku();
   filter.location_id = request->location_id();
   if (request->has_since()) filter.since = FromProto(request->since());

@@ -113,13 +113,7 @@ grpc::ServerWriteReactor<v1::OrderEvent>* OrderService::WatchOrders(
   filter.kind = EventKind::kOrder;
   Status s = Admit(backend_, context, Action::kRead).status();
   if (s.ok() && !request->pickup_location_id().empty()) {
-    s = ValidateId("pickup_location_id", request->pickup_location_id());
-    bool known = s.ok() && backend_.view.Read([&](const CommittedData& d) {
-      return d.locations.count(LocationId(request->pickup_location_id())) > 0;
-    });
-    if (s.ok() && !known) {
-      s = Status::NotFound("location " + request->pickup_location_id() + " does not exist");
-    }
+    s = RequireLocation(backend_.view, "pickup_location_id", request->pickup_location_id());
     filter.locations.insert(request->pickup_location_id());
   }
   if (s.ok() && !request->customer_id().empty()) {
