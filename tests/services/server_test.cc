@@ -76,49 +76,35 @@ TEST(ServerTest, Start_OnADatabaseAnotherServerServes_FailsWithAStatus) {
 }
 
 // A request that is not a valid message (here: invalid UTF-8 in a string field) is refused by
-// gRPC before any handler runs. The client gets a status, the server keeps serving, and the
-// library's complaint reaches the log as a structured line, rate-limited.
-TEST(ServerTest, AnUnparsableRequest_IsRefused_AndLoggedAtABoundedRate) {
+// gRPC before any handler runs (the status is checked in inventory_rpc_test.cc). Protobuf's
+// complaint reaches the log as a structured line, and a flood of such requests is cut to a
+// few lines per second.
+TEST(ServerTest, UnparsableRequests_AreLoggedStructured_AtABoundedRate) {
   TempDir dir;
   auto server = services::Server::Start(Options(dir));
   ASSERT_TRUE(server.ok()) << server.status().ToString();
   services::RouteProtobufLogs();
-  auto channel = grpc::CreateChannel("127.0.0.1:" + std::to_string((*server)->port()),
-                                     grpc::InsecureChannelCredentials());
-  grpc::GenericStub stub(channel);
-  auto call = [&](std::string bytes) {
-    grpc::Slice slice(bytes);
-    grpc::ByteBuffer request(&slice, 1);
-    grpc::ByteBuffer response;
+  grpc::GenericStub stub(grpc::CreateChannel("127.0.0.1:" + std::to_string((*server)->port()),
+                                             grpc::InsecureChannelCredentials()));
+  constexpr int kBadCalls = 40;
+  ::testing::internal::CaptureStderr();
+  for (int i = 0; i < kBadCalls; ++i) {
+    grpc::Slice slice(std::string("\x0a\x02\xff\xfe", 4));  // GetLocation{location_id: bad}
+    grpc::ByteBuffer request(&slice, 1), response;
     grpc::ClientContext ctx;
     ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
     std::promise<grpc::Status> done;
     stub.UnaryCall(&ctx, "/oms.v1.LocationService/GetLocation", {}, &request, &response,
                    [&](grpc::Status s) { done.set_value(std::move(s)); });
-    return done.get_future().get();
-  };
-  ::testing::internal::CaptureStderr();
-  constexpr int kBadCalls = 40;
-  for (int i = 0; i < kBadCalls; ++i) {
-    grpc::Status s = call(std::string("\x0a\x02\xff\xfe", 4));
-    EXPECT_FALSE(s.ok());
-    EXPECT_NE(s.error_code(), grpc::StatusCode::INTERNAL);
+    EXPECT_FALSE(done.get_future().get().ok());
   }
   std::string log = ::testing::internal::GetCapturedStderr();
-  // Still serving: a well-formed request for a missing location is an ordinary NOT_FOUND.
-  EXPECT_EQ(call("\x0a\x03"
-                 "abc")
-                .error_code(),
-            grpc::StatusCode::NOT_FOUND);
   std::regex line("level=error event=protobuf source=\\S+ message=\".*UTF-8.*\"");
-  int lines = 0;
-  for (auto it = std::sregex_iterator(log.begin(), log.end(), line); it != std::sregex_iterator();
-       ++it) {
-    ++lines;
-  }
+  auto lines =
+      std::distance(std::sregex_iterator(log.begin(), log.end(), line), std::sregex_iterator());
   EXPECT_GE(lines, 1) << log;
   // Five per second; the burst may straddle a second boundary or two on a slow machine.
-  EXPECT_LT(lines, kBadCalls) << log;
+  EXPECT_LE(lines, 15) << log;
 }
 
 }  // namespace
