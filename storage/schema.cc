@@ -162,8 +162,24 @@ CREATE TRIGGER order_history_append_only BEFORE UPDATE ON order_history
 BEGIN SELECT RAISE(ABORT, 'order history is append-only'); END;
 )sql";
 
+// Version 4: a failure stored with a request keeps its whole Status, ErrorInfo metadata and
+// field violations included, as storage/stored_status.h's JSON in requests.error. Version
+// 1's "<code>\x1f<reason>\x1f<message>" rows are rewritten to it (without metadata, which
+// they never had); a row that was unreadable stays as it was.
+constexpr const char* kV4 = R"sql(
+UPDATE requests SET error = json_object(
+    'code', p.code,
+    'reason', substr(p.rest, 1, instr(p.rest, char(31)) - 1),
+    'message', substr(p.rest, instr(p.rest, char(31)) + 1))
+FROM (SELECT request_id,
+             CAST(substr(error, 1, instr(error, char(31)) - 1) AS INTEGER) AS code,
+             substr(error, instr(error, char(31)) + 1) AS rest
+      FROM requests WHERE instr(error, char(31)) > 0) AS p
+WHERE requests.request_id = p.request_id AND instr(p.rest, char(31)) > 0;
+)sql";
+
 const std::vector<const char*>& Migrations() {
-  static const std::vector<const char*> migrations = {kV1, kV2, kV3};
+  static const std::vector<const char*> migrations = {kV1, kV2, kV3, kV4};
   return migrations;
 }
 

@@ -11,27 +11,9 @@
 
 #include "storage/rows.h"
 #include "storage/schema.h"
+#include "storage/stored_status.h"
 
 namespace oms::storage {
-namespace {
-
-constexpr char kSep = '\x1f';
-
-std::string EncodeError(const Status& s) {
-  return std::to_string(static_cast<int>(s.code())) + kSep + s.reason() + kSep + s.message();
-}
-
-Status DecodeError(const std::string& text) {
-  size_t a = text.find(kSep);
-  size_t b = a == std::string::npos ? a : text.find(kSep, a + 1);
-  if (b == std::string::npos) return Status::Internal("stored error is unreadable");
-  Status s(static_cast<Code>(std::atoi(text.substr(0, a).c_str())), text.substr(b + 1));
-  s.WithReason(text.substr(a + 1, b - a - 1));
-  return s;
-}
-
-}  // namespace
-
 namespace {
 
 // Takes the process-wide lock of a database, or says who holds it.
@@ -179,7 +161,7 @@ Result<std::optional<RequestRecord>> SqliteStore::FindRequest(const std::string&
   r.payload_hash = static_cast<uint64_t>(q.Int(1));
   r.response = q.Text(2);
   r.created_at = FromMicros(q.Int(3));
-  if (std::string error = q.Text(4); !error.empty()) r.error = DecodeError(error);
+  if (std::string error = q.Text(4); !error.empty()) r.error = DecodeStoredStatus(error);
   q.Reset();
   return std::optional<RequestRecord>(std::move(r));
 }
@@ -295,7 +277,7 @@ Status SqliteStore::WriteAll(const Changes& changes, const RequestRecord* record
             .Bind(2, record->method)
             .Bind(3, static_cast<int64_t>(record->payload_hash))
             .BindBlob(4, record->response)
-            .Bind(5, record->error ? EncodeError(*record->error) : std::string())
+            .Bind(5, record->error ? EncodeStoredStatus(*record->error) : std::string())
             .Bind(6, ToMicros(record->created_at))
             .Run());
   }

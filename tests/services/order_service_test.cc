@@ -280,6 +280,22 @@ TEST_F(OrderTest, WrongCodeRetriedWithSameRequestId_CountsOneAttempt) {
   EXPECT_EQ(Get(o.order_id()).failed_pickup_attempts(), 1);
 }
 
+// The retry replays the stored error whole, ErrorInfo metadata included, even after a
+// later wrong code changed the count.
+TEST_F(OrderTest, WrongCodeRetriedWithSameRequestId_RepliesWithTheFirstAttemptsLeft) {
+  v1::Order o = PlaceOk("c", {{"shoe", 1}});
+  ASSERT_TRUE(Pick(o.order_id()).ok());
+  ASSERT_TRUE(Ready(o.order_id()).ok());
+  grpc::Status first = Pickup(o.order_id(), "NOPE", nullptr, "same-id");
+  ASSERT_EQ(MetadataOf(first, "attempts_left"), "4");
+  EXPECT_EQ(MetadataOf(Pickup(o.order_id(), "NOPE"), "attempts_left"), "3");
+  grpc::Status retried = Pickup(o.order_id(), "NOPE", nullptr, "same-id");
+  EXPECT_EQ(ReasonOf(retried), "PICKUP_CODE_MISMATCH");
+  EXPECT_EQ(retried.error_message(), first.error_message());
+  EXPECT_EQ(MetadataOf(retried, "attempts_left"), "4");
+  EXPECT_EQ(MetadataOf(retried, "order_id"), o.order_id());
+}
+
 TEST_F(OrderTest, PickupCodes_AreRandomPerOrder_FromAnUnambiguousAlphabet) {
   server_.Receive("sock", "store", 100);
   std::set<std::string> codes;

@@ -130,6 +130,37 @@ TEST_F(SchemaTest, Migrate_FromAnOlderVersion_AppliesOnlyTheMissingMigrations) {
   EXPECT_EQ(QueryInt(store->db(), "SELECT on_hand FROM stock_levels"), 5);  // v1 data kept
 }
 
+// Version 3 stored a failure as "<code>\x1f<reason>\x1f<message>"; after the migration it
+// still replays with its code, reason and message (it never had metadata).
+TEST_F(SchemaTest, Migrate_KeepsAnErrorStoredByVersion3_Replayable) {
+  OpenStore().reset();
+  {
+    auto raw = OpenRaw();
+    ASSERT_TRUE(raw->Exec("INSERT INTO requests VALUES('r1', 'ConfirmPickup', 1, '', "
+                          "'9' || char(31) || 'PICKUP_CODE_MISMATCH' || char(31) || 'wrong' || "
+                          "char(31) || 'code', 0);"
+                          "INSERT INTO requests VALUES('r2', 'AdjustStock', 2, 'ok', '', 0);"
+                          "PRAGMA user_version = 3;")
+                    .ok());
+  }
+  auto store = OpenStore();
+  ASSERT_TRUE(store->Begin().ok());
+  auto failed = store->FindRequest("r1");
+  auto succeeded = store->FindRequest("r2");
+  store->Rollback();
+  ASSERT_TRUE(failed.ok() && failed->has_value()) << failed.status().ToString();
+  ASSERT_TRUE((*failed)->error.has_value());
+  EXPECT_EQ((*failed)->error->code(), Code::kFailedPrecondition);
+  EXPECT_EQ((*failed)->error->reason(), "PICKUP_CODE_MISMATCH");
+  EXPECT_EQ((*failed)->error->message(),
+            "wrong\x1f"
+            "code");
+  EXPECT_TRUE((*failed)->error->metadata().empty());
+  ASSERT_TRUE(succeeded.ok() && succeeded->has_value());
+  EXPECT_FALSE((*succeeded)->error.has_value());
+  EXPECT_EQ((*succeeded)->response, "ok");
+}
+
 TEST_F(SchemaTest, Migrate_ThatFails_LeavesTheFileAtItsPreviousVersion) {
   OpenStore().reset();
   {

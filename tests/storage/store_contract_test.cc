@@ -130,20 +130,33 @@ TYPED_TEST(StoreContractTest, FindRequest_SeesARecordWrittenEarlierInTheOpenBatc
   this->store_->Rollback();
 }
 
-TYPED_TEST(StoreContractTest, FindRequest_KeepsAStoredErrorWithItsCodeAndReason) {
+// A retry must get the first call's error exactly: its code, reason and message, and the
+// ErrorInfo metadata (attempts_left) and field violations in their order.
+TYPED_TEST(StoreContractTest, FindRequest_KeepsTheWholeStoredError) {
   RequestRecord record = MakeRecord("r1");
   record.response.clear();
-  record.error = Status::FailedPrecondition("PICKUP_CODE_MISMATCH", "wrong code");
+  Status error = Status::FailedPrecondition("PICKUP_CODE_MISMATCH", "wrong \"code\"\x1f\n");
+  error.With("order_id", "ord_1").With("attempts_left", "3").With("note", "\x1f{}[]\xc3\xa9");
+  error.WithViolation("pickup_code", "does not match").WithViolation("lines[0].sku", "");
+  record.error = error;
   this->Commit(Changes{}, &record);
+  this->Reopen();
   ASSERT_TRUE(this->store_->Begin().ok());
   auto found = this->store_->FindRequest("r1");
   this->store_->Rollback();
   ASSERT_TRUE(found.ok());
   ASSERT_TRUE(found->has_value());
   ASSERT_TRUE((*found)->error.has_value());
-  EXPECT_EQ((*found)->error->code(), Code::kFailedPrecondition);
-  EXPECT_EQ((*found)->error->reason(), "PICKUP_CODE_MISMATCH");
-  EXPECT_EQ((*found)->error->message(), "wrong code");
+  const Status& replayed = *(*found)->error;
+  EXPECT_EQ(replayed.code(), Code::kFailedPrecondition);
+  EXPECT_EQ(replayed.reason(), "PICKUP_CODE_MISMATCH");
+  EXPECT_EQ(replayed.message(), error.message());
+  EXPECT_EQ(replayed.metadata(), error.metadata());
+  ASSERT_EQ(replayed.violations().size(), 2u);
+  for (size_t i = 0; i < 2; ++i) {
+    EXPECT_EQ(replayed.violations()[i].field, error.violations()[i].field);
+    EXPECT_EQ(replayed.violations()[i].description, error.violations()[i].description);
+  }
 }
 
 TYPED_TEST(StoreContractTest, FindRequest_ForAnUnknownId_FindsNothing) {
