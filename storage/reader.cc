@@ -4,6 +4,17 @@
 #include "storage/rows.h"
 
 namespace oms::storage {
+namespace {
+
+StoredEvent StoredEventFromRow(const Statement& row) {
+  constexpr auto& t = kEvents;
+  return {row.Int(t["sequence"]), static_cast<int>(row.Int(t["kind"])),
+          row.Text(t["sku"]),     row.Text(t["location_id"]),
+          row.Text(t["subject"]), row.Text(t["customer_id"]),
+          row.Text(t["payload"])};
+}
+
+}  // namespace
 
 Reader::Lease::~Lease() {
   std::lock_guard lock(reader_.mu_);
@@ -26,9 +37,7 @@ Result<std::unique_ptr<Reader::Lease>> Reader::Acquire() {
 
 Result<std::optional<Location>> Reader::GetLocation(const LocationId& id) {
   return WithSnapshot([&](Database& db) -> Result<std::optional<Location>> {
-    Statement& q = db.Prepare(
-        "SELECT location_id, name, kind, ship_enabled, pickup_enabled, "
-        "active, updated_at FROM locations WHERE location_id = ?");
+    Statement& q = db.Prepare(Select<kLocations, "WHERE location_id = ?">());
     q.Bind(1, id.str());
     if (!q.Step()) {
       if (!q.status().ok()) return q.status();
@@ -40,10 +49,8 @@ Result<std::optional<Location>> Reader::GetLocation(const LocationId& id) {
 
 Result<std::vector<Location>> Reader::ListLocations(const std::string& after, int limit) {
   return WithSnapshot([&](Database& db) -> Result<std::vector<Location>> {
-    Statement& q = db.Prepare(
-        "SELECT location_id, name, kind, ship_enabled, pickup_enabled, "
-        "active, updated_at FROM locations WHERE location_id > ? "
-        "ORDER BY location_id LIMIT ?");
+    Statement& q =
+        db.Prepare(Select<kLocations, "WHERE location_id > ? ORDER BY location_id LIMIT ?">());
     q.Bind(1, after).Bind(2, static_cast<int64_t>(limit));
     std::vector<Location> out;
     while (q.Step()) out.push_back(LocationFromRow(q, 0));
@@ -62,9 +69,7 @@ Result<std::vector<std::pair<StockKey, StockLevel>>> Reader::ListStock(const Loc
   using Rows = std::vector<std::pair<StockKey, StockLevel>>;
   return WithSnapshot([&](Database& db) -> Result<Rows> {
     Statement& q = db.Prepare(
-        "SELECT sku, location_id, on_hand, reserved, safety_stock, version, "
-        "updated_at FROM stock_levels WHERE location_id = ? AND sku > ? "
-        "ORDER BY sku LIMIT ?");
+        Select<kStockLevels, "WHERE location_id = ? AND sku > ? ORDER BY sku LIMIT ?">());
     q.Bind(1, location.str()).Bind(2, after_sku).Bind(3, static_cast<int64_t>(limit));
     Rows out;
     while (q.Step()) out.push_back(StockFromRow(q, 0));
@@ -78,31 +83,24 @@ Result<std::vector<Movement>> Reader::ListMovements(const MovementFilter& f, int
     // One statement per filter shape so each uses its index.
     Statement* q;
     if (!f.sku.empty() && !f.location_id.empty()) {
-      q = &db.Prepare(
-          "SELECT movement_id, sku, location_id, delta, on_hand_after, reason, "
-          "reference, request_id, actor, created_at FROM movements "
-          "WHERE sku = ?3 AND location_id = ?4 AND movement_id > ?1 AND "
-          "created_at >= ?2 ORDER BY movement_id LIMIT ?5");
+      q = &db.Prepare(Select<kMovements,
+                             "WHERE sku = ?3 AND location_id = ?4 AND movement_id > ?1 AND "
+                             "created_at >= ?2 ORDER BY movement_id LIMIT ?5">());
       q->Bind(3, f.sku).Bind(4, f.location_id);
     } else if (!f.sku.empty()) {
-      q = &db.Prepare(
-          "SELECT movement_id, sku, location_id, delta, on_hand_after, reason, "
-          "reference, request_id, actor, created_at FROM movements "
-          "WHERE sku = ?3 AND movement_id > ?1 AND created_at >= ?2 "
-          "ORDER BY movement_id LIMIT ?5");
+      q = &db.Prepare(Select<kMovements,
+                             "WHERE sku = ?3 AND movement_id > ?1 AND created_at >= ?2 "
+                             "ORDER BY movement_id LIMIT ?5">());
       q->Bind(3, f.sku);
     } else if (!f.location_id.empty()) {
-      q = &db.Prepare(
-          "SELECT movement_id, sku, location_id, delta, on_hand_after, reason, "
-          "reference, request_id, actor, created_at FROM movements "
-          "WHERE location_id = ?4 AND movement_id > ?1 AND created_at >= ?2 "
-          "ORDER BY movement_id LIMIT ?5");
+      q = &db.Prepare(Select<kMovements,
+                             "WHERE location_id = ?4 AND movement_id > ?1 AND created_at >= ?2 "
+                             "ORDER BY movement_id LIMIT ?5">());
       q->Bind(4, f.location_id);
     } else {
-      q = &db.Prepare(
-          "SELECT movement_id, sku, location_id, delta, on_hand_after, reason, "
-          "reference, request_id, actor, created_at FROM movements "
-          "WHERE movement_id > ?1 AND created_at >= ?2 ORDER BY movement_id LIMIT ?5");
+      q = &db.Prepare(Select<kMovements,
+                             "WHERE movement_id > ?1 AND created_at >= ?2 "
+                             "ORDER BY movement_id LIMIT ?5">());
     }
     q->Bind(1, f.after_id).Bind(2, ToMicros(f.since)).Bind(5, static_cast<int64_t>(limit));
     std::vector<Movement> out;
@@ -122,18 +120,16 @@ Result<std::vector<StoredEvent>> Reader::ReadEvents(int64_t after, int kind, int
     // Scan a bounded window of sequences so a filter that matches rarely cannot turn one
     // call into a full-table scan.
     Statement& q = db.Prepare(
-        "SELECT sequence, kind, sku, location_id, subject, customer_id, payload FROM events "
-        "WHERE sequence > ?1 AND sequence <= ?1 + ?2 ORDER BY sequence");
+        Select<kEvents, "WHERE sequence > ?1 AND sequence <= ?1 + ?2 ORDER BY sequence">());
     q.Bind(1, after).Bind(2, static_cast<int64_t>(limit) * 8);
     std::vector<StoredEvent> out;
     *scanned_to = after;
     *first_scanned = 0;
     while (q.Step()) {
-      *scanned_to = q.Int(0);
+      *scanned_to = q.Int(kEvents["sequence"]);
       if (*first_scanned == 0) *first_scanned = *scanned_to;
-      if (q.Int(1) != kind) continue;
-      out.push_back({q.Int(0), static_cast<int>(q.Int(1)), q.Text(2), q.Text(3), q.Text(4),
-                     q.Text(5), q.Text(6)});
+      if (q.Int(kEvents["kind"]) != kind) continue;
+      out.push_back(StoredEventFromRow(q));
       if (static_cast<int>(out.size()) >= limit) break;
     }
     if (!q.status().ok()) return q.status();
@@ -157,20 +153,16 @@ Result<std::vector<Order>> Reader::ListOrders(const OrderQuery& query, int limit
   return WithSnapshot([&](Database& db) -> Result<std::vector<Order>> {
     Statement* q;
     if (!query.customer_id.empty()) {
-      q = &db.Prepare(
-          "SELECT order_id, state, customer_id, pickup_location_id, reservation_id, pickup_code, "
-          "hold_us, created_at, updated_at, ready_at, pickup_deadline, failed_pickup_attempts "
-          "FROM orders WHERE customer_id = ?1 AND (created_at, order_id) < (?2, ?3) "
-          "AND (?4 = 0 OR ((1 << state) & ?4) != 0) "
-          "ORDER BY created_at DESC, order_id DESC LIMIT ?5");
+      q = &db.Prepare(Select<kOrders,
+                             "WHERE customer_id = ?1 AND (created_at, order_id) < (?2, ?3) "
+                             "AND (?4 = 0 OR ((1 << state) & ?4) != 0) "
+                             "ORDER BY created_at DESC, order_id DESC LIMIT ?5">());
       q->Bind(1, query.customer_id);
     } else {
-      q = &db.Prepare(
-          "SELECT order_id, state, customer_id, pickup_location_id, reservation_id, pickup_code, "
-          "hold_us, created_at, updated_at, ready_at, pickup_deadline, failed_pickup_attempts "
-          "FROM orders WHERE pickup_location_id = ?1 AND (created_at, order_id) < (?2, ?3) "
-          "AND (?4 = 0 OR ((1 << state) & ?4) != 0) "
-          "ORDER BY created_at DESC, order_id DESC LIMIT ?5");
+      q = &db.Prepare(Select<kOrders,
+                             "WHERE pickup_location_id = ?1 AND (created_at, order_id) < (?2, ?3) "
+                             "AND (?4 = 0 OR ((1 << state) & ?4) != 0) "
+                             "ORDER BY created_at DESC, order_id DESC LIMIT ?5">());
       q->Bind(1, query.pickup_location_id);
     }
     q->Bind(2, ToMicros(query.before_created))
@@ -192,16 +184,14 @@ Result<std::vector<Reservation>> Reader::ListReservations(ReservationState state
   return WithSnapshot([&](Database& db) -> Result<std::vector<Reservation>> {
     Statement* q;
     if (state == ReservationState::kActive) {
-      q = &db.Prepare(
-          "SELECT reservation_id, state, channel, reference, order_id, end_reason, created_at, "
-          "updated_at, expires_at FROM reservations WHERE state = 1 AND "
-          "(expires_at, reservation_id) > (?1, ?2) ORDER BY expires_at, reservation_id LIMIT ?3");
+      q = &db.Prepare(Select<kReservations,
+                             "WHERE state = 1 AND (expires_at, reservation_id) > (?1, ?2) "
+                             "ORDER BY expires_at, reservation_id LIMIT ?3">());
       q->Bind(1, ToMicros(after_expiry));
     } else {
-      q = &db.Prepare(
-          "SELECT reservation_id, state, channel, reference, order_id, end_reason, created_at, "
-          "updated_at, expires_at FROM reservations WHERE state = ?1 AND reservation_id > ?2 "
-          "ORDER BY reservation_id LIMIT ?3");
+      q = &db.Prepare(Select<kReservations,
+                             "WHERE state = ?1 AND reservation_id > ?2 "
+                             "ORDER BY reservation_id LIMIT ?3">());
       q->Bind(1, static_cast<int64_t>(state));
     }
     q->Bind(2, after_id).Bind(3, static_cast<int64_t>(limit));

@@ -1,94 +1,271 @@
-// Row readers.
+// Row readers and binders. Each names its table's columns, never their positions.
 #include "storage/rows.h"
+
+#include "storage/stored_status.h"
 
 namespace oms::storage {
 
 Location LocationFromRow(const Statement& row, int c) {
+  constexpr auto& t = kLocations;
   Location l;
-  l.id = LocationId(row.Text(c));
-  l.name = row.Text(c + 1);
-  l.kind = static_cast<LocationKind>(row.Int(c + 2));
-  l.ship_enabled = row.Int(c + 3) != 0;
-  l.pickup_enabled = row.Int(c + 4) != 0;
-  l.active = row.Int(c + 5) != 0;
-  l.updated_at = FromMicros(row.Int(c + 6));
+  l.id = LocationId(row.Text(c + t["location_id"]));
+  l.name = row.Text(c + t["name"]);
+  l.kind = static_cast<LocationKind>(row.Int(c + t["kind"]));
+  l.ship_enabled = row.Int(c + t["ship_enabled"]) != 0;
+  l.pickup_enabled = row.Int(c + t["pickup_enabled"]) != 0;
+  l.active = row.Int(c + t["active"]) != 0;
+  l.updated_at = FromMicros(row.Int(c + t["updated_at"]));
   return l;
 }
 
+Statement& BindLocation(Statement& s, const Location& l) {
+  constexpr auto& t = kLocations;
+  return s.Bind(t.Param("location_id"), l.id.str())
+      .Bind(t.Param("name"), l.name)
+      .Bind(t.Param("kind"), static_cast<int64_t>(l.kind))
+      .Bind(t.Param("ship_enabled"), int64_t{l.ship_enabled})
+      .Bind(t.Param("pickup_enabled"), int64_t{l.pickup_enabled})
+      .Bind(t.Param("active"), int64_t{l.active})
+      .Bind(t.Param("updated_at"), ToMicros(l.updated_at));
+}
+
+LocationGroup GroupFromRow(const Statement& row, int c) {
+  constexpr auto& t = kLocationGroups;
+  return {GroupId(row.Text(c + t["group_id"])), {}, FromMicros(row.Int(c + t["updated_at"]))};
+}
+
+Statement& BindGroup(Statement& s, const LocationGroup& g) {
+  constexpr auto& t = kLocationGroups;
+  return s.Bind(t.Param("group_id"), g.id.str())
+      .Bind(t.Param("updated_at"), ToMicros(g.updated_at));
+}
+
+Statement& BindGroupMember(Statement& s, const GroupId& group, size_t position,
+                           const LocationId& member) {
+  constexpr auto& t = kLocationGroupMembers;
+  return s.Bind(t.Param("group_id"), group.str())
+      .Bind(t.Param("position"), static_cast<int64_t>(position))
+      .Bind(t.Param("location_id"), member.str());
+}
+
 std::pair<StockKey, StockLevel> StockFromRow(const Statement& row, int c) {
-  StockKey key{Sku(row.Text(c)), LocationId(row.Text(c + 1))};
+  constexpr auto& t = kStockLevels;
+  StockKey key{Sku(row.Text(c + t["sku"])), LocationId(row.Text(c + t["location_id"]))};
   StockLevel level;
-  level.on_hand = row.Int(c + 2);
-  level.reserved = row.Int(c + 3);
-  level.safety_stock = row.Int(c + 4);
-  level.version = row.Int(c + 5);
-  level.updated_at = FromMicros(row.Int(c + 6));
+  level.on_hand = row.Int(c + t["on_hand"]);
+  level.reserved = row.Int(c + t["reserved"]);
+  level.safety_stock = row.Int(c + t["safety_stock"]);
+  level.version = row.Int(c + t["version"]);
+  level.updated_at = FromMicros(row.Int(c + t["updated_at"]));
   return {std::move(key), level};
 }
 
+Statement& BindStock(Statement& s, const StockKey& key, const StockLevel& level) {
+  constexpr auto& t = kStockLevels;
+  return s.Bind(t.Param("sku"), key.sku.str())
+      .Bind(t.Param("location_id"), key.location.str())
+      .Bind(t.Param("on_hand"), level.on_hand)
+      .Bind(t.Param("reserved"), level.reserved)
+      .Bind(t.Param("safety_stock"), level.safety_stock)
+      .Bind(t.Param("version"), level.version)
+      .Bind(t.Param("updated_at"), ToMicros(level.updated_at));
+}
+
 Movement MovementFromRow(const Statement& row, int c) {
+  constexpr auto& t = kMovements;
   Movement m;
-  m.id = row.Int(c);
-  m.sku = Sku(row.Text(c + 1));
-  m.location = LocationId(row.Text(c + 2));
-  m.delta = row.Int(c + 3);
-  m.on_hand_after = row.Int(c + 4);
-  m.reason = static_cast<MovementReason>(row.Int(c + 5));
-  m.reference = row.Text(c + 6);
-  m.request_id = row.Text(c + 7);
-  m.actor = row.Text(c + 8);
-  m.created_at = FromMicros(row.Int(c + 9));
+  m.id = row.Int(c + t["movement_id"]);
+  m.sku = Sku(row.Text(c + t["sku"]));
+  m.location = LocationId(row.Text(c + t["location_id"]));
+  m.delta = row.Int(c + t["delta"]);
+  m.on_hand_after = row.Int(c + t["on_hand_after"]);
+  m.reason = static_cast<MovementReason>(row.Int(c + t["reason"]));
+  m.reference = row.Text(c + t["reference"]);
+  m.request_id = row.Text(c + t["request_id"]);
+  m.actor = row.Text(c + t["actor"]);
+  m.created_at = FromMicros(row.Int(c + t["created_at"]));
   return m;
 }
 
+Statement& BindMovement(Statement& s, const Movement& m) {
+  constexpr auto& t = kMovements;
+  return s.Bind(t.Param("movement_id"), m.id)
+      .Bind(t.Param("sku"), m.sku.str())
+      .Bind(t.Param("location_id"), m.location.str())
+      .Bind(t.Param("delta"), m.delta)
+      .Bind(t.Param("on_hand_after"), m.on_hand_after)
+      .Bind(t.Param("reason"), static_cast<int64_t>(m.reason))
+      .Bind(t.Param("reference"), m.reference)
+      .Bind(t.Param("request_id"), m.request_id)
+      .Bind(t.Param("actor"), m.actor)
+      .Bind(t.Param("created_at"), ToMicros(m.created_at));
+}
+
 Reservation ReservationFromRow(const Statement& row, int c) {
+  constexpr auto& t = kReservations;
   Reservation r;
-  r.id = ReservationId(row.Text(c));
-  r.state = static_cast<ReservationState>(row.Int(c + 1));
-  r.channel = static_cast<Channel>(row.Int(c + 2));
-  r.reference = row.Text(c + 3);
-  r.order_id = OrderId(row.Text(c + 4));
-  r.end_reason = row.Text(c + 5);
-  r.created_at = FromMicros(row.Int(c + 6));
-  r.updated_at = FromMicros(row.Int(c + 7));
-  r.expires_at = FromMicros(row.Int(c + 8));
+  r.id = ReservationId(row.Text(c + t["reservation_id"]));
+  r.state = static_cast<ReservationState>(row.Int(c + t["state"]));
+  r.channel = static_cast<Channel>(row.Int(c + t["channel"]));
+  r.reference = row.Text(c + t["reference"]);
+  r.order_id = OrderId(row.Text(c + t["order_id"]));
+  r.end_reason = row.Text(c + t["end_reason"]);
+  r.created_at = FromMicros(row.Int(c + t["created_at"]));
+  r.updated_at = FromMicros(row.Int(c + t["updated_at"]));
+  r.expires_at = FromMicros(row.Int(c + t["expires_at"]));
   return r;
 }
 
+Statement& BindReservation(Statement& s, const Reservation& r) {
+  constexpr auto& t = kReservations;
+  return s.Bind(t.Param("reservation_id"), r.id.str())
+      .Bind(t.Param("state"), static_cast<int64_t>(r.state))
+      .Bind(t.Param("channel"), static_cast<int64_t>(r.channel))
+      .Bind(t.Param("reference"), r.reference)
+      .Bind(t.Param("order_id"), r.order_id.str())
+      .Bind(t.Param("end_reason"), r.end_reason)
+      .Bind(t.Param("created_at"), ToMicros(r.created_at))
+      .Bind(t.Param("updated_at"), ToMicros(r.updated_at))
+      .Bind(t.Param("expires_at"), ToMicros(r.expires_at));
+}
+
+ReservationLine ReservationLineFromRow(const Statement& row, int c) {
+  constexpr auto& t = kReservationLines;
+  return {Sku(row.Text(c + t["sku"])), LocationId(row.Text(c + t["location_id"])),
+          row.Int(c + t["quantity"])};
+}
+
+Statement& BindReservationLine(Statement& s, const ReservationId& id, size_t line_no,
+                               const ReservationLine& line) {
+  constexpr auto& t = kReservationLines;
+  return s.Bind(t.Param("reservation_id"), id.str())
+      .Bind(t.Param("line_no"), static_cast<int64_t>(line_no))
+      .Bind(t.Param("sku"), line.sku.str())
+      .Bind(t.Param("location_id"), line.location.str())
+      .Bind(t.Param("quantity"), line.quantity);
+}
+
 Order OrderFromRow(const Statement& row, int c) {
+  constexpr auto& t = kOrders;
   Order o;
-  o.id = OrderId(row.Text(c));
-  o.state = static_cast<OrderState>(row.Int(c + 1));
-  o.customer = CustomerId(row.Text(c + 2));
-  o.pickup_location = LocationId(row.Text(c + 3));
-  o.reservation = ReservationId(row.Text(c + 4));
-  o.pickup_code = row.Text(c + 5);
-  o.hold = Duration(row.Int(c + 6));
-  o.created_at = FromMicros(row.Int(c + 7));
-  o.updated_at = FromMicros(row.Int(c + 8));
-  if (!row.IsNull(c + 9)) o.ready_at = FromMicros(row.Int(c + 9));
-  if (!row.IsNull(c + 10)) o.pickup_deadline = FromMicros(row.Int(c + 10));
-  o.failed_pickup_attempts = static_cast<int>(row.Int(c + 11));
+  o.id = OrderId(row.Text(c + t["order_id"]));
+  o.state = static_cast<OrderState>(row.Int(c + t["state"]));
+  o.customer = CustomerId(row.Text(c + t["customer_id"]));
+  o.pickup_location = LocationId(row.Text(c + t["pickup_location_id"]));
+  o.reservation = ReservationId(row.Text(c + t["reservation_id"]));
+  o.pickup_code = row.Text(c + t["pickup_code"]);
+  o.hold = Duration(row.Int(c + t["hold_us"]));
+  o.created_at = FromMicros(row.Int(c + t["created_at"]));
+  o.updated_at = FromMicros(row.Int(c + t["updated_at"]));
+  if (!row.IsNull(c + t["ready_at"])) o.ready_at = FromMicros(row.Int(c + t["ready_at"]));
+  if (!row.IsNull(c + t["pickup_deadline"])) {
+    o.pickup_deadline = FromMicros(row.Int(c + t["pickup_deadline"]));
+  }
+  o.failed_pickup_attempts = static_cast<int>(row.Int(c + t["failed_pickup_attempts"]));
   return o;
 }
 
+Statement& BindOrder(Statement& s, const Order& o) {
+  constexpr auto& t = kOrders;
+  s.Bind(t.Param("order_id"), o.id.str())
+      .Bind(t.Param("state"), static_cast<int64_t>(o.state))
+      .Bind(t.Param("customer_id"), o.customer.str())
+      .Bind(t.Param("pickup_location_id"), o.pickup_location.str())
+      .Bind(t.Param("reservation_id"), o.reservation.str())
+      .Bind(t.Param("pickup_code"), o.pickup_code)
+      .Bind(t.Param("hold_us"), static_cast<int64_t>(o.hold.count()))
+      .Bind(t.Param("created_at"), ToMicros(o.created_at))
+      .Bind(t.Param("updated_at"), ToMicros(o.updated_at))
+      .Bind(t.Param("failed_pickup_attempts"), static_cast<int64_t>(o.failed_pickup_attempts));
+  if (o.ready_at)
+    s.Bind(t.Param("ready_at"), ToMicros(*o.ready_at));
+  else
+    s.BindNull(t.Param("ready_at"));
+  if (o.pickup_deadline)
+    s.Bind(t.Param("pickup_deadline"), ToMicros(*o.pickup_deadline));
+  else
+    s.BindNull(t.Param("pickup_deadline"));
+  return s;
+}
+
+OrderLine OrderLineFromRow(const Statement& row, int c) {
+  constexpr auto& t = kOrderLines;
+  return {Sku(row.Text(c + t["sku"])), row.Int(c + t["quantity"]),
+          row.Int(c + t["ordered_quantity"])};
+}
+
+Statement& BindOrderLine(Statement& s, const OrderId& id, size_t line_no, const OrderLine& line) {
+  constexpr auto& t = kOrderLines;
+  return s.Bind(t.Param("order_id"), id.str())
+      .Bind(t.Param("line_no"), static_cast<int64_t>(line_no))
+      .Bind(t.Param("sku"), line.sku.str())
+      .Bind(t.Param("quantity"), line.quantity)
+      .Bind(t.Param("ordered_quantity"), line.ordered_quantity);
+}
+
+OrderTransition TransitionFromRow(const Statement& row, int c) {
+  constexpr auto& t = kOrderHistory;
+  return {static_cast<OrderState>(row.Int(c + t["state"])), FromMicros(row.Int(c + t["at"])),
+          row.Text(c + t["actor"]), row.Text(c + t["reason"])};
+}
+
+Statement& BindTransition(Statement& s, const OrderId& id, size_t seq, const OrderTransition& tr) {
+  constexpr auto& t = kOrderHistory;
+  return s.Bind(t.Param("order_id"), id.str())
+      .Bind(t.Param("seq"), static_cast<int64_t>(seq))
+      .Bind(t.Param("state"), static_cast<int64_t>(tr.state))
+      .Bind(t.Param("at"), ToMicros(tr.at))
+      .Bind(t.Param("actor"), tr.actor)
+      .Bind(t.Param("reason"), tr.reason);
+}
+
+RequestRecord RequestFromRow(const Statement& row, int c) {
+  constexpr auto& t = kRequests;
+  RequestRecord r;
+  r.request_id = row.Text(c + t["request_id"]);
+  r.method = row.Text(c + t["method"]);
+  r.payload_hash = static_cast<uint64_t>(row.Int(c + t["payload_hash"]));
+  r.response = row.Text(c + t["response"]);
+  if (std::string error = row.Text(c + t["error"]); !error.empty()) {
+    r.error = DecodeStoredStatus(error);
+  }
+  r.created_at = FromMicros(row.Int(c + t["created_at"]));
+  return r;
+}
+
+Statement& BindRequest(Statement& s, const RequestRecord& r) {
+  constexpr auto& t = kRequests;
+  return s.Bind(t.Param("request_id"), r.request_id)
+      .Bind(t.Param("method"), r.method)
+      .Bind(t.Param("payload_hash"), static_cast<int64_t>(r.payload_hash))
+      .BindBlob(t.Param("response"), r.response)
+      .Bind(t.Param("error"), r.error ? EncodeStoredStatus(*r.error) : std::string())
+      .Bind(t.Param("created_at"), ToMicros(r.created_at));
+}
+
+Statement& BindEvent(Statement& s, const Event& e, std::string_view payload) {
+  constexpr auto& t = kEvents;
+  return s.Bind(t.Param("sequence"), e.sequence)
+      .Bind(t.Param("kind"), static_cast<int64_t>(e.kind))
+      .Bind(t.Param("sku"), e.sku.str())
+      .Bind(t.Param("location_id"), e.location.str())
+      .Bind(t.Param("subject"), e.subject)
+      .Bind(t.Param("customer_id"), e.customer)
+      .BindBlob(t.Param("payload"), payload)
+      .Bind(t.Param("created_at"), ToMicros(e.time));
+}
+
 Status LoadOrderDetails(Database& db, Order& o) {
-  Statement& lines = db.Prepare(
-      "SELECT sku, quantity, ordered_quantity FROM order_lines WHERE order_id = ? "
-      "ORDER BY line_no");
+  Statement& lines = db.Prepare(Select<kOrderLines, "WHERE order_id = ? ORDER BY line_no">());
   lines.Bind(1, o.id.str());
   o.lines.clear();
-  while (lines.Step()) o.lines.push_back({Sku(lines.Text(0)), lines.Int(1), lines.Int(2)});
+  while (lines.Step()) o.lines.push_back(OrderLineFromRow(lines, 0));
   OMS_RETURN_IF_ERROR(lines.status());
   lines.Reset();
-  Statement& history = db.Prepare(
-      "SELECT state, at, actor, reason FROM order_history WHERE order_id = ? ORDER BY seq");
+  Statement& history = db.Prepare(Select<kOrderHistory, "WHERE order_id = ? ORDER BY seq">());
   history.Bind(1, o.id.str());
   o.history.clear();
-  while (history.Step()) {
-    o.history.push_back({static_cast<OrderState>(history.Int(0)), FromMicros(history.Int(1)),
-                         history.Text(2), history.Text(3)});
-  }
+  while (history.Step()) o.history.push_back(TransitionFromRow(history, 0));
   OMS_RETURN_IF_ERROR(history.status());
   history.Reset();
   o.stored_history = o.history.size();
@@ -96,9 +273,7 @@ Status LoadOrderDetails(Database& db, Order& o) {
 }
 
 Result<std::optional<Reservation>> LoadReservation(Database& db, const ReservationId& id) {
-  Statement& q = db.Prepare(
-      "SELECT reservation_id, state, channel, reference, order_id, end_reason, created_at, "
-      "updated_at, expires_at FROM reservations WHERE reservation_id = ?");
+  Statement& q = db.Prepare(Select<kReservations, "WHERE reservation_id = ?">());
   q.Bind(1, id.str());
   if (!q.Step()) {
     if (!q.status().ok()) return q.status();
@@ -111,10 +286,7 @@ Result<std::optional<Reservation>> LoadReservation(Database& db, const Reservati
 }
 
 Result<std::optional<Order>> LoadOrder(Database& db, const OrderId& id) {
-  Statement& q = db.Prepare(
-      "SELECT order_id, state, customer_id, pickup_location_id, reservation_id, pickup_code, "
-      "hold_us, created_at, updated_at, ready_at, pickup_deadline, failed_pickup_attempts "
-      "FROM orders WHERE order_id = ?");
+  Statement& q = db.Prepare(Select<kOrders, "WHERE order_id = ?">());
   q.Bind(1, id.str());
   if (!q.Step()) {
     if (!q.status().ok()) return q.status();
@@ -127,14 +299,11 @@ Result<std::optional<Order>> LoadOrder(Database& db, const OrderId& id) {
 }
 
 Status LoadReservationLines(Database& db, Reservation& r) {
-  Statement& q = db.Prepare(
-      "SELECT sku, location_id, quantity FROM reservation_lines WHERE reservation_id = ? "
-      "ORDER BY line_no");
+  Statement& q =
+      db.Prepare(Select<kReservationLines, "WHERE reservation_id = ? ORDER BY line_no">());
   q.Bind(1, r.id.str());
   r.lines.clear();
-  while (q.Step()) {
-    r.lines.push_back({Sku(q.Text(0)), LocationId(q.Text(1)), q.Int(2)});
-  }
+  while (q.Step()) r.lines.push_back(ReservationLineFromRow(q, 0));
   Status s = q.status();
   q.Reset();
   return s;
@@ -142,18 +311,17 @@ Status LoadReservationLines(Database& db, Reservation& r) {
 
 Result<std::vector<LocationGroup>> LoadGroups(Database& db, const std::string& after, int limit) {
   std::vector<LocationGroup> groups;
-  Statement& q = db.Prepare(
-      "SELECT group_id, updated_at FROM location_groups WHERE group_id > ? ORDER BY group_id "
-      "LIMIT ?");
+  Statement& q =
+      db.Prepare(Select<kLocationGroups, "WHERE group_id > ? ORDER BY group_id LIMIT ?">());
   q.Bind(1, after).Bind(2, static_cast<int64_t>(limit));
-  while (q.Step()) groups.push_back({GroupId(q.Text(0)), {}, FromMicros(q.Int(1))});
+  while (q.Step()) groups.push_back(GroupFromRow(q, 0));
   OMS_RETURN_IF_ERROR(q.status());
   q.Reset();
-  Statement& m = db.Prepare(
-      "SELECT location_id FROM location_group_members WHERE group_id = ? ORDER BY position");
+  Statement& m =
+      db.Prepare(Select<kLocationGroupMembers, "WHERE group_id = ? ORDER BY position">());
   for (auto& g : groups) {
     m.Bind(1, g.id.str());
-    while (m.Step()) g.members.emplace_back(m.Text(0));
+    while (m.Step()) g.members.emplace_back(m.Text(kLocationGroupMembers["location_id"]));
     OMS_RETURN_IF_ERROR(m.status());
     m.Reset();
   }

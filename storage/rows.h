@@ -1,40 +1,57 @@
-// Reading domain values out of result rows; shared by the writer's store and the readers.
+// Domain values to and from table rows, by the descriptions of storage/tables.h: each
+// XFromRow reads a row of Select<kX>() from column `first` on, each BindX binds every
+// parameter of Insert<kX>() / Upsert<kX>(). Shared by the writer's store and the readers.
 #pragma once
 
 #include <optional>
+#include <string_view>
+
 #include "domain/location.h"
 #include "domain/order.h"
+#include "domain/ports.h"
 #include "domain/reservation.h"
-
 #include "domain/stock.h"
 #include "storage/sqlite.h"
+#include "storage/tables.h"
 
 namespace oms::storage {
 
-// Columns: location_id, name, kind, ship_enabled, pickup_enabled, active, updated_at.
-inline constexpr char kLocationColumns[] =
-    "location_id, name, kind, ship_enabled, pickup_enabled, active, updated_at";
 Location LocationFromRow(const Statement& row, int first);
+Statement& BindLocation(Statement& s, const Location& l);
 
-// Columns: sku, location_id, on_hand, reserved, safety_stock, version, updated_at.
-inline constexpr char kStockColumns[] =
-    "sku, location_id, on_hand, reserved, safety_stock, version, updated_at";
+// The group without its members (location_group_members, read by LoadGroups).
+LocationGroup GroupFromRow(const Statement& row, int first);
+Statement& BindGroup(Statement& s, const LocationGroup& g);
+Statement& BindGroupMember(Statement& s, const GroupId& group, size_t position,
+                           const LocationId& member);
+
 std::pair<StockKey, StockLevel> StockFromRow(const Statement& row, int first);
+Statement& BindStock(Statement& s, const StockKey& key, const StockLevel& level);
 
-inline constexpr char kMovementColumns[] =
-    "movement_id, sku, location_id, delta, on_hand_after, reason, reference, request_id, actor, "
-    "created_at";
 Movement MovementFromRow(const Statement& row, int first);
+Statement& BindMovement(Statement& s, const Movement& m);
 
-inline constexpr char kReservationColumns[] =
-    "reservation_id, state, channel, reference, order_id, end_reason, created_at, updated_at, "
-    "expires_at";
+// The reservation without its lines (reservation_lines, read by LoadReservationLines).
 Reservation ReservationFromRow(const Statement& row, int first);
+Statement& BindReservation(Statement& s, const Reservation& r);
+ReservationLine ReservationLineFromRow(const Statement& row, int first);
+Statement& BindReservationLine(Statement& s, const ReservationId& id, size_t line_no,
+                               const ReservationLine& line);
 
-inline constexpr char kOrderColumns[] =
-    "order_id, state, customer_id, pickup_location_id, reservation_id, pickup_code, hold_us, "
-    "created_at, updated_at, ready_at, pickup_deadline, failed_pickup_attempts";
+// The order without its lines and history (read by LoadOrderDetails).
 Order OrderFromRow(const Statement& row, int first);
+Statement& BindOrder(Statement& s, const Order& o);
+OrderLine OrderLineFromRow(const Statement& row, int first);
+Statement& BindOrderLine(Statement& s, const OrderId& id, size_t line_no, const OrderLine& line);
+OrderTransition TransitionFromRow(const Statement& row, int first);
+Statement& BindTransition(Statement& s, const OrderId& id, size_t seq, const OrderTransition& t);
+
+RequestRecord RequestFromRow(const Statement& row, int first);
+Statement& BindRequest(Statement& s, const RequestRecord& r);
+
+// Events are read back as storage::StoredEvent (reader.h), with the payload the encoder made.
+Statement& BindEvent(Statement& s, const Event& e, std::string_view payload);
+
 // Loads lines and history of `o` and marks the history stored.
 Status LoadOrderDetails(Database& db, Order& o);
 

@@ -11,7 +11,6 @@
 
 #include "storage/rows.h"
 #include "storage/schema.h"
-#include "storage/stored_status.h"
 
 namespace oms::storage {
 namespace {
@@ -79,9 +78,7 @@ Result<Snapshot> SqliteStore::Load() {
     return st;
   };
   {
-    Statement& q = db.Prepare(
-        "SELECT location_id, name, kind, ship_enabled, pickup_enabled, "
-        "active, updated_at FROM locations");
+    Statement& q = db.Prepare(Select<kLocations>());
     while (q.Step()) s.locations.push_back(LocationFromRow(q, 0));
     if (!q.status().ok()) return finish(q.status());
   }
@@ -91,16 +88,12 @@ Result<Snapshot> SqliteStore::Load() {
     s.groups = std::move(groups).value();
   }
   {
-    Statement& q = db.Prepare(
-        "SELECT sku, location_id, on_hand, reserved, safety_stock, version, "
-        "updated_at FROM stock_levels");
+    Statement& q = db.Prepare(Select<kStockLevels>());
     while (q.Step()) s.stock.push_back(StockFromRow(q, 0));
     if (!q.status().ok()) return finish(q.status());
   }
   {
-    Statement& q = db.Prepare(
-        "SELECT reservation_id, state, channel, reference, order_id, end_reason, created_at, "
-        "updated_at, expires_at FROM reservations WHERE state = 1");
+    Statement& q = db.Prepare(Select<kReservations, "WHERE state = 1">());
     while (q.Step()) s.active_reservations.push_back(ReservationFromRow(q, 0));
     if (!q.status().ok()) return finish(q.status());
     q.Reset();
@@ -110,10 +103,7 @@ Result<Snapshot> SqliteStore::Load() {
     }
   }
   {
-    Statement& q = db.Prepare(
-        "SELECT order_id, state, customer_id, pickup_location_id, reservation_id, pickup_code, "
-        "hold_us, created_at, updated_at, ready_at, pickup_deadline, failed_pickup_attempts "
-        "FROM orders WHERE state IN (1, 2, 3)");
+    Statement& q = db.Prepare(Select<kOrders, "WHERE state IN (1, 2, 3)">());
     while (q.Step()) s.live_orders.push_back(OrderFromRow(q, 0));
     if (!q.status().ok()) return finish(q.status());
     q.Reset();
@@ -147,21 +137,13 @@ void SqliteStore::Rollback() {
 }
 
 Result<std::optional<RequestRecord>> SqliteStore::FindRequest(const std::string& request_id) {
-  Statement& q = db_->Prepare(
-      "SELECT method, payload_hash, response, created_at, error FROM requests "
-      "WHERE request_id = ?");
+  Statement& q = db_->Prepare(Select<kRequests, "WHERE request_id = ?">());
   q.Bind(1, request_id);
   if (!q.Step()) {
     if (!q.status().ok()) return q.status();
     return std::optional<RequestRecord>();
   }
-  RequestRecord r;
-  r.request_id = request_id;
-  r.method = q.Text(0);
-  r.payload_hash = static_cast<uint64_t>(q.Int(1));
-  r.response = q.Text(2);
-  r.created_at = FromMicros(q.Int(3));
-  if (std::string error = q.Text(4); !error.empty()) r.error = DecodeStoredStatus(error);
+  RequestRecord r = RequestFromRow(q, 0);
   q.Reset();
   return std::optional<RequestRecord>(std::move(r));
 }
@@ -187,121 +169,38 @@ Status SqliteStore::Write(const Changes& changes, const RequestRecord* record) {
 Status SqliteStore::WriteAll(const Changes& changes, const RequestRecord* record) {
   Database& db = *db_;
   for (const auto& l : changes.locations) {
-    OMS_RETURN_IF_ERROR(
-        db.Prepare("INSERT INTO locations(location_id, name, kind, ship_enabled, pickup_enabled, "
-                   "active, updated_at) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7) "
-                   "ON CONFLICT(location_id) DO UPDATE SET name = ?2, kind = ?3, "
-                   "ship_enabled = ?4, pickup_enabled = ?5, active = ?6, updated_at = ?7")
-            .Bind(1, l.id.str())
-            .Bind(2, l.name)
-            .Bind(3, static_cast<int64_t>(l.kind))
-            .Bind(4, int64_t{l.ship_enabled})
-            .Bind(5, int64_t{l.pickup_enabled})
-            .Bind(6, int64_t{l.active})
-            .Bind(7, ToMicros(l.updated_at))
-            .Run());
+    OMS_RETURN_IF_ERROR(BindLocation(db.Prepare(Upsert<kLocations>()), l).Run());
   }
   for (const auto& g : changes.groups) {
-    OMS_RETURN_IF_ERROR(db.Prepare("INSERT INTO location_groups(group_id, updated_at) "
-                                   "VALUES(?1, ?2) ON CONFLICT(group_id) DO UPDATE SET "
-                                   "updated_at = ?2")
-                            .Bind(1, g.id.str())
-                            .Bind(2, ToMicros(g.updated_at))
-                            .Run());
+    OMS_RETURN_IF_ERROR(BindGroup(db.Prepare(Upsert<kLocationGroups>()), g).Run());
     OMS_RETURN_IF_ERROR(db.Prepare("DELETE FROM location_group_members WHERE group_id = ?")
                             .Bind(1, g.id.str())
                             .Run());
     for (size_t i = 0; i < g.members.size(); ++i) {
-      OMS_RETURN_IF_ERROR(db.Prepare("INSERT INTO location_group_members(group_id, position, "
-                                     "location_id) VALUES(?, ?, ?)")
-                              .Bind(1, g.id.str())
-                              .Bind(2, static_cast<int64_t>(i))
-                              .Bind(3, g.members[i].str())
-                              .Run());
+      OMS_RETURN_IF_ERROR(
+          BindGroupMember(db.Prepare(Insert<kLocationGroupMembers>()), g.id, i, g.members[i])
+              .Run());
     }
   }
   for (const auto& [key, level] : changes.stock) {
-    OMS_RETURN_IF_ERROR(
-        db.Prepare("INSERT INTO stock_levels(sku, location_id, on_hand, reserved, safety_stock, "
-                   "version, updated_at) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7) "
-                   "ON CONFLICT(sku, location_id) DO UPDATE SET on_hand = ?3, reserved = ?4, "
-                   "safety_stock = ?5, version = ?6, updated_at = ?7")
-            .Bind(1, key.sku.str())
-            .Bind(2, key.location.str())
-            .Bind(3, level.on_hand)
-            .Bind(4, level.reserved)
-            .Bind(5, level.safety_stock)
-            .Bind(6, level.version)
-            .Bind(7, ToMicros(level.updated_at))
-            .Run());
+    OMS_RETURN_IF_ERROR(BindStock(db.Prepare(Upsert<kStockLevels>()), key, level).Run());
   }
   for (const auto& m : changes.movements) {
-    OMS_RETURN_IF_ERROR(
-        db.Prepare("INSERT INTO movements(movement_id, sku, location_id, delta, on_hand_after, "
-                   "reason, reference, request_id, actor, created_at) "
-                   "VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
-            .Bind(1, m.id)
-            .Bind(2, m.sku.str())
-            .Bind(3, m.location.str())
-            .Bind(4, m.delta)
-            .Bind(5, m.on_hand_after)
-            .Bind(6, static_cast<int64_t>(m.reason))
-            .Bind(7, m.reference)
-            .Bind(8, m.request_id)
-            .Bind(9, m.actor)
-            .Bind(10, ToMicros(m.created_at))
-            .Run());
+    OMS_RETURN_IF_ERROR(BindMovement(db.Prepare(Insert<kMovements>()), m).Run());
   }
   for (const auto& r : changes.reservations) OMS_RETURN_IF_ERROR(WriteReservation(r));
   for (const auto& o : changes.orders) OMS_RETURN_IF_ERROR(WriteOrder(o));
   for (const auto& e : changes.events) {
     std::string payload = encoder_ ? encoder_(e) : std::string();
-    OMS_RETURN_IF_ERROR(
-        db.Prepare("INSERT INTO events(sequence, kind, sku, location_id, subject, customer_id, "
-                   "payload, created_at) VALUES(?, ?, ?, ?, ?, ?, ?, ?)")
-            .Bind(1, e.sequence)
-            .Bind(2, static_cast<int64_t>(e.kind))
-            .Bind(3, e.sku.str())
-            .Bind(4, e.location.str())
-            .Bind(5, e.subject)
-            .Bind(6, e.customer)
-            .BindBlob(7, payload)
-            .Bind(8, ToMicros(e.time))
-            .Run());
+    OMS_RETURN_IF_ERROR(BindEvent(db.Prepare(Insert<kEvents>()), e, payload).Run());
   }
-  if (record) {
-    OMS_RETURN_IF_ERROR(
-        db.Prepare("INSERT INTO requests(request_id, method, payload_hash, response, error, "
-                   "created_at) VALUES(?, ?, ?, ?, ?, ?)")
-            .Bind(1, record->request_id)
-            .Bind(2, record->method)
-            .Bind(3, static_cast<int64_t>(record->payload_hash))
-            .BindBlob(4, record->response)
-            .Bind(5, record->error ? EncodeStoredStatus(*record->error) : std::string())
-            .Bind(6, ToMicros(record->created_at))
-            .Run());
-  }
+  if (record) OMS_RETURN_IF_ERROR(BindRequest(db.Prepare(Insert<kRequests>()), *record).Run());
   return Status::Ok();
 }
 
 Status SqliteStore::WriteReservation(const Reservation& r) {
   Database& db = *db_;
-  OMS_RETURN_IF_ERROR(
-      db.Prepare("INSERT INTO reservations(reservation_id, state, channel, reference, order_id, "
-                 "end_reason, created_at, updated_at, expires_at) "
-                 "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) "
-                 "ON CONFLICT(reservation_id) DO UPDATE SET state = ?2, order_id = ?5, "
-                 "end_reason = ?6, updated_at = ?8, expires_at = ?9")
-          .Bind(1, r.id.str())
-          .Bind(2, static_cast<int64_t>(r.state))
-          .Bind(3, static_cast<int64_t>(r.channel))
-          .Bind(4, r.reference)
-          .Bind(5, r.order_id.str())
-          .Bind(6, r.end_reason)
-          .Bind(7, ToMicros(r.created_at))
-          .Bind(8, ToMicros(r.updated_at))
-          .Bind(9, ToMicros(r.expires_at))
-          .Run());
+  OMS_RETURN_IF_ERROR(BindReservation(db.Prepare(Upsert<kReservations>()), r).Run());
   if (!r.is_new && !r.lines_changed) return Status::Ok();
   if (!r.is_new) {
     OMS_RETURN_IF_ERROR(db.Prepare("DELETE FROM reservation_lines WHERE reservation_id = ?")
@@ -309,64 +208,26 @@ Status SqliteStore::WriteReservation(const Reservation& r) {
                             .Run());
   }
   for (size_t i = 0; i < r.lines.size(); ++i) {
-    OMS_RETURN_IF_ERROR(db.Prepare("INSERT INTO reservation_lines(reservation_id, line_no, sku, "
-                                   "location_id, quantity) VALUES(?, ?, ?, ?, ?)")
-                            .Bind(1, r.id.str())
-                            .Bind(2, static_cast<int64_t>(i))
-                            .Bind(3, r.lines[i].sku.str())
-                            .Bind(4, r.lines[i].location.str())
-                            .Bind(5, r.lines[i].quantity)
-                            .Run());
+    OMS_RETURN_IF_ERROR(
+        BindReservationLine(db.Prepare(Insert<kReservationLines>()), r.id, i, r.lines[i]).Run());
   }
   return Status::Ok();
 }
 
 Status SqliteStore::WriteOrder(const Order& o) {
   Database& db = *db_;
-  Statement& upsert = db.Prepare(
-      "INSERT INTO orders(order_id, state, customer_id, pickup_location_id, reservation_id, "
-      "pickup_code, hold_us, created_at, updated_at, ready_at, pickup_deadline, "
-      "failed_pickup_attempts) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12) "
-      "ON CONFLICT(order_id) DO UPDATE SET state = ?2, updated_at = ?9, ready_at = ?10, "
-      "pickup_deadline = ?11, failed_pickup_attempts = ?12");
-  upsert.Bind(1, o.id.str())
-      .Bind(2, static_cast<int64_t>(o.state))
-      .Bind(3, o.customer.str())
-      .Bind(4, o.pickup_location.str())
-      .Bind(5, o.reservation.str())
-      .Bind(6, o.pickup_code)
-      .Bind(7, static_cast<int64_t>(o.hold.count()))
-      .Bind(8, ToMicros(o.created_at))
-      .Bind(9, ToMicros(o.updated_at))
-      .Bind(12, static_cast<int64_t>(o.failed_pickup_attempts));
-  if (o.ready_at) upsert.Bind(10, ToMicros(*o.ready_at));
-  if (o.pickup_deadline) upsert.Bind(11, ToMicros(*o.pickup_deadline));
-  OMS_RETURN_IF_ERROR(upsert.Run());
+  OMS_RETURN_IF_ERROR(BindOrder(db.Prepare(Upsert<kOrders>()), o).Run());
   if (o.is_new || o.lines_changed) {
     OMS_RETURN_IF_ERROR(
         db.Prepare("DELETE FROM order_lines WHERE order_id = ?").Bind(1, o.id.str()).Run());
     for (size_t i = 0; i < o.lines.size(); ++i) {
-      OMS_RETURN_IF_ERROR(db.Prepare("INSERT INTO order_lines(order_id, line_no, sku, quantity, "
-                                     "ordered_quantity) VALUES(?, ?, ?, ?, ?)")
-                              .Bind(1, o.id.str())
-                              .Bind(2, static_cast<int64_t>(i))
-                              .Bind(3, o.lines[i].sku.str())
-                              .Bind(4, o.lines[i].quantity)
-                              .Bind(5, o.lines[i].ordered_quantity)
-                              .Run());
+      OMS_RETURN_IF_ERROR(
+          BindOrderLine(db.Prepare(Insert<kOrderLines>()), o.id, i, o.lines[i]).Run());
     }
   }
   for (size_t i = o.stored_history; i < o.history.size(); ++i) {
-    const OrderTransition& t = o.history[i];
-    OMS_RETURN_IF_ERROR(db.Prepare("INSERT INTO order_history(order_id, seq, state, at, actor, "
-                                   "reason) VALUES(?, ?, ?, ?, ?, ?)")
-                            .Bind(1, o.id.str())
-                            .Bind(2, static_cast<int64_t>(i))
-                            .Bind(3, static_cast<int64_t>(t.state))
-                            .Bind(4, ToMicros(t.at))
-                            .Bind(5, t.actor)
-                            .Bind(6, t.reason)
-                            .Run());
+    OMS_RETURN_IF_ERROR(
+        BindTransition(db.Prepare(Insert<kOrderHistory>()), o.id, i, o.history[i]).Run());
   }
   return Status::Ok();
 }
