@@ -22,8 +22,10 @@ struct Completion {
 struct Submission {
   Command command;
   CommandContext context;
-  // Encodes the reply as the API response; the bytes are stored for idempotent retries.
-  std::function<std::string(const Reply&)> encode;
+  // Encodes the reply as the API response; the bytes are stored for idempotent retries. A
+  // failure (a reply the caller cannot encode: a bug) fails this command, which then has no
+  // effect, and never the batch.
+  std::function<Result<std::string>(const Reply&)> encode;
   // Called exactly once, after the batch is durable (or has failed).
   std::function<void(Completion)> done;
 };

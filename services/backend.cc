@@ -105,12 +105,18 @@ std::chrono::steady_clock::time_point NotAfter(const grpc::CallbackServerContext
 
 }  // namespace
 
-grpc::ServerUnaryReactor* Mutate(grpc::CallbackServerContext* context, Backend& backend,
-                                 const Result<Principal>& who, const char* method,
-                                 const google::protobuf::Message& request,
-                                 const std::string& request_id, Result<Command> command,
-                                 google::protobuf::Message* response,
-                                 std::function<void(const Reply&)> fill) {
+namespace detail {
+
+std::string Serialize(const google::protobuf::Message& response) {
+  return response.SerializeAsString();
+}
+
+grpc::ServerUnaryReactor* SubmitMutation(grpc::CallbackServerContext* context, Backend& backend,
+                                         const Result<Principal>& who, const char* method,
+                                         const google::protobuf::Message& request,
+                                         const std::string& request_id, Result<Command> command,
+                                         google::protobuf::Message* response,
+                                         std::function<Result<std::string>(const Reply&)> encode) {
   if (!who.ok()) return FinishWith(context, who.status());
   Status invalid = ValidateRequestId(request_id);
   if (invalid.ok()) invalid = command.status();
@@ -121,10 +127,7 @@ grpc::ServerUnaryReactor* Mutate(grpc::CallbackServerContext* context, Backend& 
   Submission s;
   s.command = std::move(command).value();
   s.context = {request_id, PayloadHash(method, request), method, who->name, NotAfter(*context)};
-  s.encode = [response, fill = std::move(fill)](const Reply& reply) {
-    fill(reply);
-    return response->SerializeAsString();
-  };
+  s.encode = std::move(encode);
   s.done = [reactor, response, method, request_id](Completion c) {
     if (!c.status.ok()) {
       if (c.status.code() == Code::kInternal || c.status.code() == Code::kUnavailable) {
@@ -153,6 +156,7 @@ grpc::ServerUnaryReactor* Mutate(grpc::CallbackServerContext* context, Backend& 
   return reactor;
 }
 
+}  // namespace detail
 std::string EncodePageToken(std::string_view kind, std::string_view cursor) {
   static constexpr char kHex[] = "0123456789abcdef";
   std::string plain = std::string(kind) + ":" + std::string(cursor);

@@ -80,9 +80,8 @@ grpc::ServerUnaryReactor* InventoryService::ListStock(grpc::CallbackServerContex
 
 namespace {
 
-void FillStock(const Reply& reply, v1::StockLevel* level, v1::Movement* movement,
+void FillStock(const StockReply& r, v1::StockLevel* level, v1::Movement* movement,
                int64_t* shortfall) {
-  const auto& r = std::get<StockReply>(reply);
   ToProto(r.key, r.level, level);
   if (r.movement && movement) ToProto(*r.movement, movement);
   *shortfall = r.shortfall;
@@ -96,7 +95,7 @@ grpc::ServerUnaryReactor* InventoryService::AdjustStock(grpc::CallbackServerCont
   return Mutate(
       context, backend_, Admit(backend_, context, Action::kAdjustStock, {request->location_id()}),
       "AdjustStock", *request, request->request_id(), ToCommand(*request), response,
-      [response](const Reply& reply) {
+      [response](const StockReply& reply) {
         int64_t shortfall = 0;
         FillStock(reply, response->mutable_stock_level(), response->mutable_movement(), &shortfall);
         response->set_shortfall(shortfall);
@@ -109,8 +108,7 @@ grpc::ServerUnaryReactor* InventoryService::SetStock(grpc::CallbackServerContext
   return Mutate(context, backend_,
                 Admit(backend_, context, Action::kAdjustStock, {request->location_id()}),
                 "SetStock", *request, request->request_id(), ToCommand(*request), response,
-                [response](const Reply& reply) {
-                  const auto& r = std::get<StockReply>(reply);
+                [response](const StockReply& r) {
                   ToProto(r.key, r.level, response->mutable_stock_level());
                   if (r.movement) ToProto(*r.movement, response->mutable_movement());
                   response->set_shortfall(r.shortfall);
@@ -123,8 +121,7 @@ grpc::ServerUnaryReactor* InventoryService::TransferStock(grpc::CallbackServerCo
   return Mutate(context, backend_,
                 Admit(backend_, context, Action::kTransferStock, {request->from_location_id()}),
                 "TransferStock", *request, request->request_id(), ToCommand(*request), response,
-                [response](const Reply& reply) {
-                  const auto& r = std::get<TransferReply>(reply);
+                [response](const TransferReply& r) {
                   ToProto(r.from_key, r.from, response->mutable_from());
                   ToProto(r.to_key, r.to, response->mutable_to());
                   ToProto(r.out, response->mutable_out_movement());
@@ -137,8 +134,7 @@ grpc::ServerUnaryReactor* InventoryService::SetSafetyStock(grpc::CallbackServerC
                                                            v1::SetSafetyStockResponse* response) {
   return Mutate(context, backend_, Admit(backend_, context, Action::kPlanStock), "SetSafetyStock",
                 *request, request->request_id(), ToCommand(*request), response,
-                [response](const Reply& reply) {
-                  const auto& r = std::get<StockReply>(reply);
+                [response](const StockReply& r) {
                   ToProto(r.key, r.level, response->mutable_stock_level());
                 });
 }
@@ -184,8 +180,7 @@ grpc::ServerUnaryReactor* InventoryService::ImportStock(grpc::CallbackServerCont
                                                         v1::ImportStockResponse* response) {
   return Mutate(context, backend_, Admit(backend_, context, Action::kPlanStock), "ImportStock",
                 *request, request->request_id(), ToCommand(*request), response,
-                [response](const Reply& reply) {
-                  const auto& r = std::get<ImportReply>(reply);
+                [response](const ImportReply& r) {
                   response->set_rows(r.rows);
                   response->set_changed(r.changed);
                 });

@@ -12,8 +12,7 @@ grpc::ServerUnaryReactor* LocationService::UpsertLocation(grpc::CallbackServerCo
                                                           v1::UpsertLocationResponse* response) {
   return Mutate(context, backend_, Admit(backend_, context, Action::kManageLocations),
                 "UpsertLocation", *request, request->request_id(), ToCommand(*request), response,
-                [response](const Reply& reply) {
-                  const auto& r = std::get<LocationReply>(reply);
+                [response](const LocationReply& r) {
                   ToProto(r.location, response->mutable_location());
                   response->set_created(r.created);
                 });
@@ -63,8 +62,7 @@ grpc::ServerUnaryReactor* LocationService::UpsertLocationGroup(
     v1::UpsertLocationGroupResponse* response) {
   return Mutate(context, backend_, Admit(backend_, context, Action::kManageLocations),
                 "UpsertLocationGroup", *request, request->request_id(), ToCommand(*request),
-                response, [response](const Reply& reply) {
-                  const auto& r = std::get<GroupReply>(reply);
+                response, [response](const GroupReply& r) {
                   ToProto(r.group, response->mutable_group());
                   response->set_created(r.created);
                 });

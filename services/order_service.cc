@@ -8,15 +8,17 @@
 
 namespace oms::services {
 
+template <typename C>
 grpc::ServerUnaryReactor* OrderService::MutateOrder(
     grpc::CallbackServerContext* context, const Result<Principal>& who, const char* method,
-    const google::protobuf::Message& request, const std::string& request_id,
-    Result<Command> command, google::protobuf::Message* response, v1::Order* order) {
+    const google::protobuf::Message& request, const std::string& request_id, Result<C> command,
+    google::protobuf::Message* response, v1::Order* order) {
+  static_assert(std::is_same_v<ReplyOf<C>, OrderReply>,
+                "an order command is answered with its order");
   Clock& clock = backend_.clock;
-  return Mutate(context, backend_, who, method, request, request_id, std::move(command), response,
-                [order, &clock](const Reply& reply) {
-                  ToProto(std::get<OrderReply>(reply).order, clock.Now(), order);
-                });
+  return Mutate(
+      context, backend_, who, method, request, request_id, std::move(command), response,
+      [order, &clock](const OrderReply& reply) { ToProto(reply.order, clock.Now(), order); });
 }
 
 grpc::ServerUnaryReactor* OrderService::PlaceOrder(grpc::CallbackServerContext* context,

@@ -19,8 +19,7 @@ grpc::ServerUnaryReactor* ReservationService::CreateReservation(
   }
   Clock& clock = backend_.clock;
   return Mutate(context, backend_, who, "CreateReservation", *request, request->request_id(),
-                ToCommand(*request), response, [response, &clock](const Reply& reply) {
-                  const auto& r = std::get<ReservationReply>(reply);
+                ToCommand(*request), response, [response, &clock](const ReservationReply& r) {
                   ToProto(r.reservation, clock.Now(), response->mutable_reservation());
                   for (const auto& u : r.unfilled) {
                     auto* out = response->add_unfilled();
@@ -101,9 +100,8 @@ grpc::ServerUnaryReactor* ReservationService::ExtendReservation(
                                 StoresOfReservation(backend_, request->reservation_id()));
   Clock& clock = backend_.clock;
   return Mutate(context, backend_, who, "ExtendReservation", *request, request->request_id(),
-                ToCommand(*request), response, [response, &clock](const Reply& reply) {
-                  ToProto(std::get<ReservationReply>(reply).reservation, clock.Now(),
-                          response->mutable_reservation());
+                ToCommand(*request), response, [response, &clock](const ReservationReply& r) {
+                  ToProto(r.reservation, clock.Now(), response->mutable_reservation());
                 });
 }
 
@@ -114,9 +112,8 @@ grpc::ServerUnaryReactor* ReservationService::ReleaseReservation(
                                 StoresOfReservation(backend_, request->reservation_id()));
   Clock& clock = backend_.clock;
   return Mutate(context, backend_, who, "ReleaseReservation", *request, request->request_id(),
-                ToCommand(*request), response, [response, &clock](const Reply& reply) {
-                  ToProto(std::get<ReservationReply>(reply).reservation, clock.Now(),
-                          response->mutable_reservation());
+                ToCommand(*request), response, [response, &clock](const ReservationReply& r) {
+                  ToProto(r.reservation, clock.Now(), response->mutable_reservation());
                 });
 }
 
@@ -127,8 +124,7 @@ grpc::ServerUnaryReactor* ReservationService::CommitReservation(
                                 StoresOfReservation(backend_, request->reservation_id()));
   Clock& clock = backend_.clock;
   return Mutate(context, backend_, who, "CommitReservation", *request, request->request_id(),
-                ToCommand(*request), response, [response, &clock](const Reply& reply) {
-                  const auto& r = std::get<ReservationReply>(reply);
+                ToCommand(*request), response, [response, &clock](const ReservationReply& r) {
                   ToProto(r.reservation, clock.Now(), response->mutable_reservation());
                   for (const auto& m : r.movements) ToProto(m, response->add_movements());
                 });
