@@ -1,4 +1,4 @@
-// Backend: what every service class needs — the writer for mutations, the reader and the
+// Backend: what every service class needs — the writer for mutations, the read port and the
 // shared view for queries, the clock — plus the shared mutation path.
 #pragma once
 
@@ -10,9 +10,9 @@
 #include <grpcpp/grpcpp.h>
 
 #include "domain/commands.h"
+#include "domain/read_store.h"
 #include "domain/state.h"
 #include "services/auth.h"
-#include "storage/reader.h"
 #include "storage/writer.h"
 
 namespace google::protobuf {
@@ -25,7 +25,7 @@ class WatchHub;
 
 struct Backend {
   storage::Writer& writer;
-  storage::Reader& reader;
+  ReadStore& reader;
   const SharedView& view;
   Clock& clock;
   WatchHub& hub;

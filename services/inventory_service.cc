@@ -192,7 +192,7 @@ grpc::ServerUnaryReactor* InventoryService::ListMovements(grpc::CallbackServerCo
   if (auto who = Admit(backend_, context, Action::kRead); !who.ok()) {
     return FinishWith(context, who.status());
   }
-  storage::MovementFilter filter;
+  MovementFilter filter;
   Status s;
   if (!request->sku().empty()) s = ValidateId("sku", request->sku());
   // A filter naming a location that does not exist is a typo, not an empty ledger.

@@ -50,8 +50,8 @@ grpc::ServerUnaryReactor* OrderService::GetOrder(grpc::CallbackServerContext* co
 namespace {
 
 // Builds the reader query from the request (everything but the cursor).
-Result<storage::Reader::OrderQuery> OrderQueryFrom(const v1::ListOrdersRequest& r) {
-  storage::Reader::OrderQuery q;
+Result<OrderQuery> OrderQueryFrom(const v1::ListOrdersRequest& r) {
+  OrderQuery q;
   bool by_customer = !r.customer_id().empty();
   bool by_store = !r.pickup_location_id().empty();
   if (by_customer == by_store) {
@@ -81,7 +81,7 @@ grpc::ServerUnaryReactor* OrderService::ListOrders(grpc::CallbackServerContext* 
   if (auto who = Admit(backend_, context, Action::kRead); !who.ok()) {
     return FinishWith(context, who.status());
   }
-  Result<storage::Reader::OrderQuery> query = OrderQueryFrom(*request);
+  Result<OrderQuery> query = OrderQueryFrom(*request);
   if (!query.ok()) return FinishWith(context, query.status());
   Result<int> size = ValidatePageSize(request->page_size());
   if (!size.ok()) return FinishWith(context, size.status());

@@ -9,15 +9,14 @@
 
 namespace oms::services {
 
-bool WatchFilter::Matches(const storage::StoredEvent& e) const {
+bool WatchFilter::Matches(const StoredEvent& e) const {
   if (e.kind != static_cast<int>(kind)) return false;
   if (!locations.empty() && !locations.count(e.location_id)) return false;
   if (kind == EventKind::kAvailability) return skus.empty() || skus.count(e.sku);
   return customer.empty() || customer == e.customer_id;
 }
 
-bool WatchFilter::Matches(const storage::StoredEvent& e, size_t sku_hash,
-                          size_t location_hash) const {
+bool WatchFilter::Matches(const StoredEvent& e, size_t sku_hash, size_t location_hash) const {
   if (e.kind != static_cast<int>(kind)) return false;
   // A hash miss is a sure "no"; a hit is confirmed on the strings.
   if (!locations.empty() && !location_hashes_.count(location_hash)) return false;
@@ -34,7 +33,7 @@ void WatchFilter::Prepare() {
   for (const auto& l : locations) location_hashes_.insert(std::hash<std::string>{}(l));
 }
 
-WatchHub::WatchHub(storage::Reader& reader, size_t capacity)
+WatchHub::WatchHub(ReadStore& reader, size_t capacity)
     : reader_(reader), capacity_(capacity), thread_([this] {
         pthread_setname_np(pthread_self(), "oms-watch-hub");
         Run();
@@ -191,7 +190,7 @@ Status WatchHub::CheckResumable(int64_t after) {
 }
 
 Status WatchHub::Next(int64_t* after, const WatchFilter& filter, size_t max,
-                      std::deque<storage::StoredEvent>* out) {
+                      std::deque<StoredEvent>* out) {
   if (*after >= head()) return Status::Ok();
   {
     std::lock_guard lock(ring_mu_);
@@ -213,7 +212,7 @@ Status WatchHub::Next(int64_t* after, const WatchFilter& filter, size_t max,
 }
 
 Status WatchHub::NextFromLog(int64_t* after, const WatchFilter& filter, size_t max,
-                             std::deque<storage::StoredEvent>* out) {
+                             std::deque<StoredEvent>* out) {
   int64_t scanned = *after, first = 0;
   auto rows = reader_.ReadEvents(*after, static_cast<int>(filter.kind),
                                  static_cast<int>(std::max<size_t>(max, 64)), &scanned, &first);
