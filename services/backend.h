@@ -107,8 +107,4 @@ grpc::ServerUnaryReactor* FinishWith(grpc::CallbackServerContext* context, const
 // request_id cleared.
 uint64_t PayloadHash(const char* method, const google::protobuf::Message& request);
 
-// Opaque page tokens: hex of "<kind>:<cursor>"; a token of another list is rejected.
-std::string EncodePageToken(std::string_view kind, std::string_view cursor);
-Result<std::string> DecodePageToken(std::string_view kind, std::string_view token);
-
 }  // namespace oms::services

@@ -5,6 +5,7 @@
 #include "domain/limits.h"
 #include "domain/validate.h"
 #include "services/convert.h"
+#include "services/paging.h"
 #include "services/requests.h"
 #include "services/watch_stream.h"
 
@@ -62,19 +63,16 @@ grpc::ServerUnaryReactor* InventoryService::ListStock(grpc::CallbackServerContex
   }
   Status s = RequireLocation(backend_.view, "location_id", request->location_id());
   if (!s.ok()) return FinishWith(context, s);
-  Result<int> size = ValidatePageSize(request->page_size());
-  if (!size.ok()) return FinishWith(context, size.status());
-  Result<std::string> after = DecodePageToken("stock", request->page_token());
-  if (!after.ok()) return FinishWith(context, after.status());
-  LocationId location(request->location_id());
-  auto rows = backend_.reader.ListStock(location, *after, *size + 1);
+  Result<PageRequest> page =
+      PageRequest::Read("stock", request->page_size(), request->page_token(), {CursorField::kText});
+  if (!page.ok()) return FinishWith(context, page.status());
+  auto rows = backend_.reader.ListStock(LocationId(request->location_id()),
+                                        page->first() ? "" : page->text(0), page->fetch());
   if (!rows.ok()) return FinishWith(context, rows.status());
-  for (int i = 0; i < static_cast<int>(rows->size()) && i < *size; ++i) {
-    ToProto((*rows)[i].first, (*rows)[i].second, response->add_stock_levels());
-  }
-  if (static_cast<int>(rows->size()) > *size) {
-    response->set_next_page_token(EncodePageToken("stock", (*rows)[*size - 1].first.sku.str()));
-  }
+  using Row = std::pair<StockKey, StockLevel>;
+  page->Emit(
+      *rows, [&](const Row& r) { ToProto(r.first, r.second, response->add_stock_levels()); },
+      [](const Row& r) { return Cursor{r.first.sku.str()}; }, response->mutable_next_page_token());
   return FinishWith(context, Status::Ok());
 }
 
@@ -203,26 +201,16 @@ grpc::ServerUnaryReactor* InventoryService::ListMovements(grpc::CallbackServerCo
   filter.sku = request->sku();
   filter.location_id = request->location_id();
   if (request->has_since()) filter.since = FromProto(request->since());
-  Result<int> size = ValidatePageSize(request->page_size());
-  if (!size.ok()) return FinishWith(context, size.status());
-  Result<std::string> after = DecodePageToken("movements", request->page_token());
-  if (!after.ok()) return FinishWith(context, after.status());
-  if (!after->empty()) {
-    char* end = nullptr;
-    filter.after_id = std::strtoll(after->c_str(), &end, 10);
-    if (*end != '\0' || filter.after_id < 0) {
-      return FinishWith(context, Status::InvalidArgument("page_token", "is malformed"));
-    }
-  }
-  auto rows = backend_.reader.ListMovements(filter, *size + 1);
+  Result<PageRequest> page = PageRequest::Read("movements", request->page_size(),
+                                               request->page_token(), {CursorField::kNumber});
+  if (!page.ok()) return FinishWith(context, page.status());
+  if (!page->first()) filter.after_id = page->number(0);
+  auto rows = backend_.reader.ListMovements(filter, page->fetch());
   if (!rows.ok()) return FinishWith(context, rows.status());
-  for (int i = 0; i < static_cast<int>(rows->size()) && i < *size; ++i) {
-    ToProto((*rows)[i], response->add_movements());
-  }
-  if (static_cast<int>(rows->size()) > *size) {
-    response->set_next_page_token(
-        EncodePageToken("movements", std::to_string((*rows)[*size - 1].id)));
-  }
+  page->Emit(
+      *rows, [&](const Movement& m) { ToProto(m, response->add_movements()); },
+      [](const Movement& m) { return Cursor{std::to_string(m.id)}; },
+      response->mutable_next_page_token());
   return FinishWith(context, Status::Ok());
 }
 

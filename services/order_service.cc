@@ -3,6 +3,7 @@
 
 #include "domain/validate.h"
 #include "services/convert.h"
+#include "services/paging.h"
 #include "services/requests.h"
 #include "services/watch_stream.h"
 
@@ -83,29 +84,24 @@ grpc::ServerUnaryReactor* OrderService::ListOrders(grpc::CallbackServerContext* 
   }
   Result<OrderQuery> query = OrderQueryFrom(*request);
   if (!query.ok()) return FinishWith(context, query.status());
-  Result<int> size = ValidatePageSize(request->page_size());
-  if (!size.ok()) return FinishWith(context, size.status());
-  Result<std::string> cursor = DecodePageToken("orders", request->page_token());
-  if (!cursor.ok()) return FinishWith(context, cursor.status());
-  if (!cursor->empty()) {
-    size_t space = cursor->find(' ');
-    if (space == std::string::npos) {
-      return FinishWith(context, Status::InvalidArgument("page_token", "is malformed"));
-    }
-    query->before_created = FromMicros(std::strtoll(cursor->substr(0, space).c_str(), nullptr, 10));
-    query->before_id = cursor->substr(space + 1);
+  // Cursor: "<created_at micros> <id>" of the last order, newest first.
+  Result<PageRequest> page =
+      PageRequest::Read("orders", request->page_size(), request->page_token(),
+                        {CursorField::kNumber, CursorField::kText});
+  if (!page.ok()) return FinishWith(context, page.status());
+  if (!page->first()) {
+    query->before_created = FromMicros(page->number(0));
+    query->before_id = page->text(1);
   }
-  auto rows = backend_.reader.ListOrders(*query, *size + 1);
+  auto rows = backend_.reader.ListOrders(*query, page->fetch());
   if (!rows.ok()) return FinishWith(context, rows.status());
   Timestamp now = backend_.clock.Now();
-  for (int i = 0; i < static_cast<int>(rows->size()) && i < *size; ++i) {
-    ToProto((*rows)[i], now, response->add_orders());
-  }
-  if (static_cast<int>(rows->size()) > *size) {
-    const Order& last = (*rows)[*size - 1];
-    response->set_next_page_token(
-        EncodePageToken("orders", std::to_string(ToMicros(last.created_at)) + " " + last.id.str()));
-  }
+  page->Emit(
+      *rows, [&](const Order& o) { ToProto(o, now, response->add_orders()); },
+      [](const Order& o) {
+        return Cursor{std::to_string(ToMicros(o.created_at)), o.id.str()};
+      },
+      response->mutable_next_page_token());
   return FinishWith(context, Status::Ok());
 }
 
