@@ -4,6 +4,7 @@
 
 #include "domain/commands.h"
 #include "domain/draft.h"
+#include "domain/limits.h"
 #include "domain/ports.h"
 
 namespace oms {
@@ -12,7 +13,7 @@ namespace oms {
 struct ApplyEnv {
   IdSource& ids;
   Store& store;  // ended reservations and orders are looked up here
-  Duration pickup_hold = std::chrono::hours(72);  // default hold of a ready order
+  Duration pickup_hold = limits::kDefaultPickupHold;  // default hold of a ready order
 };
 
 Result<Reply> ApplyCommand(Draft& draft, const Command& command, ApplyEnv& env);

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "domain/commands.h"
+#include "domain/limits.h"
 #include "domain/ports.h"
 #include "domain/state.h"
 
@@ -41,7 +42,7 @@ struct BatchStats {
 class Engine {
  public:
   Engine(Store& store, Clock& clock, IdSource& ids, SharedView& view, EventSink* sink,
-         Duration pickup_hold = std::chrono::hours(72));
+         Duration pickup_hold = limits::kDefaultPickupHold);
 
   // Loads the state and expires whatever fell due while the service was down.
   Status Open();

@@ -172,7 +172,7 @@ Status WatchHub::CheckResumable(int64_t after) {
   if (after > head) {
     Status s(Code::kOutOfRange, "after_sequence " + std::to_string(after) +
                                     " is beyond the last event " + std::to_string(head));
-    s.WithReason("SEQUENCE_AHEAD").With("head_sequence", std::to_string(head));
+    s.WithReason(reason::kSequenceAhead).With("head_sequence", std::to_string(head));
     return s;
   }
   if (after == head) return Status::Ok();
@@ -183,7 +183,7 @@ Status WatchHub::CheckResumable(int64_t after) {
     Status s(Code::kOutOfRange, "events after " + std::to_string(after) +
                                     " are no longer retained; the oldest is " +
                                     std::to_string(first) + ": resync and watch from_now");
-    s.WithReason("EVENTS_PRUNED").With("oldest_sequence", std::to_string(first));
+    s.WithReason(reason::kEventsPruned).With("oldest_sequence", std::to_string(first));
     return s;
   }
   return Status::Ok();
