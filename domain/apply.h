@@ -4,6 +4,7 @@
 
 #include "domain/commands.h"
 #include "domain/draft.h"
+#include "domain/limits.h"
 #include "domain/ports.h"
 
 namespace oms {
@@ -12,31 +13,31 @@ namespace oms {
 struct ApplyEnv {
   IdSource& ids;
   Store& store;  // ended reservations and orders are looked up here
-  Duration pickup_hold = std::chrono::hours(72);  // default hold of a ready order
+  Duration pickup_hold = limits::kDefaultPickupHold;  // default hold of a ready order
 };
 
 Result<Reply> ApplyCommand(Draft& draft, const Command& command, ApplyEnv& env);
 
 // Per-family appliers (inventory_ops.cc, reservation_ops.cc).
-Result<Reply> Apply(Draft& draft, const UpsertLocation& c);
-Result<Reply> Apply(Draft& draft, const UpsertGroup& c);
-Result<Reply> Apply(Draft& draft, const AdjustStock& c);
-Result<Reply> Apply(Draft& draft, const SetStock& c);
-Result<Reply> Apply(Draft& draft, const TransferStock& c);
-Result<Reply> Apply(Draft& draft, const SetSafetyStock& c);
-Result<Reply> Apply(Draft& draft, const ImportStock& c);
-Result<Reply> Apply(Draft& draft, const CreateReservation& c, ApplyEnv& env);
-Result<Reply> Apply(Draft& draft, const ExtendReservation& c, ApplyEnv& env);
-Result<Reply> Apply(Draft& draft, const ReleaseReservation& c, ApplyEnv& env);
-Result<Reply> Apply(Draft& draft, const CommitReservation& c, ApplyEnv& env);
-Result<Reply> Apply(Draft& draft, const ExpireReservation& c, ApplyEnv& env);
+Result<ReplyOf<UpsertLocation>> Apply(Draft& draft, const UpsertLocation& c);
+Result<ReplyOf<UpsertGroup>> Apply(Draft& draft, const UpsertGroup& c);
+Result<ReplyOf<AdjustStock>> Apply(Draft& draft, const AdjustStock& c);
+Result<ReplyOf<SetStock>> Apply(Draft& draft, const SetStock& c);
+Result<ReplyOf<TransferStock>> Apply(Draft& draft, const TransferStock& c);
+Result<ReplyOf<SetSafetyStock>> Apply(Draft& draft, const SetSafetyStock& c);
+Result<ReplyOf<ImportStock>> Apply(Draft& draft, const ImportStock& c);
+Result<ReplyOf<CreateReservation>> Apply(Draft& draft, const CreateReservation& c, ApplyEnv& env);
+Result<ReplyOf<ExtendReservation>> Apply(Draft& draft, const ExtendReservation& c, ApplyEnv& env);
+Result<ReplyOf<ReleaseReservation>> Apply(Draft& draft, const ReleaseReservation& c, ApplyEnv& env);
+Result<ReplyOf<CommitReservation>> Apply(Draft& draft, const CommitReservation& c, ApplyEnv& env);
+Result<ReplyOf<ExpireReservation>> Apply(Draft& draft, const ExpireReservation& c, ApplyEnv& env);
 
-Result<Reply> Apply(Draft& draft, const PlaceOrder& c, ApplyEnv& env);
-Result<Reply> Apply(Draft& draft, const StartPicking& c, ApplyEnv& env);
-Result<Reply> Apply(Draft& draft, const MarkReady& c, ApplyEnv& env);
-Result<Reply> Apply(Draft& draft, const ConfirmPickup& c, ApplyEnv& env);
-Result<Reply> Apply(Draft& draft, const CancelOrder& c, ApplyEnv& env);
-Result<Reply> Apply(Draft& draft, const ExpireOrder& c, ApplyEnv& env);
+Result<ReplyOf<PlaceOrder>> Apply(Draft& draft, const PlaceOrder& c, ApplyEnv& env);
+Result<ReplyOf<StartPicking>> Apply(Draft& draft, const StartPicking& c, ApplyEnv& env);
+Result<ReplyOf<MarkReady>> Apply(Draft& draft, const MarkReady& c, ApplyEnv& env);
+Result<ReplyOf<ConfirmPickup>> Apply(Draft& draft, const ConfirmPickup& c, ApplyEnv& env);
+Result<ReplyOf<CancelOrder>> Apply(Draft& draft, const CancelOrder& c, ApplyEnv& env);
+Result<ReplyOf<ExpireOrder>> Apply(Draft& draft, const ExpireOrder& c, ApplyEnv& env);
 
 // Reservation steps that orders build on (reservation_ops.cc).
 // Holds c's lines; `holder` non-empty makes the reservation the order's (no TTL).

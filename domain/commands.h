@@ -6,6 +6,8 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <type_traits>
+#include <utility>
 #include <variant>
 #include <vector>
 
@@ -198,5 +200,62 @@ struct OrderReply {
 
 using Reply = std::variant<LocationReply, GroupReply, StockReply, TransferReply, ImportReply,
                            ReservationReply, OrderReply>;
+
+// The reply each command is answered with: `ReplyOf<AdjustStock>` is StockReply. Services fill
+// their responses from the concrete type, so a command paired with the wrong reply does not
+// compile; Apply returns exactly this alternative. Declared, never defined: only the types count.
+LocationReply ReplyTypeOf(const UpsertLocation&);
+GroupReply ReplyTypeOf(const UpsertGroup&);
+StockReply ReplyTypeOf(const AdjustStock&);
+StockReply ReplyTypeOf(const SetStock&);
+TransferReply ReplyTypeOf(const TransferStock&);
+StockReply ReplyTypeOf(const SetSafetyStock&);
+ImportReply ReplyTypeOf(const ImportStock&);
+ReservationReply ReplyTypeOf(const CreateReservation&);
+ReservationReply ReplyTypeOf(const ExtendReservation&);
+ReservationReply ReplyTypeOf(const ReleaseReservation&);
+ReservationReply ReplyTypeOf(const CommitReservation&);
+ReservationReply ReplyTypeOf(const ExpireReservation&);
+OrderReply ReplyTypeOf(const PlaceOrder&);
+OrderReply ReplyTypeOf(const StartPicking&);
+OrderReply ReplyTypeOf(const MarkReady&);
+OrderReply ReplyTypeOf(const ConfirmPickup&);
+OrderReply ReplyTypeOf(const CancelOrder&);
+OrderReply ReplyTypeOf(const ExpireOrder&);
+
+template <typename C>
+using ReplyOf = decltype(ReplyTypeOf(std::declval<const C&>()));
+
+template <typename C>
+concept HasReplyOf = requires(const C& c) {
+  ReplyTypeOf(c);
+};
+
+namespace detail {
+template <typename T, typename Variant>
+inline constexpr bool kIsAlternative = false;
+template <typename T, typename... Ts>
+inline constexpr bool kIsAlternative<T, std::variant<Ts...>> = (std::is_same_v<T, Ts> || ...);
+
+template <typename Variant>
+inline constexpr bool kEveryCommandHasAReply = false;
+template <typename... Cs>
+inline constexpr bool kEveryCommandHasAReply<std::variant<Cs...>> = (HasReplyOf<Cs> && ...);
+
+template <typename Variant>
+inline constexpr bool kEveryReplyIsAReply = false;
+template <typename... Cs>
+inline constexpr bool kEveryReplyIsAReply<std::variant<Cs...>> =
+    (kIsAlternative<ReplyOf<Cs>, Reply> && ...);
+}  // namespace detail
+
+static_assert(detail::kEveryCommandHasAReply<Command>,
+              "every Command alternative needs a ReplyTypeOf declaration");
+static_assert(detail::kEveryReplyIsAReply<Command>,
+              "every ReplyOf<Command alternative> must be an alternative of Reply");
+
+// A command of the API with its reply type: what services::Mutate accepts.
+template <typename C>
+concept CommandWithReply = detail::kIsAlternative<C, Command> && HasReplyOf<C>;
 
 }  // namespace oms

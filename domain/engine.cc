@@ -137,9 +137,13 @@ Completion Engine::ApplyOne(Submission& s, Timestamp now) {
   Changes changes = draft.Finish();
   RequestRecord record;
   if (!ctx.request_id.empty()) {
-    record = {ctx.request_id, ctx.payload_hash,
-              ctx.method,     s.encode && !rejection ? s.encode(*reply) : "",
-              rejection,      now};
+    std::string response;
+    if (s.encode && !rejection) {
+      Result<std::string> encoded = s.encode(*reply);
+      if (!encoded.ok()) return {encoded.status(), {}, false};
+      response = std::move(encoded).value();
+    }
+    record = {ctx.request_id, ctx.payload_hash, ctx.method, std::move(response), rejection, now};
   }
   Status written = store_.Write(changes, ctx.request_id.empty() ? nullptr : &record);
   if (!written.ok()) {

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "domain/commands.h"
+#include "domain/limits.h"
 #include "domain/ports.h"
 #include "domain/state.h"
 
@@ -22,8 +23,10 @@ struct Completion {
 struct Submission {
   Command command;
   CommandContext context;
-  // Encodes the reply as the API response; the bytes are stored for idempotent retries.
-  std::function<std::string(const Reply&)> encode;
+  // Encodes the reply as the API response; the bytes are stored for idempotent retries. A
+  // failure (a reply the caller cannot encode: a bug) fails this command, which then has no
+  // effect, and never the batch.
+  std::function<Result<std::string>(const Reply&)> encode;
   // Called exactly once, after the batch is durable (or has failed).
   std::function<void(Completion)> done;
 };
@@ -39,7 +42,7 @@ struct BatchStats {
 class Engine {
  public:
   Engine(Store& store, Clock& clock, IdSource& ids, SharedView& view, EventSink* sink,
-         Duration pickup_hold = std::chrono::hours(72));
+         Duration pickup_hold = limits::kDefaultPickupHold);
 
   // Loads the state and expires whatever fell due while the service was down.
   Status Open();

@@ -46,23 +46,23 @@ Status InsufficientStock(const StockKey& key, int64_t requested, int64_t availab
   return s;
 }
 
-Result<Reply> Apply(Draft& draft, const UpsertLocation& c) {
+Result<ReplyOf<UpsertLocation>> Apply(Draft& draft, const UpsertLocation& c) {
   bool created = draft.FindLocation(c.location.id) == nullptr;
   Location location = c.location;
   location.updated_at = draft.now();
   draft.PutLocation(location);
-  return Reply{LocationReply{std::move(location), created}};
+  return LocationReply{std::move(location), created};
 }
 
-Result<Reply> Apply(Draft& draft, const UpsertGroup& c) {
+Result<ReplyOf<UpsertGroup>> Apply(Draft& draft, const UpsertGroup& c) {
   for (const auto& member : c.members) OMS_RETURN_IF_ERROR(RequireLocation(draft, member));
   LocationGroup group{c.group, c.members, draft.now()};
   bool created = draft.state().FindGroup(c.group) == nullptr;
   draft.PutGroup(group);
-  return Reply{GroupReply{std::move(group), created}};
+  return GroupReply{std::move(group), created};
 }
 
-Result<Reply> Apply(Draft& draft, const AdjustStock& c) {
+Result<ReplyOf<AdjustStock>> Apply(Draft& draft, const AdjustStock& c) {
   OMS_RETURN_IF_ERROR(RequireLocation(draft, c.key.location));
   StockLevel level = draft.Stock(c.key);
   OMS_RETURN_IF_ERROR(CheckExpected(c.key, c.expected_on_hand, level));
@@ -78,10 +78,10 @@ Result<Reply> Apply(Draft& draft, const AdjustStock& c) {
   }
   Movement movement = draft.Move(c.key, c.delta, c.reason, c.reference);
   StockLevel final = draft.Final(c.key);
-  return Reply{StockReply{c.key, final, std::move(movement), Shortfall(final)}};
+  return StockReply{c.key, final, std::move(movement), Shortfall(final)};
 }
 
-Result<Reply> Apply(Draft& draft, const SetStock& c) {
+Result<ReplyOf<SetStock>> Apply(Draft& draft, const SetStock& c) {
   OMS_RETURN_IF_ERROR(RequireLocation(draft, c.key.location));
   StockLevel level = draft.Stock(c.key);
   OMS_RETURN_IF_ERROR(CheckExpected(c.key, c.expected_on_hand, level));
@@ -89,10 +89,10 @@ Result<Reply> Apply(Draft& draft, const SetStock& c) {
   int64_t delta = c.on_hand - level.on_hand;
   if (delta != 0) movement = draft.Move(c.key, delta, MovementReason::kCount, c.reference);
   StockLevel final = draft.Final(c.key);
-  return Reply{StockReply{c.key, final, std::move(movement), Shortfall(final)}};
+  return StockReply{c.key, final, std::move(movement), Shortfall(final)};
 }
 
-Result<Reply> Apply(Draft& draft, const TransferStock& c) {
+Result<ReplyOf<TransferStock>> Apply(Draft& draft, const TransferStock& c) {
   OMS_RETURN_IF_ERROR(RequireLocation(draft, c.from));
   OMS_RETURN_IF_ERROR(RequireLocation(draft, c.to));
   StockKey from{c.sku, c.from};
@@ -109,20 +109,19 @@ Result<Reply> Apply(Draft& draft, const TransferStock& c) {
       c.reference.empty() ? "transfer " + c.from.str() + " -> " + c.to.str() : c.reference;
   Movement out = draft.Move(from, -c.quantity, MovementReason::kTransferOut, reference);
   Movement in = draft.Move(to, c.quantity, MovementReason::kTransferIn, reference);
-  return Reply{
-      TransferReply{from, draft.Final(from), to, draft.Final(to), std::move(out), std::move(in)}};
+  return TransferReply{from, draft.Final(from), to, draft.Final(to), std::move(out), std::move(in)};
 }
 
-Result<Reply> Apply(Draft& draft, const SetSafetyStock& c) {
+Result<ReplyOf<SetSafetyStock>> Apply(Draft& draft, const SetSafetyStock& c) {
   OMS_RETURN_IF_ERROR(RequireLocation(draft, c.key.location));
   if (draft.Stock(c.key).safety_stock != c.safety_stock) {
     draft.MutableStock(c.key).safety_stock = c.safety_stock;
   }
   StockLevel final = draft.Final(c.key);
-  return Reply{StockReply{c.key, final, std::nullopt, Shortfall(final)}};
+  return StockReply{c.key, final, std::nullopt, Shortfall(final)};
 }
 
-Result<Reply> Apply(Draft& draft, const ImportStock& c) {
+Result<ReplyOf<ImportStock>> Apply(Draft& draft, const ImportStock& c) {
   ImportReply reply;
   for (size_t i = 0; i < c.rows.size(); ++i) {
     const auto& row = c.rows[i];
@@ -138,17 +137,24 @@ Result<Reply> Apply(Draft& draft, const ImportStock& c) {
     }
     ++reply.rows;
   }
-  return Reply{reply};
+  return reply;
 }
 
 Result<Reply> ApplyCommand(Draft& draft, const Command& command, ApplyEnv& env) {
   return std::visit(
       [&](const auto& c) -> Result<Reply> {
-        if constexpr (requires { Apply(draft, c, env); }) {
-          return Apply(draft, c, env);
-        } else {
-          return Apply(draft, c);
-        }
+        using C = std::decay_t<decltype(c)>;
+        auto reply = [&] {
+          if constexpr (requires { Apply(draft, c, env); }) {
+            return Apply(draft, c, env);
+          } else {
+            return Apply(draft, c);
+          }
+        }();
+        static_assert(std::is_same_v<decltype(reply), Result<ReplyOf<C>>>,
+                      "Apply of a command returns its ReplyOf");
+        if (!reply.ok()) return reply.status();
+        return Reply(std::move(reply).value());
       },
       command);
 }

@@ -1,8 +1,11 @@
-// Every limit of oms in one place, each with its reason. `omsd --help` prints them.
+// Every limit of oms in one place, each with its reason. `omsd --help` prints them all from
+// kAll at the end of this header: a limit added here goes into that table too (a test reads
+// this header and fails for any constant the table lacks).
 #pragma once
 
 #include <chrono>
 #include <cstdint>
+#include <string_view>
 
 namespace oms::limits {
 
@@ -31,10 +34,26 @@ inline constexpr int64_t kMaxOnHand = 1'000'000'000'000'000;
 inline constexpr std::chrono::seconds kMinTtl{1};
 inline constexpr std::chrono::seconds kMaxTtl{7 * 24 * 3600};
 inline constexpr std::chrono::seconds kDefaultTtl{15 * 60};
+// How long a ready pickup order waits for its customer (--pickup-hold, or the order's
+// hold_for): at least an hour to get there, at most a month on the shelf.
+inline constexpr std::chrono::hours kMinPickupHold{1};
+inline constexpr std::chrono::hours kMaxPickupHold{24 * 30};
+inline constexpr std::chrono::hours kDefaultPickupHold{72};
+// Characters of an issued pickup code (31 unambiguous symbols): 31^6 ≈ 887 million codes.
+inline constexpr int kPickupCodeLength = 6;
+// Longest pickup code a request may carry; a longer one is malformed, not just wrong.
+inline constexpr int kMaxPickupCodeLength = 64;
+// Wrong pickup codes before an order needs a staff override: guessing one of 31^6 codes
+// five times is hopeless.
+inline constexpr int kMaxPickupAttempts = 5;
 // Concurrent Watch streams; more are refused with RESOURCE_EXHAUSTED.
 inline constexpr int kMaxWatchStreams = 10000;
 // Events held in memory for live streams; a stream further behind replays from the log.
 inline constexpr int kWatchBufferEvents = 1 << 16;
+// Events kept in the log for Watch replay: newer than the retention and among the newest
+// kMaxEventsKept; a stream resuming before them is told EVENTS_PRUNED.
+inline constexpr std::chrono::hours kEventRetention{24 * 7};
+inline constexpr int64_t kMaxEventsKept = 10'000'000;
 // Largest gRPC request accepted.
 inline constexpr int kMaxRequestBytes = 4 * 1024 * 1024;
 // Commands waiting for the writer; beyond this a call fails fast with RESOURCE_EXHAUSTED
@@ -46,10 +65,47 @@ inline constexpr int kMaxBatch = 4096;
 // writer after it is answered DEADLINE_EXCEEDED with no effect, so an overload sheds work
 // that nobody waits for any more.
 inline constexpr std::chrono::seconds kDefaultCallDeadline{30};
-// Wrong pickup codes before an order needs a staff override: guessing one of 31^6 codes
-// five times is hopeless.
-inline constexpr int kMaxPickupAttempts = 5;
 // How long idempotency records are kept by default.
 inline constexpr std::chrono::hours kDefaultRequestRetention{24};
+
+// One row of `omsd --help`'s limits.
+struct Limit {
+  std::string_view constant;  // its name above
+  std::string_view what;      // what it bounds, as help shows it
+  int64_t value;
+  std::string_view unit;  // printed after the value; may be empty
+};
+
+// Every constant above, in the order help prints them.
+inline constexpr Limit kAll[] = {
+    {"kMaxLines", "lines per reservation/order", kMaxLines, ""},
+    {"kMaxSkusPerQuery", "SKUs per GetAvailability/Watch", kMaxSkusPerQuery, ""},
+    {"kMaxImportRows", "rows per ImportStock", kMaxImportRows, ""},
+    {"kMaxGroupMembers", "members per location group", kMaxGroupMembers, ""},
+    {"kMaxIdLength", "id length", kMaxIdLength, "characters"},
+    {"kMaxTextLength", "text length (reference/name)", kMaxTextLength, "bytes"},
+    {"kMaxQuantity", "quantity per request", kMaxQuantity, ""},
+    {"kMaxOnHand", "on_hand per stock level", kMaxOnHand, ""},
+    {"kMinTtl", "reservation TTL, least", kMinTtl.count(), "s"},
+    {"kMaxTtl", "reservation TTL, most", kMaxTtl.count(), "s"},
+    {"kDefaultTtl", "reservation TTL, default", kDefaultTtl.count(), "s"},
+    {"kMinPickupHold", "pickup hold, least", kMinPickupHold.count(), "h"},
+    {"kMaxPickupHold", "pickup hold, most", kMaxPickupHold.count(), "h"},
+    {"kDefaultPickupHold", "pickup hold, default", kDefaultPickupHold.count(), "h"},
+    {"kPickupCodeLength", "pickup code length", kPickupCodeLength, "characters"},
+    {"kMaxPickupCodeLength", "pickup code in a request", kMaxPickupCodeLength, "characters"},
+    {"kMaxPickupAttempts", "wrong pickup codes per order", kMaxPickupAttempts, ""},
+    {"kDefaultPageSize", "page size, default", kDefaultPageSize, ""},
+    {"kMaxPageSize", "page size, most", kMaxPageSize, ""},
+    {"kMaxRequestBytes", "request size", kMaxRequestBytes, "bytes"},
+    {"kMaxWatchStreams", "concurrent Watch streams", kMaxWatchStreams, ""},
+    {"kWatchBufferEvents", "Watch buffer", kWatchBufferEvents, "events"},
+    {"kEventRetention", "events kept for replay", kEventRetention.count(), "h"},
+    {"kMaxEventsKept", "events kept for replay, most", kMaxEventsKept, "events"},
+    {"kMaxWriterQueue", "writer queue", kMaxWriterQueue, "commands"},
+    {"kMaxBatch", "commands per batch", kMaxBatch, ""},
+    {"kDefaultCallDeadline", "call deadline if none given", kDefaultCallDeadline.count(), "s"},
+    {"kDefaultRequestRetention", "idempotency records kept", kDefaultRequestRetention.count(), "h"},
+};
 
 }  // namespace oms::limits

@@ -141,7 +141,7 @@ const char* OrderStateName(OrderState state) {
   return "?";
 }
 
-Result<Reply> Apply(Draft& draft, const PlaceOrder& c, ApplyEnv& env) {
+Result<ReplyOf<PlaceOrder>> Apply(Draft& draft, const PlaceOrder& c, ApplyEnv& env) {
   OMS_RETURN_IF_ERROR(
       CheckFulfilment(draft.FindLocation(c.pickup_location), c.pickup_location, Channel::kBopis));
   Order o;
@@ -160,17 +160,17 @@ Result<Reply> Apply(Draft& draft, const PlaceOrder& c, ApplyEnv& env) {
   o.state = OrderState::kPlaced;
   Transition(draft, o, OrderState::kPlaced, "");
   o.is_new = false;
-  return Reply{OrderReply{std::move(o)}};
+  return OrderReply{std::move(o)};
 }
 
-Result<Reply> Apply(Draft& draft, const StartPicking& c, ApplyEnv& env) {
+Result<ReplyOf<StartPicking>> Apply(Draft& draft, const StartPicking& c, ApplyEnv& env) {
   Result<Order> o = FindIn(draft, c.id, env, {OrderState::kPlaced}, "start picking");
   if (!o.ok()) return o.status();
   Transition(draft, *o, OrderState::kPicking, "");
-  return Reply{OrderReply{std::move(o).value()}};
+  return OrderReply{std::move(o).value()};
 }
 
-Result<Reply> Apply(Draft& draft, const MarkReady& c, ApplyEnv& env) {
+Result<ReplyOf<MarkReady>> Apply(Draft& draft, const MarkReady& c, ApplyEnv& env) {
   Result<Order> found = FindIn(draft, c.id, env, {OrderState::kPicking}, "mark it ready");
   if (!found.ok()) return found.status();
   Order o = std::move(found).value();
@@ -204,7 +204,7 @@ Result<Reply> Apply(Draft& draft, const MarkReady& c, ApplyEnv& env) {
   o.ready_at = draft.now();
   o.pickup_deadline = draft.now() + o.hold;
   Transition(draft, o, OrderState::kReadyForPickup, short_pick ? "short pick" : "");
-  return Reply{OrderReply{std::move(o)}};
+  return OrderReply{std::move(o)};
 }
 
 namespace {
@@ -220,7 +220,7 @@ bool SameCode(const std::string& a, const std::string& b) {
 
 }  // namespace
 
-Result<Reply> Apply(Draft& draft, const ConfirmPickup& c, ApplyEnv& env) {
+Result<ReplyOf<ConfirmPickup>> Apply(Draft& draft, const ConfirmPickup& c, ApplyEnv& env) {
   Result<Order> found = FindIn(draft, c.id, env, {OrderState::kReadyForPickup}, "confirm pickup");
   if (!found.ok()) return found.status();
   Order o = std::move(found).value();
@@ -241,16 +241,16 @@ Result<Reply> Apply(Draft& draft, const ConfirmPickup& c, ApplyEnv& env) {
           .With("attempts_left",
                 std::to_string(limits::kMaxPickupAttempts - o.failed_pickup_attempts));
       draft.Reject(std::move(s));
-      return Reply{OrderReply{std::move(o)}};
+      return OrderReply{std::move(o)};
     }
   }
   Result<std::vector<Movement>> sold = CommitHeld(draft, o.reservation, o.id.str());
   if (!sold.ok()) return sold.status();
   Transition(draft, o, OrderState::kPickedUp, c.staff_override ? "staff override" : "");
-  return Reply{OrderReply{std::move(o)}};
+  return OrderReply{std::move(o)};
 }
 
-Result<Reply> Apply(Draft& draft, const CancelOrder& c, ApplyEnv& env) {
+Result<ReplyOf<CancelOrder>> Apply(Draft& draft, const CancelOrder& c, ApplyEnv& env) {
   Result<Order> found =
       FindIn(draft, c.id, env,
              {OrderState::kPlaced, OrderState::kPicking, OrderState::kReadyForPickup}, "cancel it");
@@ -259,16 +259,16 @@ Result<Reply> Apply(Draft& draft, const CancelOrder& c, ApplyEnv& env) {
   std::string reason = c.reason.empty() ? "cancelled" : c.reason;
   EndHeld(draft, o.reservation, ReservationState::kReleased, "order cancelled: " + reason);
   Transition(draft, o, OrderState::kCancelled, reason);
-  return Reply{OrderReply{std::move(o)}};
+  return OrderReply{std::move(o)};
 }
 
-Result<Reply> Apply(Draft& draft, const ExpireOrder& c, ApplyEnv& /*env*/) {
+Result<ReplyOf<ExpireOrder>> Apply(Draft& draft, const ExpireOrder& c, ApplyEnv& /*env*/) {
   const Order* found = draft.FindOrder(c.id);
   OMS_ASSERT(found && found->state == OrderState::kReadyForPickup);
   Order o = *found;
   EndHeld(draft, o.reservation, ReservationState::kExpired, "order not collected");
   Transition(draft, o, OrderState::kExpired, "not collected by the pickup deadline");
-  return Reply{OrderReply{std::move(o)}};
+  return OrderReply{std::move(o)};
 }
 
 }  // namespace oms

@@ -268,10 +268,8 @@ Result<ReservationReply> Reserve(Draft& draft, const CreateReservation& c, const
   return reply;
 }
 
-Result<Reply> Apply(Draft& draft, const CreateReservation& c, ApplyEnv& env) {
-  Result<ReservationReply> reply = Reserve(draft, c, OrderId(), env);
-  if (!reply.ok()) return reply.status();
-  return Reply{std::move(reply).value()};
+Result<ReplyOf<CreateReservation>> Apply(Draft& draft, const CreateReservation& c, ApplyEnv& env) {
+  return Reserve(draft, c, OrderId(), env);
 }
 
 Result<Reservation> TakeOver(Draft& draft, const ReservationId& id, const OrderId& holder,
@@ -336,7 +334,7 @@ void ShortenHeld(Draft& draft, const ReservationId& id, const Sku& sku, int64_t 
   AddEvent(draft, r, ReservationState::kActive);
 }
 
-Result<Reply> Apply(Draft& draft, const ExtendReservation& c, ApplyEnv& env) {
+Result<ReplyOf<ExtendReservation>> Apply(Draft& draft, const ExtendReservation& c, ApplyEnv& env) {
   Result<Reservation> r = FindActive(draft, c.id, env);
   if (!r.ok()) return r.status();
   if (!r->order_id.empty()) return HeldByOrder(*r);
@@ -344,16 +342,17 @@ Result<Reply> Apply(Draft& draft, const ExtendReservation& c, ApplyEnv& env) {
   r->updated_at = draft.now();
   draft.PutReservation(*r);
   AddEvent(draft, *r, ReservationState::kActive);
-  return Reply{ReservationReply{std::move(r).value(), {}, {}}};
+  return ReservationReply{std::move(r).value(), {}, {}};
 }
 
-Result<Reply> Apply(Draft& draft, const ReleaseReservation& c, ApplyEnv& env) {
+Result<ReplyOf<ReleaseReservation>> Apply(Draft& draft, const ReleaseReservation& c,
+                                          ApplyEnv& env) {
   Result<Reservation> r = FindActive(draft, c.id, env);
   if (!r.ok()) return r.status();
   if (!r->order_id.empty()) return HeldByOrder(*r);
   std::string reason = c.reason.empty() ? "released" : c.reason;
-  return Reply{ReservationReply{
-      End(draft, std::move(r).value(), ReservationState::kReleased, reason), {}, {}}};
+  return ReservationReply{
+      End(draft, std::move(r).value(), ReservationState::kReleased, reason), {}, {}};
 }
 
 namespace {
@@ -391,7 +390,7 @@ Result<std::vector<int64_t>> CommitQuantities(const Reservation& r,
 
 }  // namespace
 
-Result<Reply> Apply(Draft& draft, const CommitReservation& c, ApplyEnv& env) {
+Result<ReplyOf<CommitReservation>> Apply(Draft& draft, const CommitReservation& c, ApplyEnv& env) {
   Result<Reservation> found = FindActive(draft, c.id, env);
   if (!found.ok()) return found.status();
   if (!found->order_id.empty()) return HeldByOrder(*found);
@@ -420,13 +419,14 @@ Result<Reply> Apply(Draft& draft, const CommitReservation& c, ApplyEnv& env) {
   draft.PutReservation(r);
   AddEvent(draft, r, ReservationState::kActive);
   reply.reservation = std::move(r);
-  return Reply{std::move(reply)};
+  return reply;
 }
 
-Result<Reply> Apply(Draft& draft, const ExpireReservation& c, ApplyEnv& /*env*/) {
+Result<ReplyOf<ExpireReservation>> Apply(Draft& draft, const ExpireReservation& c,
+                                         ApplyEnv& /*env*/) {
   const Reservation* r = draft.FindReservation(c.id);
   OMS_ASSERT(r && r->active());
-  return Reply{ReservationReply{End(draft, *r, ReservationState::kExpired, "expired"), {}, {}}};
+  return ReservationReply{End(draft, *r, ReservationState::kExpired, "expired"), {}, {}};
 }
 
 }  // namespace oms

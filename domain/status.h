@@ -43,6 +43,10 @@ inline constexpr char kWriterOverloaded[] = "WRITER_OVERLOADED";
 inline constexpr char kStorageUnavailable[] = "STORAGE_UNAVAILABLE";
 inline constexpr char kShuttingDown[] = "SHUTTING_DOWN";
 inline constexpr char kDeadlineExceeded[] = "DEADLINE_EXCEEDED";
+inline constexpr char kRateLimited[] = "RATE_LIMITED";
+// Watch: resuming after a sequence not yet written, or one whose events were pruned.
+inline constexpr char kSequenceAhead[] = "SEQUENCE_AHEAD";
+inline constexpr char kEventsPruned[] = "EVENTS_PRUNED";
 }  // namespace reason
 
 struct FieldViolation {

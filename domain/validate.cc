@@ -188,8 +188,10 @@ Status Check(const CommitReservation& c) {
 Status Check(const ExpireReservation& c) { return ValidateId("reservation_id", c.id.str()); }
 
 Status ValidateHold(const std::optional<Duration>& hold) {
-  if (hold && (*hold < std::chrono::hours(1) || *hold > std::chrono::hours(24 * 30))) {
-    return Invalid("hold_for", "must be between 1 hour and 30 days");
+  if (hold && (*hold < limits::kMinPickupHold || *hold > limits::kMaxPickupHold)) {
+    return Invalid("hold_for", "must be between " + std::to_string(limits::kMinPickupHold.count()) +
+                                   " and " + std::to_string(limits::kMaxPickupHold.count()) +
+                                   " hours");
   }
   return Status::Ok();
 }
@@ -224,7 +226,10 @@ Status Check(const MarkReady& c) {
 Status Check(const ConfirmPickup& c) {
   OMS_RETURN_IF_ERROR(ValidateId("order_id", c.id.str()));
   if (!c.staff_override && c.pickup_code.empty()) return Invalid("pickup_code", "is required");
-  if (c.pickup_code.size() > 64) return Invalid("pickup_code", "is too long");
+  if (c.pickup_code.size() > static_cast<size_t>(limits::kMaxPickupCodeLength)) {
+    return Invalid("pickup_code", "is longer than " + std::to_string(limits::kMaxPickupCodeLength) +
+                                      " characters");
+  }
   return Status::Ok();
 }
 

@@ -164,7 +164,7 @@ Result<Principal> Authenticator::Authenticate(const grpc::ServerContextBase& con
     return Status(Code::kResourceExhausted,
                   fmt::format("rate limit of {} requests/s for this token exceeded; retry later",
                               options_.rate_per_token))
-        .WithReason("RATE_LIMITED");
+        .WithReason(reason::kRateLimited);
   }
   return *who;
 }

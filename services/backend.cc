@@ -1,4 +1,4 @@
-// The mutation path, payload hashing and page tokens.
+// The mutation path and payload hashing.
 #include "services/backend.h"
 
 #include <google/protobuf/io/coded_stream.h>
@@ -105,12 +105,18 @@ std::chrono::steady_clock::time_point NotAfter(const grpc::CallbackServerContext
 
 }  // namespace
 
-grpc::ServerUnaryReactor* Mutate(grpc::CallbackServerContext* context, Backend& backend,
-                                 const Result<Principal>& who, const char* method,
-                                 const google::protobuf::Message& request,
-                                 const std::string& request_id, Result<Command> command,
-                                 google::protobuf::Message* response,
-                                 std::function<void(const Reply&)> fill) {
+namespace detail {
+
+std::string Serialize(const google::protobuf::Message& response) {
+  return response.SerializeAsString();
+}
+
+grpc::ServerUnaryReactor* SubmitMutation(grpc::CallbackServerContext* context, Backend& backend,
+                                         const Result<Principal>& who, const char* method,
+                                         const google::protobuf::Message& request,
+                                         const std::string& request_id, Result<Command> command,
+                                         google::protobuf::Message* response,
+                                         std::function<Result<std::string>(const Reply&)> encode) {
   if (!who.ok()) return FinishWith(context, who.status());
   Status invalid = ValidateRequestId(request_id);
   if (invalid.ok()) invalid = command.status();
@@ -121,10 +127,7 @@ grpc::ServerUnaryReactor* Mutate(grpc::CallbackServerContext* context, Backend& 
   Submission s;
   s.command = std::move(command).value();
   s.context = {request_id, PayloadHash(method, request), method, who->name, NotAfter(*context)};
-  s.encode = [response, fill = std::move(fill)](const Reply& reply) {
-    fill(reply);
-    return response->SerializeAsString();
-  };
+  s.encode = std::move(encode);
   s.done = [reactor, response, method, request_id](Completion c) {
     if (!c.status.ok()) {
       if (c.status.code() == Code::kInternal || c.status.code() == Code::kUnavailable) {
@@ -153,38 +156,6 @@ grpc::ServerUnaryReactor* Mutate(grpc::CallbackServerContext* context, Backend& 
   return reactor;
 }
 
-std::string EncodePageToken(std::string_view kind, std::string_view cursor) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string plain = std::string(kind) + ":" + std::string(cursor);
-  std::string out;
-  out.reserve(plain.size() * 2);
-  for (unsigned char c : plain) {
-    out += kHex[c >> 4];
-    out += kHex[c & 15];
-  }
-  return out;
-}
-
-Result<std::string> DecodePageToken(std::string_view kind, std::string_view token) {
-  if (token.empty()) return std::string();
-  auto bad = [] {
-    return Status::InvalidArgument("page_token", "is not a token this list issued");
-  };
-  if (token.size() % 2 != 0 || token.size() > 1024) return bad();
-  std::string plain;
-  for (size_t i = 0; i < token.size(); i += 2) {
-    auto nibble = [](char c) -> int {
-      if (c >= '0' && c <= '9') return c - '0';
-      if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-      return -1;
-    };
-    int hi = nibble(token[i]), lo = nibble(token[i + 1]);
-    if (hi < 0 || lo < 0) return bad();
-    plain += static_cast<char>(hi << 4 | lo);
-  }
-  std::string prefix = std::string(kind) + ":";
-  if (plain.compare(0, prefix.size(), prefix) != 0) return bad();
-  return plain.substr(prefix.size());
-}
+}  // namespace detail
 
 }  // namespace oms::services

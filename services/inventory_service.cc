@@ -5,6 +5,7 @@
 #include "domain/limits.h"
 #include "domain/validate.h"
 #include "services/convert.h"
+#include "services/paging.h"
 #include "services/requests.h"
 #include "services/watch_stream.h"
 
@@ -62,27 +63,23 @@ grpc::ServerUnaryReactor* InventoryService::ListStock(grpc::CallbackServerContex
   }
   Status s = RequireLocation(backend_.view, "location_id", request->location_id());
   if (!s.ok()) return FinishWith(context, s);
-  Result<int> size = ValidatePageSize(request->page_size());
-  if (!size.ok()) return FinishWith(context, size.status());
-  Result<std::string> after = DecodePageToken("stock", request->page_token());
-  if (!after.ok()) return FinishWith(context, after.status());
-  LocationId location(request->location_id());
-  auto rows = backend_.reader.ListStock(location, *after, *size + 1);
+  Result<PageRequest> page =
+      PageRequest::Read("stock", request->page_size(), request->page_token(), {CursorField::kText});
+  if (!page.ok()) return FinishWith(context, page.status());
+  auto rows = backend_.reader.ListStock(LocationId(request->location_id()),
+                                        page->first() ? "" : page->text(0), page->fetch());
   if (!rows.ok()) return FinishWith(context, rows.status());
-  for (int i = 0; i < static_cast<int>(rows->size()) && i < *size; ++i) {
-    ToProto((*rows)[i].first, (*rows)[i].second, response->add_stock_levels());
-  }
-  if (static_cast<int>(rows->size()) > *size) {
-    response->set_next_page_token(EncodePageToken("stock", (*rows)[*size - 1].first.sku.str()));
-  }
+  using Row = std::pair<StockKey, StockLevel>;
+  page->Emit(
+      *rows, [&](const Row& r) { ToProto(r.first, r.second, response->add_stock_levels()); },
+      [](const Row& r) { return Cursor{r.first.sku.str()}; }, response->mutable_next_page_token());
   return FinishWith(context, Status::Ok());
 }
 
 namespace {
 
-void FillStock(const Reply& reply, v1::StockLevel* level, v1::Movement* movement,
+void FillStock(const StockReply& r, v1::StockLevel* level, v1::Movement* movement,
                int64_t* shortfall) {
-  const auto& r = std::get<StockReply>(reply);
   ToProto(r.key, r.level, level);
   if (r.movement && movement) ToProto(*r.movement, movement);
   *shortfall = r.shortfall;
@@ -96,7 +93,7 @@ grpc::ServerUnaryReactor* InventoryService::AdjustStock(grpc::CallbackServerCont
   return Mutate(
       context, backend_, Admit(backend_, context, Action::kAdjustStock, {request->location_id()}),
       "AdjustStock", *request, request->request_id(), ToCommand(*request), response,
-      [response](const Reply& reply) {
+      [response](const StockReply& reply) {
         int64_t shortfall = 0;
         FillStock(reply, response->mutable_stock_level(), response->mutable_movement(), &shortfall);
         response->set_shortfall(shortfall);
@@ -109,8 +106,7 @@ grpc::ServerUnaryReactor* InventoryService::SetStock(grpc::CallbackServerContext
   return Mutate(context, backend_,
                 Admit(backend_, context, Action::kAdjustStock, {request->location_id()}),
                 "SetStock", *request, request->request_id(), ToCommand(*request), response,
-                [response](const Reply& reply) {
-                  const auto& r = std::get<StockReply>(reply);
+                [response](const StockReply& r) {
                   ToProto(r.key, r.level, response->mutable_stock_level());
                   if (r.movement) ToProto(*r.movement, response->mutable_movement());
                   response->set_shortfall(r.shortfall);
@@ -123,8 +119,7 @@ grpc::ServerUnaryReactor* InventoryService::TransferStock(grpc::CallbackServerCo
   return Mutate(context, backend_,
                 Admit(backend_, context, Action::kTransferStock, {request->from_location_id()}),
                 "TransferStock", *request, request->request_id(), ToCommand(*request), response,
-                [response](const Reply& reply) {
-                  const auto& r = std::get<TransferReply>(reply);
+                [response](const TransferReply& r) {
                   ToProto(r.from_key, r.from, response->mutable_from());
                   ToProto(r.to_key, r.to, response->mutable_to());
                   ToProto(r.out, response->mutable_out_movement());
@@ -137,8 +132,7 @@ grpc::ServerUnaryReactor* InventoryService::SetSafetyStock(grpc::CallbackServerC
                                                            v1::SetSafetyStockResponse* response) {
   return Mutate(context, backend_, Admit(backend_, context, Action::kPlanStock), "SetSafetyStock",
                 *request, request->request_id(), ToCommand(*request), response,
-                [response](const Reply& reply) {
-                  const auto& r = std::get<StockReply>(reply);
+                [response](const StockReply& r) {
                   ToProto(r.key, r.level, response->mutable_stock_level());
                 });
 }
@@ -184,8 +178,7 @@ grpc::ServerUnaryReactor* InventoryService::ImportStock(grpc::CallbackServerCont
                                                         v1::ImportStockResponse* response) {
   return Mutate(context, backend_, Admit(backend_, context, Action::kPlanStock), "ImportStock",
                 *request, request->request_id(), ToCommand(*request), response,
-                [response](const Reply& reply) {
-                  const auto& r = std::get<ImportReply>(reply);
+                [response](const ImportReply& r) {
                   response->set_rows(r.rows);
                   response->set_changed(r.changed);
                 });
@@ -197,7 +190,7 @@ grpc::ServerUnaryReactor* InventoryService::ListMovements(grpc::CallbackServerCo
   if (auto who = Admit(backend_, context, Action::kRead); !who.ok()) {
     return FinishWith(context, who.status());
   }
-  storage::MovementFilter filter;
+  MovementFilter filter;
   Status s;
   if (!request->sku().empty()) s = ValidateId("sku", request->sku());
   // A filter naming a location that does not exist is a typo, not an empty ledger.
@@ -208,26 +201,16 @@ grpc::ServerUnaryReactor* InventoryService::ListMovements(grpc::CallbackServerCo
   filter.sku = request->sku();
   filter.location_id = request->location_id();
   if (request->has_since()) filter.since = FromProto(request->since());
-  Result<int> size = ValidatePageSize(request->page_size());
-  if (!size.ok()) return FinishWith(context, size.status());
-  Result<std::string> after = DecodePageToken("movements", request->page_token());
-  if (!after.ok()) return FinishWith(context, after.status());
-  if (!after->empty()) {
-    char* end = nullptr;
-    filter.after_id = std::strtoll(after->c_str(), &end, 10);
-    if (*end != '\0' || filter.after_id < 0) {
-      return FinishWith(context, Status::InvalidArgument("page_token", "is malformed"));
-    }
-  }
-  auto rows = backend_.reader.ListMovements(filter, *size + 1);
+  Result<PageRequest> page = PageRequest::Read("movements", request->page_size(),
+                                               request->page_token(), {CursorField::kNumber});
+  if (!page.ok()) return FinishWith(context, page.status());
+  if (!page->first()) filter.after_id = page->number(0);
+  auto rows = backend_.reader.ListMovements(filter, page->fetch());
   if (!rows.ok()) return FinishWith(context, rows.status());
-  for (int i = 0; i < static_cast<int>(rows->size()) && i < *size; ++i) {
-    ToProto((*rows)[i], response->add_movements());
-  }
-  if (static_cast<int>(rows->size()) > *size) {
-    response->set_next_page_token(
-        EncodePageToken("movements", std::to_string((*rows)[*size - 1].id)));
-  }
+  page->Emit(
+      *rows, [&](const Movement& m) { ToProto(m, response->add_movements()); },
+      [](const Movement& m) { return Cursor{std::to_string(m.id)}; },
+      response->mutable_next_page_token());
   return FinishWith(context, Status::Ok());
 }
 

@@ -3,6 +3,7 @@
 
 #include "domain/validate.h"
 #include "services/convert.h"
+#include "services/paging.h"
 #include "services/requests.h"
 
 namespace oms::services {
@@ -12,8 +13,7 @@ grpc::ServerUnaryReactor* LocationService::UpsertLocation(grpc::CallbackServerCo
                                                           v1::UpsertLocationResponse* response) {
   return Mutate(context, backend_, Admit(backend_, context, Action::kManageLocations),
                 "UpsertLocation", *request, request->request_id(), ToCommand(*request), response,
-                [response](const Reply& reply) {
-                  const auto& r = std::get<LocationReply>(reply);
+                [response](const LocationReply& r) {
                   ToProto(r.location, response->mutable_location());
                   response->set_created(r.created);
                 });
@@ -43,18 +43,14 @@ grpc::ServerUnaryReactor* LocationService::ListLocations(grpc::CallbackServerCon
   if (auto who = Admit(backend_, context, Action::kRead); !who.ok()) {
     return FinishWith(context, who.status());
   }
-  Result<int> size = ValidatePageSize(request->page_size());
-  if (!size.ok()) return FinishWith(context, size.status());
-  Result<std::string> after = DecodePageToken("locations", request->page_token());
-  if (!after.ok()) return FinishWith(context, after.status());
-  auto rows = backend_.reader.ListLocations(*after, *size + 1);
+  Result<PageRequest> page = PageRequest::Read("locations", request->page_size(),
+                                               request->page_token(), {CursorField::kText});
+  if (!page.ok()) return FinishWith(context, page.status());
+  auto rows = backend_.reader.ListLocations(page->first() ? "" : page->text(0), page->fetch());
   if (!rows.ok()) return FinishWith(context, rows.status());
-  for (int i = 0; i < static_cast<int>(rows->size()) && i < *size; ++i) {
-    ToProto((*rows)[i], response->add_locations());
-  }
-  if (static_cast<int>(rows->size()) > *size) {
-    response->set_next_page_token(EncodePageToken("locations", (*rows)[*size - 1].id.str()));
-  }
+  page->Emit(
+      *rows, [&](const Location& l) { ToProto(l, response->add_locations()); },
+      [](const Location& l) { return Cursor{l.id.str()}; }, response->mutable_next_page_token());
   return FinishWith(context, Status::Ok());
 }
 
@@ -63,8 +59,7 @@ grpc::ServerUnaryReactor* LocationService::UpsertLocationGroup(
     v1::UpsertLocationGroupResponse* response) {
   return Mutate(context, backend_, Admit(backend_, context, Action::kManageLocations),
                 "UpsertLocationGroup", *request, request->request_id(), ToCommand(*request),
-                response, [response](const Reply& reply) {
-                  const auto& r = std::get<GroupReply>(reply);
+                response, [response](const GroupReply& r) {
                   ToProto(r.group, response->mutable_group());
                   response->set_created(r.created);
                 });
@@ -76,18 +71,15 @@ grpc::ServerUnaryReactor* LocationService::ListLocationGroups(
   if (auto who = Admit(backend_, context, Action::kRead); !who.ok()) {
     return FinishWith(context, who.status());
   }
-  Result<int> size = ValidatePageSize(request->page_size());
-  if (!size.ok()) return FinishWith(context, size.status());
-  Result<std::string> after = DecodePageToken("groups", request->page_token());
-  if (!after.ok()) return FinishWith(context, after.status());
-  auto rows = backend_.reader.ListGroups(*after, *size + 1);
+  Result<PageRequest> page = PageRequest::Read("groups", request->page_size(),
+                                               request->page_token(), {CursorField::kText});
+  if (!page.ok()) return FinishWith(context, page.status());
+  auto rows = backend_.reader.ListGroups(page->first() ? "" : page->text(0), page->fetch());
   if (!rows.ok()) return FinishWith(context, rows.status());
-  for (int i = 0; i < static_cast<int>(rows->size()) && i < *size; ++i) {
-    ToProto((*rows)[i], response->add_groups());
-  }
-  if (static_cast<int>(rows->size()) > *size) {
-    response->set_next_page_token(EncodePageToken("groups", (*rows)[*size - 1].id.str()));
-  }
+  page->Emit(
+      *rows, [&](const LocationGroup& g) { ToProto(g, response->add_groups()); },
+      [](const LocationGroup& g) { return Cursor{g.id.str()}; },
+      response->mutable_next_page_token());
   return FinishWith(context, Status::Ok());
 }
 

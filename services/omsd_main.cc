@@ -14,27 +14,14 @@
 
 namespace {
 
+// The help footer: every row of limits::kAll.
 std::string LimitsText() {
-  using namespace oms::limits;
-  return fmt::format(
-      "Limits:\n"
-      "  lines per reservation/order  {}\n"
-      "  SKUs per GetAvailability     {}\n"
-      "  id length                    {} characters\n"
-      "  text length (reference/name) {} bytes\n"
-      "  quantity per request         {}\n"
-      "  reservation TTL              {} s - {} s (default {} s)\n"
-      "  request size                 {} bytes\n"
-      "  page size                    {} (default {})\n"
-      "  writer queue                 {} commands\n"
-      "  commands per batch           {}\n"
-      "  idempotency records kept     {} h (default)\n"
-      "  call deadline if none given  {} s (a mutation still queued then has no effect)\n"
-      "  wrong pickup codes per order {}\n",
-      kMaxLines, kMaxSkusPerQuery, kMaxIdLength, kMaxTextLength, kMaxQuantity, kMinTtl.count(),
-      kMaxTtl.count(), kDefaultTtl.count(), kMaxRequestBytes, kMaxPageSize, kDefaultPageSize,
-      kMaxWriterQueue, kMaxBatch, kDefaultRequestRetention.count(), kDefaultCallDeadline.count(),
-      kMaxPickupAttempts);
+  std::string text = "Limits:\n";
+  for (const auto& limit : oms::limits::kAll) {
+    text += fmt::format("  {:<32} {}{}{}\n", limit.what, limit.value, limit.unit.empty() ? "" : " ",
+                        limit.unit);
+  }
+  return text;
 }
 
 // `omsd verify`: every invariant on a (stopped or running) server's database file.
@@ -92,10 +79,11 @@ int main(int argc, char** argv) {
                  "concurrent HTTP/2 streams per connection")
       ->check(CLI::Range(1, 100000))
       ->capture_default_str();
-  int64_t pickup_hold_h = 72;
+  int64_t pickup_hold_h = oms::limits::kDefaultPickupHold.count();
   app.add_option("--pickup-hold", pickup_hold_h,
                  "hours a ready pickup order waits for its customer before it expires")
-      ->check(CLI::Range(1, 24 * 30))
+      ->check(CLI::Range(int64_t{oms::limits::kMinPickupHold.count()},
+                         int64_t{oms::limits::kMaxPickupHold.count()}))
       ->capture_default_str();
   app.footer(LimitsText());
   std::string verify_db = "oms.db";

@@ -3,20 +3,23 @@
 
 #include "domain/validate.h"
 #include "services/convert.h"
+#include "services/paging.h"
 #include "services/requests.h"
 #include "services/watch_stream.h"
 
 namespace oms::services {
 
+template <typename C>
 grpc::ServerUnaryReactor* OrderService::MutateOrder(
     grpc::CallbackServerContext* context, const Result<Principal>& who, const char* method,
-    const google::protobuf::Message& request, const std::string& request_id,
-    Result<Command> command, google::protobuf::Message* response, v1::Order* order) {
+    const google::protobuf::Message& request, const std::string& request_id, Result<C> command,
+    google::protobuf::Message* response, v1::Order* order) {
+  static_assert(std::is_same_v<ReplyOf<C>, OrderReply>,
+                "an order command is answered with its order");
   Clock& clock = backend_.clock;
-  return Mutate(context, backend_, who, method, request, request_id, std::move(command), response,
-                [order, &clock](const Reply& reply) {
-                  ToProto(std::get<OrderReply>(reply).order, clock.Now(), order);
-                });
+  return Mutate(
+      context, backend_, who, method, request, request_id, std::move(command), response,
+      [order, &clock](const OrderReply& reply) { ToProto(reply.order, clock.Now(), order); });
 }
 
 grpc::ServerUnaryReactor* OrderService::PlaceOrder(grpc::CallbackServerContext* context,
@@ -48,8 +51,8 @@ grpc::ServerUnaryReactor* OrderService::GetOrder(grpc::CallbackServerContext* co
 namespace {
 
 // Builds the reader query from the request (everything but the cursor).
-Result<storage::Reader::OrderQuery> OrderQueryFrom(const v1::ListOrdersRequest& r) {
-  storage::Reader::OrderQuery q;
+Result<OrderQuery> OrderQueryFrom(const v1::ListOrdersRequest& r) {
+  OrderQuery q;
   bool by_customer = !r.customer_id().empty();
   bool by_store = !r.pickup_location_id().empty();
   if (by_customer == by_store) {
@@ -79,31 +82,26 @@ grpc::ServerUnaryReactor* OrderService::ListOrders(grpc::CallbackServerContext* 
   if (auto who = Admit(backend_, context, Action::kRead); !who.ok()) {
     return FinishWith(context, who.status());
   }
-  Result<storage::Reader::OrderQuery> query = OrderQueryFrom(*request);
+  Result<OrderQuery> query = OrderQueryFrom(*request);
   if (!query.ok()) return FinishWith(context, query.status());
-  Result<int> size = ValidatePageSize(request->page_size());
-  if (!size.ok()) return FinishWith(context, size.status());
-  Result<std::string> cursor = DecodePageToken("orders", request->page_token());
-  if (!cursor.ok()) return FinishWith(context, cursor.status());
-  if (!cursor->empty()) {
-    size_t space = cursor->find(' ');
-    if (space == std::string::npos) {
-      return FinishWith(context, Status::InvalidArgument("page_token", "is malformed"));
-    }
-    query->before_created = FromMicros(std::strtoll(cursor->substr(0, space).c_str(), nullptr, 10));
-    query->before_id = cursor->substr(space + 1);
+  // Cursor: "<created_at micros> <id>" of the last order, newest first.
+  Result<PageRequest> page =
+      PageRequest::Read("orders", request->page_size(), request->page_token(),
+                        {CursorField::kNumber, CursorField::kText});
+  if (!page.ok()) return FinishWith(context, page.status());
+  if (!page->first()) {
+    query->before_created = FromMicros(page->number(0));
+    query->before_id = page->text(1);
   }
-  auto rows = backend_.reader.ListOrders(*query, *size + 1);
+  auto rows = backend_.reader.ListOrders(*query, page->fetch());
   if (!rows.ok()) return FinishWith(context, rows.status());
   Timestamp now = backend_.clock.Now();
-  for (int i = 0; i < static_cast<int>(rows->size()) && i < *size; ++i) {
-    ToProto((*rows)[i], now, response->add_orders());
-  }
-  if (static_cast<int>(rows->size()) > *size) {
-    const Order& last = (*rows)[*size - 1];
-    response->set_next_page_token(
-        EncodePageToken("orders", std::to_string(ToMicros(last.created_at)) + " " + last.id.str()));
-  }
+  page->Emit(
+      *rows, [&](const Order& o) { ToProto(o, now, response->add_orders()); },
+      [](const Order& o) {
+        return Cursor{std::to_string(ToMicros(o.created_at)), o.id.str()};
+      },
+      response->mutable_next_page_token());
   return FinishWith(context, Status::Ok());
 }
 

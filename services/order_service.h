@@ -36,10 +36,11 @@ class OrderService final : public v1::OrderService::CallbackService {
 
  private:
   // Submits an order command whose reply fills `order`.
+  template <typename C>
   grpc::ServerUnaryReactor* MutateOrder(grpc::CallbackServerContext* context,
                                         const Result<Principal>& who, const char* method,
                                         const google::protobuf::Message& request,
-                                        const std::string& request_id, Result<Command> command,
+                                        const std::string& request_id, Result<C> command,
                                         google::protobuf::Message* response, v1::Order* order);
 
   Backend& backend_;

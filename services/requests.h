@@ -11,21 +11,30 @@
 
 namespace oms::services {
 
-Result<Command> ToCommand(const v1::UpsertLocationRequest& r);
-Result<Command> ToCommand(const v1::UpsertLocationGroupRequest& r);
-Result<Command> ToCommand(const v1::AdjustStockRequest& r);
-Result<Command> ToCommand(const v1::SetStockRequest& r);
-Result<Command> ToCommand(const v1::TransferStockRequest& r);
-Result<Command> ToCommand(const v1::SetSafetyStockRequest& r);
-Result<Command> ToCommand(const v1::ImportStockRequest& r);
-Result<Command> ToCommand(const v1::CreateReservationRequest& r);
-Result<Command> ToCommand(const v1::ExtendReservationRequest& r);
-Result<Command> ToCommand(const v1::ReleaseReservationRequest& r);
-Result<Command> ToCommand(const v1::CommitReservationRequest& r);
-Result<Command> ToCommand(const v1::PlaceOrderRequest& r);
-Result<Command> ToCommand(const v1::StartPickingRequest& r);
-Result<Command> ToCommand(const v1::MarkReadyRequest& r);
-Result<Command> ToCommand(const v1::ConfirmPickupRequest& r);
-Result<Command> ToCommand(const v1::CancelOrderRequest& r);
+// Each request becomes the concrete command it asks for, so its handler's reply type follows
+// (ReplyOf); AsCommand widens one to the Command variant.
+
+Result<UpsertLocation> ToCommand(const v1::UpsertLocationRequest& r);
+Result<UpsertGroup> ToCommand(const v1::UpsertLocationGroupRequest& r);
+Result<AdjustStock> ToCommand(const v1::AdjustStockRequest& r);
+Result<SetStock> ToCommand(const v1::SetStockRequest& r);
+Result<TransferStock> ToCommand(const v1::TransferStockRequest& r);
+Result<SetSafetyStock> ToCommand(const v1::SetSafetyStockRequest& r);
+Result<ImportStock> ToCommand(const v1::ImportStockRequest& r);
+Result<CreateReservation> ToCommand(const v1::CreateReservationRequest& r);
+Result<ExtendReservation> ToCommand(const v1::ExtendReservationRequest& r);
+Result<ReleaseReservation> ToCommand(const v1::ReleaseReservationRequest& r);
+Result<CommitReservation> ToCommand(const v1::CommitReservationRequest& r);
+Result<PlaceOrder> ToCommand(const v1::PlaceOrderRequest& r);
+Result<StartPicking> ToCommand(const v1::StartPickingRequest& r);
+Result<MarkReady> ToCommand(const v1::MarkReadyRequest& r);
+Result<ConfirmPickup> ToCommand(const v1::ConfirmPickupRequest& r);
+Result<CancelOrder> ToCommand(const v1::CancelOrderRequest& r);
+
+template <CommandWithReply C>
+Result<Command> AsCommand(Result<C> command) {
+  if (!command.ok()) return command.status();
+  return Command(std::move(command).value());
+}
 
 }  // namespace oms::services

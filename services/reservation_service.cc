@@ -4,6 +4,7 @@
 #include "domain/limits.h"
 #include "domain/validate.h"
 #include "services/convert.h"
+#include "services/paging.h"
 #include "services/requests.h"
 
 namespace oms::services {
@@ -19,8 +20,7 @@ grpc::ServerUnaryReactor* ReservationService::CreateReservation(
   }
   Clock& clock = backend_.clock;
   return Mutate(context, backend_, who, "CreateReservation", *request, request->request_id(),
-                ToCommand(*request), response, [response, &clock](const Reply& reply) {
-                  const auto& r = std::get<ReservationReply>(reply);
+                ToCommand(*request), response, [response, &clock](const ReservationReply& r) {
                   ToProto(r.reservation, clock.Now(), response->mutable_reservation());
                   for (const auto& u : r.unfilled) {
                     auto* out = response->add_unfilled();
@@ -63,34 +63,31 @@ grpc::ServerUnaryReactor* ReservationService::ListReservations(
     return FinishWith(context, Status::InvalidArgument("state", "is not a ReservationState"));
   }
   auto state = static_cast<ReservationState>(state_value);
-  Result<int> size = ValidatePageSize(request->page_size());
-  if (!size.ok()) return FinishWith(context, size.status());
-  std::string kind = "reservations" + std::to_string(state_value);
-  Result<std::string> cursor = DecodePageToken(kind, request->page_token());
-  if (!cursor.ok()) return FinishWith(context, cursor.status());
   // Cursor: "<expires_at micros> <id>" for ACTIVE, "<id>" otherwise.
+  bool active = state == ReservationState::kActive;
+  std::string kind = "reservations" + std::to_string(state_value);
+  Result<PageRequest> page =
+      active ? PageRequest::Read(kind, request->page_size(), request->page_token(),
+                                 {CursorField::kNumber, CursorField::kText})
+             : PageRequest::Read(kind, request->page_size(), request->page_token(),
+                                 {CursorField::kText});
+  if (!page.ok()) return FinishWith(context, page.status());
   Timestamp after_expiry = FromMicros(INT64_MIN);
-  std::string after_id = *cursor;
-  if (state == ReservationState::kActive && !cursor->empty()) {
-    size_t space = cursor->find(' ');
-    if (space == std::string::npos)
-      return FinishWith(context, Status::InvalidArgument("page_token", "is malformed"));
-    after_expiry = FromMicros(std::strtoll(cursor->substr(0, space).c_str(), nullptr, 10));
-    after_id = cursor->substr(space + 1);
+  std::string after_id;
+  if (!page->first()) {
+    if (active) after_expiry = FromMicros(page->number(0));
+    after_id = page->text(active ? 1 : 0);
   }
-  auto rows = backend_.reader.ListReservations(state, after_expiry, after_id, *size + 1);
+  auto rows = backend_.reader.ListReservations(state, after_expiry, after_id, page->fetch());
   if (!rows.ok()) return FinishWith(context, rows.status());
   Timestamp now = backend_.clock.Now();
-  for (int i = 0; i < static_cast<int>(rows->size()) && i < *size; ++i) {
-    ToProto((*rows)[i], now, response->add_reservations());
-  }
-  if (static_cast<int>(rows->size()) > *size) {
-    const Reservation& last = (*rows)[*size - 1];
-    std::string next = state == ReservationState::kActive
-                           ? std::to_string(ToMicros(last.expires_at)) + " " + last.id.str()
-                           : last.id.str();
-    response->set_next_page_token(EncodePageToken(kind, next));
-  }
+  page->Emit(
+      *rows, [&](const Reservation& r) { ToProto(r, now, response->add_reservations()); },
+      [active](const Reservation& r) {
+        return active ? Cursor{std::to_string(ToMicros(r.expires_at)), r.id.str()}
+                      : Cursor{r.id.str()};
+      },
+      response->mutable_next_page_token());
   return FinishWith(context, Status::Ok());
 }
 
@@ -101,9 +98,8 @@ grpc::ServerUnaryReactor* ReservationService::ExtendReservation(
                                 StoresOfReservation(backend_, request->reservation_id()));
   Clock& clock = backend_.clock;
   return Mutate(context, backend_, who, "ExtendReservation", *request, request->request_id(),
-                ToCommand(*request), response, [response, &clock](const Reply& reply) {
-                  ToProto(std::get<ReservationReply>(reply).reservation, clock.Now(),
-                          response->mutable_reservation());
+                ToCommand(*request), response, [response, &clock](const ReservationReply& r) {
+                  ToProto(r.reservation, clock.Now(), response->mutable_reservation());
                 });
 }
 
@@ -114,9 +110,8 @@ grpc::ServerUnaryReactor* ReservationService::ReleaseReservation(
                                 StoresOfReservation(backend_, request->reservation_id()));
   Clock& clock = backend_.clock;
   return Mutate(context, backend_, who, "ReleaseReservation", *request, request->request_id(),
-                ToCommand(*request), response, [response, &clock](const Reply& reply) {
-                  ToProto(std::get<ReservationReply>(reply).reservation, clock.Now(),
-                          response->mutable_reservation());
+                ToCommand(*request), response, [response, &clock](const ReservationReply& r) {
+                  ToProto(r.reservation, clock.Now(), response->mutable_reservation());
                 });
 }
 
@@ -127,8 +122,7 @@ grpc::ServerUnaryReactor* ReservationService::CommitReservation(
                                 StoresOfReservation(backend_, request->reservation_id()));
   Clock& clock = backend_.clock;
   return Mutate(context, backend_, who, "CommitReservation", *request, request->request_id(),
-                ToCommand(*request), response, [response, &clock](const Reply& reply) {
-                  const auto& r = std::get<ReservationReply>(reply);
+                ToCommand(*request), response, [response, &clock](const ReservationReply& r) {
                   ToProto(r.reservation, clock.Now(), response->mutable_reservation());
                   for (const auto& m : r.movements) ToProto(m, response->add_movements());
                 });

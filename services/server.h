@@ -6,6 +6,7 @@
 #include <memory>
 #include <string>
 
+#include "domain/limits.h"
 #include "domain/ports.h"
 #include "services/auth.h"
 #include "storage/writer.h"
@@ -17,7 +18,7 @@ struct ServerOptions {
   std::string db_path = "oms.db";
   bool durability_full = true;
   // How long a ready pickup order waits for its customer unless the order says otherwise.
-  Duration pickup_hold = std::chrono::hours(72);
+  Duration pickup_hold = limits::kDefaultPickupHold;
   Clock* clock = nullptr;   // default: the system clock
   IdSource* ids = nullptr;  // default: kernel randomness
   storage::WriterOptions writer;

@@ -9,15 +9,14 @@
 
 namespace oms::services {
 
-bool WatchFilter::Matches(const storage::StoredEvent& e) const {
+bool WatchFilter::Matches(const StoredEvent& e) const {
   if (e.kind != static_cast<int>(kind)) return false;
   if (!locations.empty() && !locations.count(e.location_id)) return false;
   if (kind == EventKind::kAvailability) return skus.empty() || skus.count(e.sku);
   return customer.empty() || customer == e.customer_id;
 }
 
-bool WatchFilter::Matches(const storage::StoredEvent& e, size_t sku_hash,
-                          size_t location_hash) const {
+bool WatchFilter::Matches(const StoredEvent& e, size_t sku_hash, size_t location_hash) const {
   if (e.kind != static_cast<int>(kind)) return false;
   // A hash miss is a sure "no"; a hit is confirmed on the strings.
   if (!locations.empty() && !location_hashes_.count(location_hash)) return false;
@@ -34,7 +33,7 @@ void WatchFilter::Prepare() {
   for (const auto& l : locations) location_hashes_.insert(std::hash<std::string>{}(l));
 }
 
-WatchHub::WatchHub(storage::Reader& reader, size_t capacity)
+WatchHub::WatchHub(ReadStore& reader, size_t capacity)
     : reader_(reader), capacity_(capacity), thread_([this] {
         pthread_setname_np(pthread_self(), "oms-watch-hub");
         Run();
@@ -173,7 +172,7 @@ Status WatchHub::CheckResumable(int64_t after) {
   if (after > head) {
     Status s(Code::kOutOfRange, "after_sequence " + std::to_string(after) +
                                     " is beyond the last event " + std::to_string(head));
-    s.WithReason("SEQUENCE_AHEAD").With("head_sequence", std::to_string(head));
+    s.WithReason(reason::kSequenceAhead).With("head_sequence", std::to_string(head));
     return s;
   }
   if (after == head) return Status::Ok();
@@ -184,14 +183,14 @@ Status WatchHub::CheckResumable(int64_t after) {
     Status s(Code::kOutOfRange, "events after " + std::to_string(after) +
                                     " are no longer retained; the oldest is " +
                                     std::to_string(first) + ": resync and watch from_now");
-    s.WithReason("EVENTS_PRUNED").With("oldest_sequence", std::to_string(first));
+    s.WithReason(reason::kEventsPruned).With("oldest_sequence", std::to_string(first));
     return s;
   }
   return Status::Ok();
 }
 
 Status WatchHub::Next(int64_t* after, const WatchFilter& filter, size_t max,
-                      std::deque<storage::StoredEvent>* out) {
+                      std::deque<StoredEvent>* out) {
   if (*after >= head()) return Status::Ok();
   {
     std::lock_guard lock(ring_mu_);
@@ -213,7 +212,7 @@ Status WatchHub::Next(int64_t* after, const WatchFilter& filter, size_t max,
 }
 
 Status WatchHub::NextFromLog(int64_t* after, const WatchFilter& filter, size_t max,
-                             std::deque<storage::StoredEvent>* out) {
+                             std::deque<StoredEvent>* out) {
   int64_t scanned = *after, first = 0;
   auto rows = reader_.ReadEvents(*after, static_cast<int>(filter.kind),
                                  static_cast<int>(std::max<size_t>(max, 64)), &scanned, &first);

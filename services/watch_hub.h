@@ -17,7 +17,7 @@
 #include <vector>
 
 #include "domain/ports.h"
-#include "storage/reader.h"
+#include "domain/read_store.h"
 
 namespace oms::services {
 
@@ -27,10 +27,10 @@ struct WatchFilter {
   std::unordered_set<std::string> locations;  // availability: any if empty; orders: pickup store
   std::string customer;                       // orders: any if empty
 
-  bool Matches(const storage::StoredEvent& e) const;
+  bool Matches(const StoredEvent& e) const;
   // The same, for an event whose SKU and location hashes are known (the ring keeps them, so
   // a hundred streams checking one event hash its strings once, not a hundred times).
-  bool Matches(const storage::StoredEvent& e, size_t sku_hash, size_t location_hash) const;
+  bool Matches(const StoredEvent& e, size_t sku_hash, size_t location_hash) const;
   // Builds the hash sets Matches uses; call once the sets above are final.
   void Prepare();
 
@@ -60,7 +60,7 @@ class WatchHub final : public EventSink {
     lag_observer_ = std::move(observer);
   }
 
-  WatchHub(storage::Reader& reader, size_t capacity);
+  WatchHub(ReadStore& reader, size_t capacity);
   ~WatchHub() override;
 
   // The last committed sequence at start-up.
@@ -79,8 +79,7 @@ class WatchHub final : public EventSink {
 
   // Appends up to `max` events after *after that match `filter` to `out`, advancing *after
   // past everything examined. OUT_OF_RANGE if the log was pruned past *after.
-  Status Next(int64_t* after, const WatchFilter& filter, size_t max,
-              std::deque<storage::StoredEvent>* out);
+  Status Next(int64_t* after, const WatchFilter& filter, size_t max, std::deque<StoredEvent>* out);
   // OUT_OF_RANGE if a stream cannot resume after `after` (pruned, or in the future).
   Status CheckResumable(int64_t after);
 
@@ -88,9 +87,9 @@ class WatchHub final : public EventSink {
   void Run();
   void BumpHead(int64_t sequence);
   Status NextFromLog(int64_t* after, const WatchFilter& filter, size_t max,
-                     std::deque<storage::StoredEvent>* out);
+                     std::deque<StoredEvent>* out);
 
-  storage::Reader& reader_;
+  ReadStore& reader_;
   const size_t capacity_;
   std::atomic<int64_t> committed_head_{0};
 
@@ -101,7 +100,7 @@ class WatchHub final : public EventSink {
 
   mutable std::mutex ring_mu_;
   struct RingEntry {
-    storage::StoredEvent event;
+    StoredEvent event;
     size_t sku_hash;
     size_t location_hash;
   };

@@ -131,7 +131,7 @@ class WatchStream final : public grpc::ServerWriteReactor<Message> {
     const WatchFilter filter_;
     int64_t after_;
     std::atomic<int64_t> position_{0};
-    std::deque<storage::StoredEvent> buffer_;  // at most kBatch
+    std::deque<StoredEvent> buffer_;  // at most kBatch
     Message message_;
     bool writing_ = false;
     bool finishing_ = false;

@@ -9,6 +9,8 @@
 #include <cstdint>
 #include <cstdlib>
 
+#include "domain/limits.h"
+
 namespace oms::storage {
 namespace {
 
@@ -49,7 +51,7 @@ std::string RandomIdSource::NewId(std::string_view prefix) {
 
 std::string RandomIdSource::NewPickupCode() {
   std::string code;
-  AppendRandom(code, kCodeAlphabet, 6);  // 31^6 ≈ 887 million
+  AppendRandom(code, kCodeAlphabet, limits::kPickupCodeLength);
   return code;
 }
 

@@ -11,18 +11,19 @@
 #include <memory>
 
 #include "domain/engine.h"
+#include "domain/limits.h"
 
 namespace oms::storage {
 
 struct WriterOptions {
-  int max_queue = 20000;
-  int max_batch = 4096;
+  int max_queue = limits::kMaxWriterQueue;
+  int max_batch = limits::kMaxBatch;
   // How often the idempotency records past retention are purged.
   std::chrono::milliseconds purge_interval{60000};
-  Duration request_retention = std::chrono::hours(24);
+  Duration request_retention = limits::kDefaultRequestRetention;
   // Events kept for Watch replay: newer than this and among the newest `event_keep`.
-  Duration event_retention = std::chrono::hours(24 * 7);
-  int64_t event_keep = 10'000'000;
+  Duration event_retention = limits::kEventRetention;
+  int64_t event_keep = limits::kMaxEventsKept;
   // The longest the expiry sweep sleeps, so a reservation's units return within this of its
   // expires_at even if the wake-up for it was missed.
   std::chrono::milliseconds max_sweep_delay{250};

@@ -103,6 +103,34 @@ TYPED_TEST(EngineTest, SafetyStock_LowersRemoteAtpOnly) {
   EXPECT_EQ(Atp(level, Channel::kPos), 5);
 }
 
+TYPED_TEST(EngineTest, AReplyTheCallerCannotEncode_FailsThatCommandOnly_WithNoEffect) {
+  this->Receive("a", "s1", 5);
+  std::vector<Completion> out(2);
+  std::vector<Submission> batch(2);
+  batch[0].command = this->Adjust("a", "s1", 3);
+  batch[0].context = {"unencodable", 1, "Test", "tester"};
+  batch[0].encode = [](const Reply&) -> Result<std::string> {
+    return Status::Internal("not the reply this call expects");
+  };
+  batch[1].command = this->Adjust("b", "s1", 2);
+  batch[1].context = {"fine", 2, "Test", "tester"};
+  batch[1].encode = [](const Reply& reply) { return TestFixture::Describe(reply); };
+  for (size_t i = 0; i < batch.size(); ++i) {
+    batch[i].done = [&out, i](Completion c) { out[i] = std::move(c); };
+  }
+  this->engine_->Run(batch);
+
+  EXPECT_EQ(out[0].status.code(), Code::kInternal);
+  EXPECT_TRUE(out[1].status.ok()) << out[1].status.ToString();
+  EXPECT_EQ(this->Level("a", "s1").on_hand, 5);
+  EXPECT_EQ(this->Level("b", "s1").on_hand, 2);
+  // Nothing was recorded under the failed request_id: a retry does the work once.
+  Completion retry = this->Do(this->Adjust("a", "s1", 3), "unencodable");
+  ASSERT_TRUE(retry.status.ok()) << retry.status.ToString();
+  EXPECT_FALSE(retry.replayed);
+  EXPECT_EQ(this->Level("a", "s1").on_hand, 8);
+}
+
 TYPED_TEST(EngineTest, Retry_ReturnsTheStoredResponse_AndChangesNothing) {
   Completion first = this->Do(this->Adjust("a", "s1", 5), "same");
   Completion again = this->Do(this->Adjust("a", "s1", 5), "same");

@@ -76,7 +76,7 @@ Result<Command> Parse(const uint8_t* data, size_t size) {
   if (!r.ParseFromArray(data, static_cast<int>(size))) {
     return Status::InvalidArgument("request", "unparseable");
   }
-  return services::ToCommand(r);
+  return services::AsCommand(services::ToCommand(r));
 }
 
 Result<Command> Decode(uint8_t kind, const uint8_t* data, size_t size) {

@@ -8,7 +8,6 @@
 namespace oms::testing {
 namespace {
 
-using storage::MovementFilter;
 using storage::Reader;
 
 class ReaderTest : public ::testing::Test {
