@@ -1,6 +1,7 @@
 // Pickup orders: every transition checks the current state, records history, appends an
 // event, and moves the order's reservation along (held, shortened, sold or released).
 #include <algorithm>
+#include <optional>
 #include <string>
 
 #include "domain/apply.h"
@@ -23,13 +24,28 @@ Status InvalidState(const Order& o, Timestamp now, const std::string& action) {
   return s;
 }
 
-// The order as it stands: live in memory, or final in storage.
+// A caller with a store scope acts only on orders picked up at one of its stores.
+Status CheckScope(const CommandContext& context, const Order& o) {
+  if (context.MayActAt(o.pickup_location)) return Status::Ok();
+  return Status(Code::kPermissionDenied, context.actor + " may not act on order " + o.id.str() +
+                                             ": it is picked up at " + o.pickup_location.str() +
+                                             ", not at its stores");
+}
+
+// The order as it stands (live in memory, or final in storage), if the caller's scope covers
+// it: checked before anything about its state is told. A failed read fails the command.
 Result<Order> FindOrder(const Draft& draft, const OrderId& id, ApplyEnv& env) {
-  if (const Order* o = draft.FindOrder(id)) return *o;
-  Result<std::optional<Order>> stored = env.store.FindOrder(id);
-  if (!stored.ok()) return stored.status();
-  if (!stored->has_value()) return Status::NotFound("order " + id.str() + " does not exist");
-  return **stored;
+  std::optional<Order> found;
+  if (const Order* o = draft.FindOrder(id)) {
+    found = *o;
+  } else {
+    Result<std::optional<Order>> stored = env.store.FindOrder(id);
+    if (!stored.ok()) return stored.status();
+    if (!stored->has_value()) return Status::NotFound("order " + id.str() + " does not exist");
+    found = std::move(stored).value();
+  }
+  OMS_RETURN_IF_ERROR(CheckScope(draft.context(), *found));
+  return *std::move(found);
 }
 
 // The order if it is in `from` (and not overdue), else INVALID_ORDER_STATE.

@@ -2,6 +2,7 @@
 // Every path that frees or sells units adjusts `reserved` by exactly the line quantities, so
 // reserved always equals the sum of active reservation lines.
 #include <algorithm>
+#include <optional>
 #include <string>
 
 #include "domain/apply.h"
@@ -26,25 +27,50 @@ Status NotActive(const Reservation& r, Timestamp now) {
   return s;
 }
 
-// The reservation a command may act on: active, not overdue, not held by an order.
-Result<Reservation> FindActive(const Draft& draft, const ReservationId& id, ApplyEnv& env) {
-  if (const Reservation* r = draft.FindReservation(id)) {
-    if (!r->active() || r->OverdueAt(draft.now())) return NotActive(*r, draft.now());
-    return *r;
-  }
-  Result<std::optional<Reservation>> stored = env.store.FindReservation(id);
-  if (!stored.ok()) return stored.status();
-  if (!stored->has_value()) return Status::NotFound("reservation " + id.str() + " does not exist");
-  // Not in memory, so not active: it ended earlier.
-  return NotActive(**stored, draft.now());
-}
-
 Status HeldByOrder(const Reservation& r) {
   Status s = Status::FailedPrecondition(reason::kReservationNotActive,
                                         "reservation " + r.id.str() + " is held by order " +
                                             r.order_id.str() + "; act on the order instead");
   s.With("reservation_id", r.id.str()).With("order_id", r.order_id.str());
   return s;
+}
+
+// A caller with a store scope acts only on reservations whose every line is in it.
+Status CheckScope(const CommandContext& context, const Reservation& r) {
+  if (!context.scope) return Status::Ok();
+  for (const auto& line : r.lines) {
+    if (!context.MayActAt(line.location)) {
+      return Status(Code::kPermissionDenied, context.actor + " may not act on reservation " +
+                                                 r.id.str() + ": it holds units at " +
+                                                 line.location.str() + ", not at its stores");
+    }
+  }
+  if (r.lines.empty()) {
+    return Status(Code::kPermissionDenied, context.actor + " may not act on reservation " +
+                                               r.id.str() + ": it holds nothing");
+  }
+  return Status::Ok();
+}
+
+// The reservation a command may act on: it exists, the caller's scope covers it (checked
+// before anything about its state is told), it is active, not overdue, and no order holds it.
+Result<Reservation> FindActive(const Draft& draft, const ReservationId& id, ApplyEnv& env) {
+  const Reservation* active = draft.FindReservation(id);
+  std::optional<Reservation> ended;
+  if (!active) {
+    // Not in memory, so not active: it ended earlier. A failed read fails the command.
+    Result<std::optional<Reservation>> stored = env.store.FindReservation(id);
+    if (!stored.ok()) return stored.status();
+    if (!stored->has_value()) {
+      return Status::NotFound("reservation " + id.str() + " does not exist");
+    }
+    ended = std::move(stored).value();
+  }
+  const Reservation& r = active ? *active : *ended;
+  OMS_RETURN_IF_ERROR(CheckScope(draft.context(), r));
+  if (ended || !r.active() || r.OverdueAt(draft.now())) return NotActive(r, draft.now());
+  if (!r.order_id.empty()) return HeldByOrder(r);
+  return r;
 }
 
 void AddEvent(Draft& draft, const Reservation& r, ReservationState previous) {
@@ -278,7 +304,6 @@ Result<Reservation> TakeOver(Draft& draft, const ReservationId& id, const OrderI
                              ApplyEnv& env) {
   Result<Reservation> r = FindActive(draft, id, env);
   if (!r.ok()) return r.status();
-  if (!r->order_id.empty()) return HeldByOrder(*r);
   r->order_id = holder;
   r->updated_at = draft.now();
   draft.PutReservation(*r);
@@ -339,7 +364,6 @@ void ShortenHeld(Draft& draft, const ReservationId& id, const Sku& sku, int64_t 
 Result<Reply> Apply(Draft& draft, const ExtendReservation& c, ApplyEnv& env) {
   Result<Reservation> r = FindActive(draft, c.id, env);
   if (!r.ok()) return r.status();
-  if (!r->order_id.empty()) return HeldByOrder(*r);
   r->expires_at = draft.now() + c.ttl;
   r->updated_at = draft.now();
   draft.PutReservation(*r);
@@ -350,7 +374,6 @@ Result<Reply> Apply(Draft& draft, const ExtendReservation& c, ApplyEnv& env) {
 Result<Reply> Apply(Draft& draft, const ReleaseReservation& c, ApplyEnv& env) {
   Result<Reservation> r = FindActive(draft, c.id, env);
   if (!r.ok()) return r.status();
-  if (!r->order_id.empty()) return HeldByOrder(*r);
   std::string reason = c.reason.empty() ? "released" : c.reason;
   return Reply{ReservationReply{
       End(draft, std::move(r).value(), ReservationState::kReleased, reason), {}, {}}};
@@ -394,7 +417,6 @@ Result<std::vector<int64_t>> CommitQuantities(const Reservation& r,
 Result<Reply> Apply(Draft& draft, const CommitReservation& c, ApplyEnv& env) {
   Result<Reservation> found = FindActive(draft, c.id, env);
   if (!found.ok()) return found.status();
-  if (!found->order_id.empty()) return HeldByOrder(*found);
   Result<std::vector<int64_t>> quantities = CommitQuantities(*found, c.lines);
   if (!quantities.ok()) return quantities.status();
 

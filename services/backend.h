@@ -30,17 +30,16 @@ struct Backend {
   Authenticator& auth;
 };
 
-// Authenticates the caller and authorizes `action` at `stores`; the principal names the
-// actor recorded on every change.
+// Authenticates the caller and authorizes `action` at `stores` (the locations the request
+// names); the principal names the actor recorded on every change. A store token's scope over
+// the reservation or order a mutation acts on is checked by the writer (Mutate passes it on).
 Result<Principal> Admit(Backend& backend, grpc::CallbackServerContext* context, Action action,
                         const std::vector<std::string>& stores = {});
-// Store tokens only act on reservations/orders at their own stores: these look them up.
-std::vector<std::string> StoresOfReservation(Backend& backend, const std::string& id);
-std::vector<std::string> StoresOfOrder(Backend& backend, const std::string& id);
 
 // The shared path of every mutation: validates request_id and the command, submits it to the
-// writer, and finishes the reactor after the commit — with `fill` writing the reply into
-// `response` on the first call, or the stored response parsed back on a retry.
+// writer with the caller's store scope, and finishes the reactor after the commit — with `fill`
+// writing the reply into `response` on the first call, or the stored response parsed back on a
+// retry.
 grpc::ServerUnaryReactor* Mutate(grpc::CallbackServerContext* context, Backend& backend,
                                  const Result<Principal>& who, const char* method,
                                  const google::protobuf::Message& request,

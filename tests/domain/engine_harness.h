@@ -94,6 +94,20 @@ class EngineHarness {
     return RunBatch({{std::move(command), request_id}})[0];
   }
 
+  // One command from a caller that may act only at `scope` (a store token's stores).
+  Completion DoAt(std::vector<std::string> scope, Command command) {
+    Completion out;
+    std::vector<Submission> batch(1);
+    batch[0].context = {"r" + std::to_string(++next_request_), Fingerprint(command), "Test",
+                        "till"};
+    batch[0].context.scope.emplace(scope.begin(), scope.end());
+    batch[0].command = std::move(command);
+    batch[0].encode = [](const Reply& reply) { return Describe(reply); };
+    batch[0].done = [&out](Completion c) { out = std::move(c); };
+    last_stats_ = engine_->Run(batch);
+    return out;
+  }
+
   StockLevel Level(const std::string& sku, const std::string& location) {
     return view_->Read([&](const CommittedData& d) {
       auto it = d.stock.find({Sku(sku), LocationId(location)});

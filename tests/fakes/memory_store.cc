@@ -129,13 +129,23 @@ Status MemoryStore::Commit() {
 
 void MemoryStore::Rollback() { batch_.reset(); }
 
+bool MemoryStore::TakeFindFault() {
+  bool fail = fail_next_find_;
+  fail_next_find_ = false;
+  return fail;
+}
+
 Result<std::optional<Reservation>> MemoryStore::FindReservation(const ReservationId& id) {
+  if (TakeFindFault())
+    return Status::Unavailable(reason::kStorageUnavailable, "injected find failure");
   auto it = Current().reservations.find(id.str());
   if (it == Current().reservations.end()) return std::optional<Reservation>();
   return std::optional<Reservation>(it->second);
 }
 
 Result<std::optional<Order>> MemoryStore::FindOrder(const OrderId& id) {
+  if (TakeFindFault())
+    return Status::Unavailable(reason::kStorageUnavailable, "injected find failure");
   auto it = Current().orders.find(id.str());
   if (it == Current().orders.end()) return std::optional<Order>();
   return std::optional<Order>(it->second);
