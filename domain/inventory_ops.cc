@@ -48,18 +48,13 @@ Status InsufficientStock(const StockKey& key, int64_t requested, int64_t availab
 
 Result<Reply> Apply(Draft& draft, const UpsertLocation& c) {
   bool created = draft.FindLocation(c.location.id) == nullptr;
-  Location location = c.location;
-  location.updated_at = draft.now();
-  draft.PutLocation(location);
-  return Reply{LocationReply{std::move(location), created}};
+  return Reply{LocationReply{draft.PutLocation(c.location), created}};
 }
 
 Result<Reply> Apply(Draft& draft, const UpsertGroup& c) {
   for (const auto& member : c.members) OMS_RETURN_IF_ERROR(RequireLocation(draft, member));
-  LocationGroup group{c.group, c.members, draft.now()};
   bool created = draft.state().FindGroup(c.group) == nullptr;
-  draft.PutGroup(group);
-  return Reply{GroupReply{std::move(group), created}};
+  return Reply{GroupReply{draft.PutGroup({c.group, c.members, {}}), created}};
 }
 
 Result<Reply> Apply(Draft& draft, const AdjustStock& c) {

@@ -13,11 +13,6 @@ namespace {
 
 constexpr char kDefaultGroup[] = "online";
 
-struct Need {
-  Sku sku;
-  int64_t quantity = 0;
-};
-
 Status NotActive(const Reservation& r, Timestamp now) {
   ReservationState state = r.OverdueAt(now) ? ReservationState::kExpired : r.state;
   Status s = Status::FailedPrecondition(
@@ -92,22 +87,11 @@ void Unhold(Draft& draft, const StockKey& key, int64_t quantity) {
   OMS_ASSERT(level.reserved >= 0);
 }
 
-// Adds quantity to the line for (sku, location), keeping first-requested order.
-void AddLine(std::vector<ReservationLine>& lines, const Sku& sku, const LocationId& location,
-             int64_t quantity) {
-  for (auto& line : lines) {
-    if (line.sku == sku && line.location == location) {
-      line.quantity += quantity;
-      return;
-    }
-  }
-  lines.push_back({sku, location, quantity});
-}
-
 // Fills `needs` inside the candidates by the rule documented in reservation_service.proto.
 // Short needs are left in `needs` with their remaining quantity.
 void Allocate(Draft& draft, const std::vector<const Location*>& candidates,
-              std::vector<Need>& needs, Channel channel, std::vector<ReservationLine>& lines) {
+              std::vector<ReservationLine>& needs, Channel channel,
+              std::vector<ReservationLine>& lines) {
   // avail[c][n]: ATP of need n at candidate c, as this command sees it.
   std::vector<std::vector<int64_t>> avail(candidates.size(), std::vector<int64_t>(needs.size()));
   for (size_t c = 0; c < candidates.size(); ++c) {
@@ -120,7 +104,7 @@ void Allocate(Draft& draft, const std::vector<const Location*>& candidates,
       int64_t q = std::min(needs[n].quantity, avail[c][n]);
       if (q <= 0) continue;
       Hold(draft, {needs[n].sku, candidates[c]->id}, q);
-      AddLine(lines, needs[n].sku, candidates[c]->id, q);
+      AddLine(lines, {needs[n].sku, candidates[c]->id, q});
       needs[n].quantity -= q;
       avail[c][n] -= q;
     }
@@ -173,7 +157,7 @@ Status HoldLocated(Draft& draft, const CreateReservation& c, std::vector<Reserva
                    std::vector<UnfilledLine>& unfilled) {
   std::vector<ReservationLine> merged;
   for (const auto& l : c.lines) {
-    if (!l.location.empty()) AddLine(merged, l.sku, l.location, l.quantity);
+    if (!l.location.empty()) AddLine(merged, {l.sku, l.location, l.quantity});
   }
   for (const auto& want : merged) {
     OMS_RETURN_IF_ERROR(
@@ -187,7 +171,7 @@ Status HoldLocated(Draft& draft, const CreateReservation& c, std::vector<Reserva
     }
     if (q > 0) {
       Hold(draft, key, q);
-      AddLine(lines, want.sku, want.location, q);
+      AddLine(lines, {want.sku, want.location, q});
     }
   }
   return Status::Ok();
@@ -195,22 +179,15 @@ Status HoldLocated(Draft& draft, const CreateReservation& c, std::vector<Reserva
 
 Status HoldInGroup(Draft& draft, const CreateReservation& c, std::vector<ReservationLine>& lines,
                    std::vector<UnfilledLine>& unfilled) {
-  std::vector<Need> needs;
+  std::vector<ReservationLine> needs;  // per SKU, location to be chosen
   for (const auto& l : c.lines) {
-    if (!l.location.empty()) continue;
-    auto it =
-        std::find_if(needs.begin(), needs.end(), [&](const Need& n) { return n.sku == l.sku; });
-    if (it == needs.end()) {
-      needs.push_back({l.sku, l.quantity});
-    } else {
-      it->quantity += l.quantity;
-    }
+    if (l.location.empty()) AddLine(needs, {l.sku, LocationId(), l.quantity});
   }
   if (needs.empty()) return Status::Ok();
   GroupId group = c.group.empty() ? GroupId(kDefaultGroup) : c.group;
   Result<std::vector<const Location*>> candidates = GroupCandidates(draft, group, c.channel);
   if (!candidates.ok()) return candidates.status();
-  std::vector<Need> requested = needs;
+  std::vector<ReservationLine> requested = needs;
   Allocate(draft, *candidates, needs, c.channel, lines);
   for (size_t n = 0; n < needs.size(); ++n) {
     if (needs[n].quantity == 0) continue;
@@ -230,10 +207,65 @@ Reservation End(Draft& draft, Reservation r, ReservationState state, std::string
   ReservationState previous = r.state;
   r.state = state;
   r.end_reason = std::move(reason);
-  r.updated_at = draft.now();
-  draft.PutReservation(r);
-  AddEvent(draft, r, previous);
-  return r;
+  Reservation ended = draft.PutReservation(std::move(r));
+  AddEvent(draft, ended, previous);
+  return ended;
+}
+
+// Units to commit per reservation line; empty request: everything.
+Result<std::vector<int64_t>> CommitQuantities(const Reservation& r,
+                                              const std::vector<RequestedLine>& wanted) {
+  std::vector<int64_t> q(r.lines.size(), 0);
+  if (wanted.empty()) {
+    for (size_t i = 0; i < r.lines.size(); ++i) q[i] = r.lines[i].quantity;
+    return q;
+  }
+  for (size_t w = 0; w < wanted.size(); ++w) {
+    std::string field = "lines[" + std::to_string(w) + "]";
+    int match = -1;
+    for (size_t i = 0; i < r.lines.size(); ++i) {
+      if (r.lines[i].sku != wanted[w].sku) continue;
+      if (!wanted[w].location.empty() && r.lines[i].location != wanted[w].location) continue;
+      if (match >= 0) {
+        return Status::InvalidArgument(field + ".location_id",
+                                       "the SKU is held at several locations; name one");
+      }
+      match = static_cast<int>(i);
+    }
+    if (match < 0) return Status::InvalidArgument(field + ".sku", "is not held by the reservation");
+    q[match] += wanted[w].quantity;
+    if (q[match] > r.lines[match].quantity) {
+      return Status::InvalidArgument(
+          field + ".quantity",
+          "exceeds the " + std::to_string(r.lines[match].quantity) + " units reserved");
+    }
+  }
+  return q;
+}
+
+// The sale: sells quantities[i] units of each line, gives the rest back to ATP, and ends the
+// reservation COMMITTED with the sold lines. SOLD movements carry `reference`.
+Result<ReservationReply> Sell(Draft& draft, Reservation r, const std::vector<int64_t>& quantities,
+                              const std::string& reference) {
+  ReservationReply reply;
+  std::vector<ReservationLine> sold;
+  for (size_t i = 0; i < r.lines.size(); ++i) {
+    const ReservationLine& line = r.lines[i];
+    StockKey key{line.sku, line.location};
+    int64_t q = quantities[i];
+    // A CORRECTION may have left fewer units on hand than reserved.
+    if (draft.Stock(key).on_hand < q) return InsufficientStock(key, q, draft.Stock(key).on_hand);
+    Unhold(draft, key, line.quantity);
+    if (q == 0) continue;
+    reply.movements.push_back(draft.Move(key, -q, MovementReason::kSold, reference));
+    sold.push_back({line.sku, line.location, q});
+  }
+  r.lines = std::move(sold);
+  r.state = ReservationState::kCommitted;
+  r.end_reason = "committed";
+  reply.reservation = draft.PutReservation(std::move(r));
+  AddEvent(draft, reply.reservation, ReservationState::kActive);
+  return reply;
 }
 
 }  // namespace
@@ -250,6 +282,16 @@ const char* ReservationStateName(ReservationState state) {
       return "EXPIRED";
   }
   return "?";
+}
+
+void AddLine(std::vector<ReservationLine>& lines, const ReservationLine& add) {
+  for (auto& line : lines) {
+    if (line.sku == add.sku && line.location == add.location) {
+      line.quantity += add.quantity;
+      return;
+    }
+  }
+  lines.push_back(add);
 }
 
 Status CheckFulfilment(const Location* location, const LocationId& id, Channel channel) {
@@ -285,12 +327,10 @@ Result<ReservationReply> Reserve(Draft& draft, const CreateReservation& c, const
   r.channel = c.channel;
   r.reference = c.reference;
   r.order_id = holder;
-  r.created_at = r.updated_at = draft.now();
+  r.created_at = draft.now();
   r.expires_at = draft.now() + c.ttl;
-  r.is_new = true;
-  draft.PutReservation(r);
+  r = draft.PutReservation(std::move(r));
   AddEvent(draft, r, ReservationState::kActive);
-  r.is_new = false;
   return reply;
 }
 
@@ -305,10 +345,9 @@ Result<Reservation> TakeOver(Draft& draft, const ReservationId& id, const OrderI
   Result<Reservation> r = FindActive(draft, id, env);
   if (!r.ok()) return r.status();
   r->order_id = holder;
-  r->updated_at = draft.now();
-  draft.PutReservation(*r);
-  AddEvent(draft, *r, ReservationState::kActive);
-  return r;
+  Reservation held = draft.PutReservation(std::move(r).value());
+  AddEvent(draft, held, ReservationState::kActive);
+  return held;
 }
 
 void EndHeld(Draft& draft, const ReservationId& id, ReservationState state, std::string reason) {
@@ -321,22 +360,11 @@ Result<std::vector<Movement>> CommitHeld(Draft& draft, const ReservationId& id,
                                          const std::string& reference) {
   const Reservation* found = draft.FindReservation(id);
   OMS_ASSERT(found && found->active());
-  Reservation r = *found;
-  std::vector<Movement> movements;
-  for (const auto& line : r.lines) {
-    StockKey key{line.sku, line.location};
-    if (draft.Stock(key).on_hand < line.quantity) {
-      return InsufficientStock(key, line.quantity, draft.Stock(key).on_hand);
-    }
-    Unhold(draft, key, line.quantity);
-    movements.push_back(draft.Move(key, -line.quantity, MovementReason::kSold, reference));
-  }
-  r.state = ReservationState::kCommitted;
-  r.end_reason = "committed";
-  r.updated_at = draft.now();
-  draft.PutReservation(r);
-  AddEvent(draft, r, ReservationState::kActive);
-  return movements;
+  Result<std::vector<int64_t>> everything = CommitQuantities(*found, {});
+  OMS_ASSERT(everything.ok());
+  Result<ReservationReply> sold = Sell(draft, *found, *everything, reference);
+  if (!sold.ok()) return sold.status();
+  return std::move(sold->movements);
 }
 
 void ShortenHeld(Draft& draft, const ReservationId& id, const Sku& sku, int64_t keep) {
@@ -355,20 +383,16 @@ void ShortenHeld(Draft& draft, const ReservationId& id, const Sku& sku, int64_t 
     if (line.quantity > 0) lines.push_back(line);
   }
   r.lines = std::move(lines);
-  r.lines_changed = true;
-  r.updated_at = draft.now();
-  draft.PutReservation(r);
-  AddEvent(draft, r, ReservationState::kActive);
+  AddEvent(draft, draft.PutReservation(std::move(r)), ReservationState::kActive);
 }
 
 Result<Reply> Apply(Draft& draft, const ExtendReservation& c, ApplyEnv& env) {
   Result<Reservation> r = FindActive(draft, c.id, env);
   if (!r.ok()) return r.status();
   r->expires_at = draft.now() + c.ttl;
-  r->updated_at = draft.now();
-  draft.PutReservation(*r);
-  AddEvent(draft, *r, ReservationState::kActive);
-  return Reply{ReservationReply{std::move(r).value(), {}, {}}};
+  Reservation extended = draft.PutReservation(std::move(r).value());
+  AddEvent(draft, extended, ReservationState::kActive);
+  return Reply{ReservationReply{std::move(extended), {}, {}}};
 }
 
 Result<Reply> Apply(Draft& draft, const ReleaseReservation& c, ApplyEnv& env) {
@@ -379,70 +403,14 @@ Result<Reply> Apply(Draft& draft, const ReleaseReservation& c, ApplyEnv& env) {
       End(draft, std::move(r).value(), ReservationState::kReleased, reason), {}, {}}};
 }
 
-namespace {
-
-// Units to commit per reservation line; empty request: everything.
-Result<std::vector<int64_t>> CommitQuantities(const Reservation& r,
-                                              const std::vector<RequestedLine>& wanted) {
-  std::vector<int64_t> q(r.lines.size(), 0);
-  if (wanted.empty()) {
-    for (size_t i = 0; i < r.lines.size(); ++i) q[i] = r.lines[i].quantity;
-    return q;
-  }
-  for (size_t w = 0; w < wanted.size(); ++w) {
-    std::string field = "lines[" + std::to_string(w) + "]";
-    int match = -1;
-    for (size_t i = 0; i < r.lines.size(); ++i) {
-      if (r.lines[i].sku != wanted[w].sku) continue;
-      if (!wanted[w].location.empty() && r.lines[i].location != wanted[w].location) continue;
-      if (match >= 0) {
-        return Status::InvalidArgument(field + ".location_id",
-                                       "the SKU is held at several locations; name one");
-      }
-      match = static_cast<int>(i);
-    }
-    if (match < 0) return Status::InvalidArgument(field + ".sku", "is not held by the reservation");
-    q[match] += wanted[w].quantity;
-    if (q[match] > r.lines[match].quantity) {
-      return Status::InvalidArgument(
-          field + ".quantity",
-          "exceeds the " + std::to_string(r.lines[match].quantity) + " units reserved");
-    }
-  }
-  return q;
-}
-
-}  // namespace
-
 Result<Reply> Apply(Draft& draft, const CommitReservation& c, ApplyEnv& env) {
   Result<Reservation> found = FindActive(draft, c.id, env);
   if (!found.ok()) return found.status();
   Result<std::vector<int64_t>> quantities = CommitQuantities(*found, c.lines);
   if (!quantities.ok()) return quantities.status();
-
-  Reservation r = std::move(found).value();
-  ReservationReply reply;
-  std::vector<ReservationLine> sold;
-  for (size_t i = 0; i < r.lines.size(); ++i) {
-    const ReservationLine& line = r.lines[i];
-    StockKey key{line.sku, line.location};
-    int64_t q = (*quantities)[i];
-    // A CORRECTION may have left fewer units on hand than reserved.
-    if (draft.Stock(key).on_hand < q) return InsufficientStock(key, q, draft.Stock(key).on_hand);
-    Unhold(draft, key, line.quantity);
-    if (q == 0) continue;
-    reply.movements.push_back(draft.Move(key, -q, MovementReason::kSold, r.id.str()));
-    sold.push_back({line.sku, line.location, q});
-  }
-  r.lines_changed = sold != r.lines;
-  r.lines = std::move(sold);
-  r.state = ReservationState::kCommitted;
-  r.end_reason = "committed";
-  r.updated_at = draft.now();
-  draft.PutReservation(r);
-  AddEvent(draft, r, ReservationState::kActive);
-  reply.reservation = std::move(r);
-  return Reply{std::move(reply)};
+  Result<ReservationReply> sold = Sell(draft, std::move(found).value(), *quantities, c.id.str());
+  if (!sold.ok()) return sold.status();
+  return Reply{std::move(sold).value()};
 }
 
 Result<Reply> Apply(Draft& draft, const ExpireReservation& c, ApplyEnv& /*env*/) {

@@ -91,7 +91,6 @@ Status LoadOrderDetails(Database& db, Order& o) {
   }
   OMS_RETURN_IF_ERROR(history.status());
   history.Reset();
-  o.stored_history = o.history.size();
   return Status::Ok();
 }
 

@@ -270,8 +270,8 @@ Status SqliteStore::WriteAll(const Changes& changes, const RequestRecord* record
             .Bind(10, ToMicros(m.created_at))
             .Run());
   }
-  for (const auto& r : changes.reservations) OMS_RETURN_IF_ERROR(WriteReservation(r));
-  for (const auto& o : changes.orders) OMS_RETURN_IF_ERROR(WriteOrder(o));
+  for (const auto& r : changes.reservations) OMS_RETURN_IF_ERROR(WriteReservation(r, changes));
+  for (const auto& o : changes.orders) OMS_RETURN_IF_ERROR(WriteOrder(o, changes));
   for (const auto& e : changes.events) {
     std::string payload = encoder_ ? encoder_(e) : std::string();
     OMS_RETURN_IF_ERROR(
@@ -302,7 +302,7 @@ Status SqliteStore::WriteAll(const Changes& changes, const RequestRecord* record
   return Status::Ok();
 }
 
-Status SqliteStore::WriteReservation(const Reservation& r) {
+Status SqliteStore::WriteReservation(const Reservation& r, const Changes& changes) {
   Database& db = *db_;
   OMS_RETURN_IF_ERROR(
       db.Prepare("INSERT INTO reservations(reservation_id, state, channel, reference, order_id, "
@@ -320,8 +320,8 @@ Status SqliteStore::WriteReservation(const Reservation& r) {
           .Bind(8, ToMicros(r.updated_at))
           .Bind(9, ToMicros(r.expires_at))
           .Run());
-  if (!r.is_new && !r.lines_changed) return Status::Ok();
-  if (!r.is_new) {
+  if (!changes.IsNew(r) && !changes.LinesChanged(r)) return Status::Ok();
+  if (!changes.IsNew(r)) {
     OMS_RETURN_IF_ERROR(db.Prepare("DELETE FROM reservation_lines WHERE reservation_id = ?")
                             .Bind(1, r.id.str())
                             .Run());
@@ -339,7 +339,7 @@ Status SqliteStore::WriteReservation(const Reservation& r) {
   return Status::Ok();
 }
 
-Status SqliteStore::WriteOrder(const Order& o) {
+Status SqliteStore::WriteOrder(const Order& o, const Changes& changes) {
   Database& db = *db_;
   Statement& upsert = db.Prepare(
       "INSERT INTO orders(order_id, state, customer_id, pickup_location_id, reservation_id, "
@@ -360,7 +360,7 @@ Status SqliteStore::WriteOrder(const Order& o) {
   if (o.ready_at) upsert.Bind(10, ToMicros(*o.ready_at));
   if (o.pickup_deadline) upsert.Bind(11, ToMicros(*o.pickup_deadline));
   OMS_RETURN_IF_ERROR(upsert.Run());
-  if (o.is_new || o.lines_changed) {
+  if (changes.WritesLines(o)) {
     OMS_RETURN_IF_ERROR(
         db.Prepare("DELETE FROM order_lines WHERE order_id = ?").Bind(1, o.id.str()).Run());
     for (size_t i = 0; i < o.lines.size(); ++i) {
@@ -374,7 +374,7 @@ Status SqliteStore::WriteOrder(const Order& o) {
                               .Run());
     }
   }
-  for (size_t i = o.stored_history; i < o.history.size(); ++i) {
+  for (size_t i = changes.StoredHistory(o); i < o.history.size(); ++i) {
     const OrderTransition& t = o.history[i];
     OMS_RETURN_IF_ERROR(db.Prepare("INSERT INTO order_history(order_id, seq, state, at, actor, "
                                    "reason) VALUES(?, ?, ?, ?, ?, ?)")
