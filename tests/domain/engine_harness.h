@@ -55,7 +55,8 @@ class EngineHarness {
   void Reopen() {
     engine_.reset();
     view_ = std::make_unique<SharedView>();
-    engine_ = std::make_unique<Engine>(factory_.Open(), clock_, ids_, *view_, nullptr);
+    store_ = &factory_.Open();
+    engine_ = std::make_unique<Engine>(*store_, clock_, ids_, *view_, nullptr);
     Status s = engine_->Open();
     EXPECT_TRUE(s.ok()) << s.ToString();
   }
@@ -157,6 +158,7 @@ class EngineHarness {
   }
 
   Factory factory_;
+  Store* store_ = nullptr;  // what the engine runs on, for reading back what was stored
   ManualClock clock_;
   SequentialIds ids_;
   std::unique_ptr<SharedView> view_;
