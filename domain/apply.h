@@ -54,6 +54,10 @@ Result<std::vector<Movement>> CommitHeld(Draft& draft, const ReservationId& id,
 // Lowers a held reservation's quantity of `sku` to `keep` (a short pick), releasing the rest.
 void ShortenHeld(Draft& draft, const ReservationId& id, const Sku& sku, int64_t keep);
 
+// The one line merge: adds `add` to the line for its (sku, location), or appends it, so lines
+// keep first-mention order.
+void AddLine(std::vector<ReservationLine>& lines, const ReservationLine& add);
+
 // A location a channel may reserve at: exists, active, and allows the channel's fulfilment.
 Status CheckFulfilment(const Location* location, const LocationId& id, Channel channel);
 

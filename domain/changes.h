@@ -3,6 +3,8 @@
 // the database and memory cannot drift apart.
 #pragma once
 
+#include <unordered_map>
+#include <unordered_set>
 #include <utility>
 #include <vector>
 
@@ -19,9 +21,24 @@ struct Changes {
   std::vector<Movement> movements;                     // appends
   std::vector<Location> locations;                     // upserts
   std::vector<LocationGroup> groups;                   // upserts (members replaced)
-  std::vector<Reservation> reservations;               // upserts (lines written on insert)
-  std::vector<Order> orders;                           // upserts (+ new history entries)
+  std::vector<Reservation> reservations;               // upserts (+ lines, see below)
+  std::vector<Order> orders;                           // upserts (+ lines and new history)
   std::vector<Event> events;                           // appends
+
+  // Storage bookkeeping: the child rows a store writes besides the reservation and order rows.
+  // Draft::Finish derives it from the writer's state before the command.
+  std::unordered_set<ReservationId> new_reservations;      // insert their lines
+  std::unordered_set<ReservationId> relined_reservations;  // replace their lines
+  std::unordered_set<OrderId> relined_orders;              // new or short-picked: write lines
+  std::unordered_map<OrderId, size_t> stored_history;      // entries already stored (absent: 0)
+
+  bool IsNew(const Reservation& r) const { return new_reservations.count(r.id) > 0; }
+  bool LinesChanged(const Reservation& r) const { return relined_reservations.count(r.id) > 0; }
+  bool WritesLines(const Order& o) const { return relined_orders.count(o.id) > 0; }
+  size_t StoredHistory(const Order& o) const {
+    auto it = stored_history.find(o.id);
+    return it == stored_history.end() ? 0 : it->second;
+  }
 
   bool empty() const {
     return stock.empty() && movements.empty() && locations.empty() && groups.empty() &&

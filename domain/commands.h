@@ -2,6 +2,7 @@
 // replies. Services build them from requests; the engine applies them in batches.
 #pragma once
 
+#include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <optional>
@@ -148,6 +149,14 @@ struct CommandContext {
   // The caller's deadline (or the server's default for calls without one). A command still
   // queued when it passes is answered DEADLINE_EXCEEDED and has no effect: nobody waits for it.
   std::chrono::steady_clock::time_point not_after = std::chrono::steady_clock::time_point::max();
+  // The locations the caller may act at (a store token's stores); unset: anywhere. A command on
+  // a reservation or an order is checked against that entity's locations on the writer, in
+  // the same step as its effect; commands that name their locations are checked by services.
+  std::optional<std::vector<LocationId>> scope;
+
+  bool MayActAt(const LocationId& location) const {
+    return !scope || std::find(scope->begin(), scope->end(), location) != scope->end();
+  }
 };
 
 struct LocationReply {

@@ -57,18 +57,18 @@ const Location* Draft::FindLocation(const LocationId& id) const {
   return state_.FindLocation(id);
 }
 
-void Draft::PutLocation(Location location) {
+const Location& Draft::PutLocation(Location location) {
   location.updated_at = now_;
   Event e;
   e.kind = EventKind::kLocation;
   e.location = location.id;
   changes_.events.push_back(std::move(e));
-  changes_.locations.push_back(std::move(location));
+  return changes_.locations.emplace_back(std::move(location));
 }
 
-void Draft::PutGroup(LocationGroup group) {
+const LocationGroup& Draft::PutGroup(LocationGroup group) {
   group.updated_at = now_;
-  changes_.groups.push_back(std::move(group));
+  return changes_.groups.emplace_back(std::move(group));
 }
 
 const Reservation* Draft::FindReservation(const ReservationId& id) const {
@@ -78,16 +78,11 @@ const Reservation* Draft::FindReservation(const ReservationId& id) const {
   return state_.FindActiveReservation(id);
 }
 
-void Draft::PutReservation(Reservation reservation) {
+const Reservation& Draft::PutReservation(Reservation reservation) {
   reservation.updated_at = now_;
-  if (auto it = reservation_index_.find(reservation.id); it != reservation_index_.end()) {
-    bool is_new = changes_.reservations[it->second].is_new;
-    changes_.reservations[it->second] = std::move(reservation);
-    changes_.reservations[it->second].is_new = is_new;
-    return;
-  }
-  reservation_index_.emplace(reservation.id, changes_.reservations.size());
-  changes_.reservations.push_back(std::move(reservation));
+  auto [it, added] = reservation_index_.try_emplace(reservation.id, changes_.reservations.size());
+  if (added) return changes_.reservations.emplace_back(std::move(reservation));
+  return changes_.reservations[it->second] = std::move(reservation);
 }
 
 const Order* Draft::FindOrder(const OrderId& id) const {
@@ -96,17 +91,11 @@ const Order* Draft::FindOrder(const OrderId& id) const {
   return state_.FindLiveOrder(id);
 }
 
-void Draft::PutOrder(Order order) {
+const Order& Draft::PutOrder(Order order) {
   order.updated_at = now_;
-  if (auto it = order_index_.find(order.id); it != order_index_.end()) {
-    Order& staged = changes_.orders[it->second];
-    order.is_new = staged.is_new;
-    order.lines_changed = order.lines_changed || staged.lines_changed;
-    staged = std::move(order);
-    return;
-  }
-  order_index_.emplace(order.id, changes_.orders.size());
-  changes_.orders.push_back(std::move(order));
+  auto [it, added] = order_index_.try_emplace(order.id, changes_.orders.size());
+  if (added) return changes_.orders.emplace_back(std::move(order));
+  return changes_.orders[it->second] = std::move(order);
 }
 
 void Draft::AddEvent(Event event) { changes_.events.push_back(std::move(event)); }
@@ -126,6 +115,20 @@ Changes Draft::Finish() {
   for (auto& e : changes_.events) {
     e.sequence = ++sequence;
     e.time = now_;
+  }
+  // The writer's state holds every active reservation and live order exactly as stored.
+  for (const auto& r : changes_.reservations) {
+    const Reservation* stored = state_.FindActiveReservation(r.id);
+    if (!stored) {
+      changes_.new_reservations.insert(r.id);
+    } else if (stored->lines != r.lines) {
+      changes_.relined_reservations.insert(r.id);
+    }
+  }
+  for (const auto& o : changes_.orders) {
+    const Order* stored = state_.FindLiveOrder(o.id);
+    if (!stored || stored->lines != o.lines) changes_.relined_orders.insert(o.id);
+    if (stored) changes_.stored_history.emplace(o.id, stored->history.size());
   }
   return std::move(changes_);
 }

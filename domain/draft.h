@@ -29,17 +29,19 @@ class Draft {
   const Movement& Move(const StockKey& key, int64_t delta, MovementReason reason,
                        std::string reference);
 
+  // Put* stage a row with updated_at = now() (the only place that stamps it) and return the
+  // staged copy, valid until the next Put of the same kind.
   const Location* FindLocation(const LocationId& id) const;
-  void PutLocation(Location location);
-  void PutGroup(LocationGroup group);
+  const Location& PutLocation(Location location);
+  const LocationGroup& PutGroup(LocationGroup group);
 
   // The reservation as this command sees it, if active in memory or staged by it.
   const Reservation* FindReservation(const ReservationId& id) const;
-  void PutReservation(Reservation reservation);
+  const Reservation& PutReservation(Reservation reservation);
 
   // The order as this command sees it, if live in memory or staged by it.
   const Order* FindOrder(const OrderId& id) const;
-  void PutOrder(Order order);
+  const Order& PutOrder(Order order);
 
   void AddEvent(Event event);
 
@@ -47,7 +49,8 @@ class Draft {
   void Reject(Status status) { rejection_ = std::move(status); }
   const std::optional<Status>& rejection() const { return rejection_; }
 
-  // The staged changes with versions, timestamps, sequences and availability events filled in.
+  // The staged changes with versions, timestamps, sequences, availability events and the
+  // storage bookkeeping filled in.
   Changes Finish();
 
  private:

@@ -48,18 +48,13 @@ Status InsufficientStock(const StockKey& key, int64_t requested, int64_t availab
 
 Result<ReplyOf<UpsertLocation>> Apply(Draft& draft, const UpsertLocation& c) {
   bool created = draft.FindLocation(c.location.id) == nullptr;
-  Location location = c.location;
-  location.updated_at = draft.now();
-  draft.PutLocation(location);
-  return LocationReply{std::move(location), created};
+  return LocationReply{draft.PutLocation(c.location), created};
 }
 
 Result<ReplyOf<UpsertGroup>> Apply(Draft& draft, const UpsertGroup& c) {
   for (const auto& member : c.members) OMS_RETURN_IF_ERROR(RequireLocation(draft, member));
-  LocationGroup group{c.group, c.members, draft.now()};
   bool created = draft.state().FindGroup(c.group) == nullptr;
-  draft.PutGroup(group);
-  return GroupReply{std::move(group), created};
+  return GroupReply{draft.PutGroup({c.group, c.members, {}}), created};
 }
 
 Result<ReplyOf<AdjustStock>> Apply(Draft& draft, const AdjustStock& c) {

@@ -58,10 +58,6 @@ struct Order {
   std::optional<Timestamp> pickup_deadline;
   int failed_pickup_attempts = 0;
   std::vector<OrderTransition> history;
-  // Storage bookkeeping: history entries already stored; lines rewritten when changed.
-  size_t stored_history = 0;
-  bool is_new = false;
-  bool lines_changed = false;
 
   // A ready order past its deadline counts as expired before the sweep records it.
   bool OverdueAt(Timestamp now) const {

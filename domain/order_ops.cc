@@ -1,6 +1,7 @@
 // Pickup orders: every transition checks the current state, records history, appends an
 // event, and moves the order's reservation along (held, shortened, sold or released).
 #include <algorithm>
+#include <optional>
 #include <string>
 
 #include "domain/apply.h"
@@ -23,13 +24,28 @@ Status InvalidState(const Order& o, Timestamp now, const std::string& action) {
   return s;
 }
 
-// The order as it stands: live in memory, or final in storage.
+// A caller with a store scope acts only on orders picked up at one of its stores.
+Status CheckScope(const CommandContext& context, const Order& o) {
+  if (context.MayActAt(o.pickup_location)) return Status::Ok();
+  return Status(Code::kPermissionDenied, context.actor + " may not act on order " + o.id.str() +
+                                             ": it is picked up at " + o.pickup_location.str() +
+                                             ", not at its stores");
+}
+
+// The order as it stands (live in memory, or final in storage), if the caller's scope covers
+// it: checked before anything about its state is told. A failed read fails the command.
 Result<Order> FindOrder(const Draft& draft, const OrderId& id, ApplyEnv& env) {
-  if (const Order* o = draft.FindOrder(id)) return *o;
-  Result<std::optional<Order>> stored = env.store.FindOrder(id);
-  if (!stored.ok()) return stored.status();
-  if (!stored->has_value()) return Status::NotFound("order " + id.str() + " does not exist");
-  return **stored;
+  std::optional<Order> found;
+  if (const Order* o = draft.FindOrder(id)) {
+    found = *o;
+  } else {
+    Result<std::optional<Order>> stored = env.store.FindOrder(id);
+    if (!stored.ok()) return stored.status();
+    if (!stored->has_value()) return Status::NotFound("order " + id.str() + " does not exist");
+    found = std::move(stored).value();
+  }
+  OMS_RETURN_IF_ERROR(CheckScope(draft.context(), *found));
+  return *std::move(found);
 }
 
 // The order if it is in `from` (and not overdue), else INVALID_ORDER_STATE.
@@ -48,8 +64,7 @@ void Transition(Draft& draft, Order& o, OrderState to, std::string reason) {
   OrderState previous = o.state;
   o.state = to;
   o.history.push_back({to, draft.now(), draft.context().actor, std::move(reason)});
-  o.updated_at = draft.now();
-  draft.PutOrder(o);
+  o = draft.PutOrder(std::move(o));
   Event e;
   e.kind = EventKind::kOrder;
   e.subject = o.id.str();
@@ -60,20 +75,10 @@ void Transition(Draft& draft, Order& o, OrderState to, std::string reason) {
   draft.AddEvent(std::move(e));
 }
 
-// Sums lines per SKU, keeping first-mention order.
-std::vector<OrderLine> MergeLines(const std::vector<std::pair<Sku, int64_t>>& in) {
+// An order's lines: what its reservation holds, all at the pickup store, so one per SKU.
+std::vector<OrderLine> OrderLines(const std::vector<ReservationLine>& held) {
   std::vector<OrderLine> out;
-  for (const auto& [sku_ref, q] : in) {
-    const Sku& sku = sku_ref;  // a named reference: lambdas may capture it (clang 14)
-    auto it =
-        std::find_if(out.begin(), out.end(), [&](const OrderLine& l) { return l.sku == sku; });
-    if (it == out.end()) {
-      out.push_back({sku, q, q});
-    } else {
-      it->quantity += q;
-      it->ordered_quantity += q;
-    }
-  }
+  for (const auto& line : held) out.push_back({line.sku, line.quantity, line.quantity});
   return out;
 }
 
@@ -87,23 +92,20 @@ struct Held {
 Result<Held> AdoptReservation(Draft& draft, const PlaceOrder& c, const OrderId& id, ApplyEnv& env) {
   Result<Reservation> r = TakeOver(draft, c.reservation, id, env);
   if (!r.ok()) return r.status();
-  std::vector<std::pair<Sku, int64_t>> held;
   for (const auto& line : r->lines) {
     if (line.location != c.pickup_location) {
       return Status::InvalidArgument(
           "reservation_id", "holds units at " + line.location.str() + ", not at the pickup store");
     }
-    held.emplace_back(line.sku, line.quantity);
   }
-  std::vector<OrderLine> lines = MergeLines(held);
   if (!c.lines.empty()) {
-    std::vector<std::pair<Sku, int64_t>> asked;
-    for (const auto& l : c.lines) asked.emplace_back(l.sku, l.quantity);
-    if (MergeLines(asked) != lines) {
+    std::vector<ReservationLine> asked;
+    for (const auto& l : c.lines) AddLine(asked, {l.sku, c.pickup_location, l.quantity});
+    if (asked != r->lines) {
       return Status::InvalidArgument("lines", "do not match the reservation's lines");
     }
   }
-  return Held{std::move(lines), r->id};
+  return Held{OrderLines(r->lines), r->id};
 }
 
 Result<Held> ReserveAtStore(Draft& draft, const PlaceOrder& c, const OrderId& id, ApplyEnv& env) {
@@ -111,14 +113,10 @@ Result<Held> ReserveAtStore(Draft& draft, const PlaceOrder& c, const OrderId& id
   hold.channel = Channel::kBopis;
   hold.ttl = limits::kMaxTtl;  // unused: the order decides the end
   hold.reference = id.str();
-  std::vector<std::pair<Sku, int64_t>> asked;
-  for (const auto& l : c.lines) {
-    hold.lines.push_back({l.sku, c.pickup_location, l.quantity});
-    asked.emplace_back(l.sku, l.quantity);
-  }
+  for (const auto& l : c.lines) hold.lines.push_back({l.sku, c.pickup_location, l.quantity});
   Result<ReservationReply> reserved = Reserve(draft, hold, id, env);
   if (!reserved.ok()) return reserved.status();
-  return Held{MergeLines(asked), reserved->reservation.id};
+  return Held{OrderLines(reserved->reservation.lines), reserved->reservation.id};
 }
 
 }  // namespace
@@ -156,10 +154,8 @@ Result<ReplyOf<PlaceOrder>> Apply(Draft& draft, const PlaceOrder& c, ApplyEnv& e
   o.pickup_code = env.ids.NewPickupCode();
   o.hold = c.hold.value_or(env.pickup_hold);
   o.created_at = draft.now();
-  o.is_new = true;
   o.state = OrderState::kPlaced;
   Transition(draft, o, OrderState::kPlaced, "");
-  o.is_new = false;
   return OrderReply{std::move(o)};
 }
 
@@ -199,7 +195,7 @@ Result<ReplyOf<MarkReady>> Apply(Draft& draft, const MarkReady& c, ApplyEnv& env
     if (keep[i] == o.lines[i].quantity) continue;
     ShortenHeld(draft, o.reservation, o.lines[i].sku, keep[i]);
     o.lines[i].quantity = keep[i];
-    short_pick = o.lines_changed = true;
+    short_pick = true;
   }
   o.ready_at = draft.now();
   o.pickup_deadline = draft.now() + o.hold;
@@ -234,7 +230,7 @@ Result<ReplyOf<ConfirmPickup>> Apply(Draft& draft, const ConfirmPickup& c, Apply
     }
     if (!SameCode(o.pickup_code, c.pickup_code)) {
       ++o.failed_pickup_attempts;
-      draft.PutOrder(o);
+      o = draft.PutOrder(std::move(o));
       Status s = Status::FailedPrecondition(reason::kPickupCodeMismatch,
                                             "wrong pickup code for order " + o.id.str());
       s.With("order_id", o.id.str())

@@ -33,8 +33,6 @@ struct Reservation {
   Timestamp expires_at;  // meaningless while held by an order
   OrderId order_id;      // non-empty: held by a pickup order, which decides its end
   std::string end_reason;
-  bool is_new = false;         // staged by the command that created it (storage inserts lines)
-  bool lines_changed = false;  // staged with new line quantities (storage rewrites lines)
 
   bool active() const { return state == ReservationState::kActive; }
   // An ACTIVE reservation past its expiry is expired for every purpose, even before the

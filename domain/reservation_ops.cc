@@ -2,6 +2,7 @@
 // Every path that frees or sells units adjusts `reserved` by exactly the line quantities, so
 // reserved always equals the sum of active reservation lines.
 #include <algorithm>
+#include <optional>
 #include <string>
 
 #include "domain/apply.h"
@@ -12,11 +13,6 @@ namespace {
 
 constexpr char kDefaultGroup[] = "online";
 
-struct Need {
-  Sku sku;
-  int64_t quantity = 0;
-};
-
 Status NotActive(const Reservation& r, Timestamp now) {
   ReservationState state = r.OverdueAt(now) ? ReservationState::kExpired : r.state;
   Status s = Status::FailedPrecondition(
@@ -26,25 +22,50 @@ Status NotActive(const Reservation& r, Timestamp now) {
   return s;
 }
 
-// The reservation a command may act on: active, not overdue, not held by an order.
-Result<Reservation> FindActive(const Draft& draft, const ReservationId& id, ApplyEnv& env) {
-  if (const Reservation* r = draft.FindReservation(id)) {
-    if (!r->active() || r->OverdueAt(draft.now())) return NotActive(*r, draft.now());
-    return *r;
-  }
-  Result<std::optional<Reservation>> stored = env.store.FindReservation(id);
-  if (!stored.ok()) return stored.status();
-  if (!stored->has_value()) return Status::NotFound("reservation " + id.str() + " does not exist");
-  // Not in memory, so not active: it ended earlier.
-  return NotActive(**stored, draft.now());
-}
-
 Status HeldByOrder(const Reservation& r) {
   Status s = Status::FailedPrecondition(reason::kReservationNotActive,
                                         "reservation " + r.id.str() + " is held by order " +
                                             r.order_id.str() + "; act on the order instead");
   s.With("reservation_id", r.id.str()).With("order_id", r.order_id.str());
   return s;
+}
+
+// A caller with a store scope acts only on reservations whose every line is in it.
+Status CheckScope(const CommandContext& context, const Reservation& r) {
+  if (!context.scope) return Status::Ok();
+  for (const auto& line : r.lines) {
+    if (!context.MayActAt(line.location)) {
+      return Status(Code::kPermissionDenied, context.actor + " may not act on reservation " +
+                                                 r.id.str() + ": it holds units at " +
+                                                 line.location.str() + ", not at its stores");
+    }
+  }
+  if (r.lines.empty()) {
+    return Status(Code::kPermissionDenied, context.actor + " may not act on reservation " +
+                                               r.id.str() + ": it holds nothing");
+  }
+  return Status::Ok();
+}
+
+// The reservation a command may act on: it exists, the caller's scope covers it (checked
+// before anything about its state is told), it is active, not overdue, and no order holds it.
+Result<Reservation> FindActive(const Draft& draft, const ReservationId& id, ApplyEnv& env) {
+  const Reservation* active = draft.FindReservation(id);
+  std::optional<Reservation> ended;
+  if (!active) {
+    // Not in memory, so not active: it ended earlier. A failed read fails the command.
+    Result<std::optional<Reservation>> stored = env.store.FindReservation(id);
+    if (!stored.ok()) return stored.status();
+    if (!stored->has_value()) {
+      return Status::NotFound("reservation " + id.str() + " does not exist");
+    }
+    ended = std::move(stored).value();
+  }
+  const Reservation& r = active ? *active : *ended;
+  OMS_RETURN_IF_ERROR(CheckScope(draft.context(), r));
+  if (ended || !r.active() || r.OverdueAt(draft.now())) return NotActive(r, draft.now());
+  if (!r.order_id.empty()) return HeldByOrder(r);
+  return r;
 }
 
 void AddEvent(Draft& draft, const Reservation& r, ReservationState previous) {
@@ -66,22 +87,11 @@ void Unhold(Draft& draft, const StockKey& key, int64_t quantity) {
   OMS_ASSERT(level.reserved >= 0);
 }
 
-// Adds quantity to the line for (sku, location), keeping first-requested order.
-void AddLine(std::vector<ReservationLine>& lines, const Sku& sku, const LocationId& location,
-             int64_t quantity) {
-  for (auto& line : lines) {
-    if (line.sku == sku && line.location == location) {
-      line.quantity += quantity;
-      return;
-    }
-  }
-  lines.push_back({sku, location, quantity});
-}
-
 // Fills `needs` inside the candidates by the rule documented in reservation_service.proto.
 // Short needs are left in `needs` with their remaining quantity.
 void Allocate(Draft& draft, const std::vector<const Location*>& candidates,
-              std::vector<Need>& needs, Channel channel, std::vector<ReservationLine>& lines) {
+              std::vector<ReservationLine>& needs, Channel channel,
+              std::vector<ReservationLine>& lines) {
   // avail[c][n]: ATP of need n at candidate c, as this command sees it.
   std::vector<std::vector<int64_t>> avail(candidates.size(), std::vector<int64_t>(needs.size()));
   for (size_t c = 0; c < candidates.size(); ++c) {
@@ -94,7 +104,7 @@ void Allocate(Draft& draft, const std::vector<const Location*>& candidates,
       int64_t q = std::min(needs[n].quantity, avail[c][n]);
       if (q <= 0) continue;
       Hold(draft, {needs[n].sku, candidates[c]->id}, q);
-      AddLine(lines, needs[n].sku, candidates[c]->id, q);
+      AddLine(lines, {needs[n].sku, candidates[c]->id, q});
       needs[n].quantity -= q;
       avail[c][n] -= q;
     }
@@ -147,7 +157,7 @@ Status HoldLocated(Draft& draft, const CreateReservation& c, std::vector<Reserva
                    std::vector<UnfilledLine>& unfilled) {
   std::vector<ReservationLine> merged;
   for (const auto& l : c.lines) {
-    if (!l.location.empty()) AddLine(merged, l.sku, l.location, l.quantity);
+    if (!l.location.empty()) AddLine(merged, {l.sku, l.location, l.quantity});
   }
   for (const auto& want : merged) {
     OMS_RETURN_IF_ERROR(
@@ -161,7 +171,7 @@ Status HoldLocated(Draft& draft, const CreateReservation& c, std::vector<Reserva
     }
     if (q > 0) {
       Hold(draft, key, q);
-      AddLine(lines, want.sku, want.location, q);
+      AddLine(lines, {want.sku, want.location, q});
     }
   }
   return Status::Ok();
@@ -169,22 +179,15 @@ Status HoldLocated(Draft& draft, const CreateReservation& c, std::vector<Reserva
 
 Status HoldInGroup(Draft& draft, const CreateReservation& c, std::vector<ReservationLine>& lines,
                    std::vector<UnfilledLine>& unfilled) {
-  std::vector<Need> needs;
+  std::vector<ReservationLine> needs;  // per SKU, location to be chosen
   for (const auto& l : c.lines) {
-    if (!l.location.empty()) continue;
-    auto it =
-        std::find_if(needs.begin(), needs.end(), [&](const Need& n) { return n.sku == l.sku; });
-    if (it == needs.end()) {
-      needs.push_back({l.sku, l.quantity});
-    } else {
-      it->quantity += l.quantity;
-    }
+    if (l.location.empty()) AddLine(needs, {l.sku, LocationId(), l.quantity});
   }
   if (needs.empty()) return Status::Ok();
   GroupId group = c.group.empty() ? GroupId(kDefaultGroup) : c.group;
   Result<std::vector<const Location*>> candidates = GroupCandidates(draft, group, c.channel);
   if (!candidates.ok()) return candidates.status();
-  std::vector<Need> requested = needs;
+  std::vector<ReservationLine> requested = needs;
   Allocate(draft, *candidates, needs, c.channel, lines);
   for (size_t n = 0; n < needs.size(); ++n) {
     if (needs[n].quantity == 0) continue;
@@ -204,10 +207,65 @@ Reservation End(Draft& draft, Reservation r, ReservationState state, std::string
   ReservationState previous = r.state;
   r.state = state;
   r.end_reason = std::move(reason);
-  r.updated_at = draft.now();
-  draft.PutReservation(r);
-  AddEvent(draft, r, previous);
-  return r;
+  Reservation ended = draft.PutReservation(std::move(r));
+  AddEvent(draft, ended, previous);
+  return ended;
+}
+
+// Units to commit per reservation line; empty request: everything.
+Result<std::vector<int64_t>> CommitQuantities(const Reservation& r,
+                                              const std::vector<RequestedLine>& wanted) {
+  std::vector<int64_t> q(r.lines.size(), 0);
+  if (wanted.empty()) {
+    for (size_t i = 0; i < r.lines.size(); ++i) q[i] = r.lines[i].quantity;
+    return q;
+  }
+  for (size_t w = 0; w < wanted.size(); ++w) {
+    std::string field = "lines[" + std::to_string(w) + "]";
+    int match = -1;
+    for (size_t i = 0; i < r.lines.size(); ++i) {
+      if (r.lines[i].sku != wanted[w].sku) continue;
+      if (!wanted[w].location.empty() && r.lines[i].location != wanted[w].location) continue;
+      if (match >= 0) {
+        return Status::InvalidArgument(field + ".location_id",
+                                       "the SKU is held at several locations; name one");
+      }
+      match = static_cast<int>(i);
+    }
+    if (match < 0) return Status::InvalidArgument(field + ".sku", "is not held by the reservation");
+    q[match] += wanted[w].quantity;
+    if (q[match] > r.lines[match].quantity) {
+      return Status::InvalidArgument(
+          field + ".quantity",
+          "exceeds the " + std::to_string(r.lines[match].quantity) + " units reserved");
+    }
+  }
+  return q;
+}
+
+// The sale: sells quantities[i] units of each line, gives the rest back to ATP, and ends the
+// reservation COMMITTED with the sold lines. SOLD movements carry `reference`.
+Result<ReservationReply> Sell(Draft& draft, Reservation r, const std::vector<int64_t>& quantities,
+                              const std::string& reference) {
+  ReservationReply reply;
+  std::vector<ReservationLine> sold;
+  for (size_t i = 0; i < r.lines.size(); ++i) {
+    const ReservationLine& line = r.lines[i];
+    StockKey key{line.sku, line.location};
+    int64_t q = quantities[i];
+    // A CORRECTION may have left fewer units on hand than reserved.
+    if (draft.Stock(key).on_hand < q) return InsufficientStock(key, q, draft.Stock(key).on_hand);
+    Unhold(draft, key, line.quantity);
+    if (q == 0) continue;
+    reply.movements.push_back(draft.Move(key, -q, MovementReason::kSold, reference));
+    sold.push_back({line.sku, line.location, q});
+  }
+  r.lines = std::move(sold);
+  r.state = ReservationState::kCommitted;
+  r.end_reason = "committed";
+  reply.reservation = draft.PutReservation(std::move(r));
+  AddEvent(draft, reply.reservation, ReservationState::kActive);
+  return reply;
 }
 
 }  // namespace
@@ -224,6 +282,16 @@ const char* ReservationStateName(ReservationState state) {
       return "EXPIRED";
   }
   return "?";
+}
+
+void AddLine(std::vector<ReservationLine>& lines, const ReservationLine& add) {
+  for (auto& line : lines) {
+    if (line.sku == add.sku && line.location == add.location) {
+      line.quantity += add.quantity;
+      return;
+    }
+  }
+  lines.push_back(add);
 }
 
 Status CheckFulfilment(const Location* location, const LocationId& id, Channel channel) {
@@ -259,12 +327,10 @@ Result<ReservationReply> Reserve(Draft& draft, const CreateReservation& c, const
   r.channel = c.channel;
   r.reference = c.reference;
   r.order_id = holder;
-  r.created_at = r.updated_at = draft.now();
+  r.created_at = draft.now();
   r.expires_at = draft.now() + c.ttl;
-  r.is_new = true;
-  draft.PutReservation(r);
+  r = draft.PutReservation(std::move(r));
   AddEvent(draft, r, ReservationState::kActive);
-  r.is_new = false;
   return reply;
 }
 
@@ -276,12 +342,10 @@ Result<Reservation> TakeOver(Draft& draft, const ReservationId& id, const OrderI
                              ApplyEnv& env) {
   Result<Reservation> r = FindActive(draft, id, env);
   if (!r.ok()) return r.status();
-  if (!r->order_id.empty()) return HeldByOrder(*r);
   r->order_id = holder;
-  r->updated_at = draft.now();
-  draft.PutReservation(*r);
-  AddEvent(draft, *r, ReservationState::kActive);
-  return r;
+  Reservation held = draft.PutReservation(std::move(r).value());
+  AddEvent(draft, held, ReservationState::kActive);
+  return held;
 }
 
 void EndHeld(Draft& draft, const ReservationId& id, ReservationState state, std::string reason) {
@@ -294,22 +358,11 @@ Result<std::vector<Movement>> CommitHeld(Draft& draft, const ReservationId& id,
                                          const std::string& reference) {
   const Reservation* found = draft.FindReservation(id);
   OMS_ASSERT(found && found->active());
-  Reservation r = *found;
-  std::vector<Movement> movements;
-  for (const auto& line : r.lines) {
-    StockKey key{line.sku, line.location};
-    if (draft.Stock(key).on_hand < line.quantity) {
-      return InsufficientStock(key, line.quantity, draft.Stock(key).on_hand);
-    }
-    Unhold(draft, key, line.quantity);
-    movements.push_back(draft.Move(key, -line.quantity, MovementReason::kSold, reference));
-  }
-  r.state = ReservationState::kCommitted;
-  r.end_reason = "committed";
-  r.updated_at = draft.now();
-  draft.PutReservation(r);
-  AddEvent(draft, r, ReservationState::kActive);
-  return movements;
+  Result<std::vector<int64_t>> everything = CommitQuantities(*found, {});
+  OMS_ASSERT(everything.ok());
+  Result<ReservationReply> sold = Sell(draft, *found, *everything, reference);
+  if (!sold.ok()) return sold.status();
+  return std::move(sold->movements);
 }
 
 void ShortenHeld(Draft& draft, const ReservationId& id, const Sku& sku, int64_t keep) {
@@ -328,98 +381,35 @@ void ShortenHeld(Draft& draft, const ReservationId& id, const Sku& sku, int64_t 
     if (line.quantity > 0) lines.push_back(line);
   }
   r.lines = std::move(lines);
-  r.lines_changed = true;
-  r.updated_at = draft.now();
-  draft.PutReservation(r);
-  AddEvent(draft, r, ReservationState::kActive);
+  AddEvent(draft, draft.PutReservation(std::move(r)), ReservationState::kActive);
 }
 
 Result<ReplyOf<ExtendReservation>> Apply(Draft& draft, const ExtendReservation& c, ApplyEnv& env) {
   Result<Reservation> r = FindActive(draft, c.id, env);
   if (!r.ok()) return r.status();
-  if (!r->order_id.empty()) return HeldByOrder(*r);
   r->expires_at = draft.now() + c.ttl;
-  r->updated_at = draft.now();
-  draft.PutReservation(*r);
-  AddEvent(draft, *r, ReservationState::kActive);
-  return ReservationReply{std::move(r).value(), {}, {}};
+  Reservation extended = draft.PutReservation(std::move(r).value());
+  AddEvent(draft, extended, ReservationState::kActive);
+  return ReservationReply{std::move(extended), {}, {}};
 }
 
 Result<ReplyOf<ReleaseReservation>> Apply(Draft& draft, const ReleaseReservation& c,
                                           ApplyEnv& env) {
   Result<Reservation> r = FindActive(draft, c.id, env);
   if (!r.ok()) return r.status();
-  if (!r->order_id.empty()) return HeldByOrder(*r);
   std::string reason = c.reason.empty() ? "released" : c.reason;
   return ReservationReply{
       End(draft, std::move(r).value(), ReservationState::kReleased, reason), {}, {}};
 }
 
-namespace {
-
-// Units to commit per reservation line; empty request: everything.
-Result<std::vector<int64_t>> CommitQuantities(const Reservation& r,
-                                              const std::vector<RequestedLine>& wanted) {
-  std::vector<int64_t> q(r.lines.size(), 0);
-  if (wanted.empty()) {
-    for (size_t i = 0; i < r.lines.size(); ++i) q[i] = r.lines[i].quantity;
-    return q;
-  }
-  for (size_t w = 0; w < wanted.size(); ++w) {
-    std::string field = "lines[" + std::to_string(w) + "]";
-    int match = -1;
-    for (size_t i = 0; i < r.lines.size(); ++i) {
-      if (r.lines[i].sku != wanted[w].sku) continue;
-      if (!wanted[w].location.empty() && r.lines[i].location != wanted[w].location) continue;
-      if (match >= 0) {
-        return Status::InvalidArgument(field + ".location_id",
-                                       "the SKU is held at several locations; name one");
-      }
-      match = static_cast<int>(i);
-    }
-    if (match < 0) return Status::InvalidArgument(field + ".sku", "is not held by the reservation");
-    q[match] += wanted[w].quantity;
-    if (q[match] > r.lines[match].quantity) {
-      return Status::InvalidArgument(
-          field + ".quantity",
-          "exceeds the " + std::to_string(r.lines[match].quantity) + " units reserved");
-    }
-  }
-  return q;
-}
-
-}  // namespace
-
 Result<ReplyOf<CommitReservation>> Apply(Draft& draft, const CommitReservation& c, ApplyEnv& env) {
   Result<Reservation> found = FindActive(draft, c.id, env);
   if (!found.ok()) return found.status();
-  if (!found->order_id.empty()) return HeldByOrder(*found);
   Result<std::vector<int64_t>> quantities = CommitQuantities(*found, c.lines);
   if (!quantities.ok()) return quantities.status();
-
-  Reservation r = std::move(found).value();
-  ReservationReply reply;
-  std::vector<ReservationLine> sold;
-  for (size_t i = 0; i < r.lines.size(); ++i) {
-    const ReservationLine& line = r.lines[i];
-    StockKey key{line.sku, line.location};
-    int64_t q = (*quantities)[i];
-    // A CORRECTION may have left fewer units on hand than reserved.
-    if (draft.Stock(key).on_hand < q) return InsufficientStock(key, q, draft.Stock(key).on_hand);
-    Unhold(draft, key, line.quantity);
-    if (q == 0) continue;
-    reply.movements.push_back(draft.Move(key, -q, MovementReason::kSold, r.id.str()));
-    sold.push_back({line.sku, line.location, q});
-  }
-  r.lines_changed = sold != r.lines;
-  r.lines = std::move(sold);
-  r.state = ReservationState::kCommitted;
-  r.end_reason = "committed";
-  r.updated_at = draft.now();
-  draft.PutReservation(r);
-  AddEvent(draft, r, ReservationState::kActive);
-  reply.reservation = std::move(r);
-  return reply;
+  Result<ReservationReply> sold = Sell(draft, std::move(found).value(), *quantities, c.id.str());
+  if (!sold.ok()) return sold.status();
+  return std::move(sold).value();
 }
 
 Result<ReplyOf<ExpireReservation>> Apply(Draft& draft, const ExpireReservation& c,

@@ -58,14 +58,10 @@ const Order* WriterState::FindLiveOrder(const OrderId& id) const {
 }
 
 void WriterState::TrackOrder(const Order& o) {
-  Order copy = o;
-  copy.is_new = false;
-  copy.lines_changed = false;
-  copy.stored_history = copy.history.size();
-  if (copy.state == OrderState::kReadyForPickup && copy.pickup_deadline) {
-    deadlines_.emplace(*copy.pickup_deadline, copy.id);
+  if (o.state == OrderState::kReadyForPickup && o.pickup_deadline) {
+    deadlines_.emplace(*o.pickup_deadline, o.id);
   }
-  live_orders_.insert_or_assign(copy.id, std::move(copy));
+  live_orders_.insert_or_assign(o.id, o);
 }
 
 void WriterState::UntrackOrder(const OrderId& id) {
@@ -93,12 +89,7 @@ void WriterState::Apply(const Changes& changes) {
   for (const auto& g : changes.groups) staged_groups_.insert_or_assign(g.id, g);
   for (const auto& r : changes.reservations) {
     UntrackActive(r.id);
-    if (r.active()) {
-      Reservation copy = r;
-      copy.is_new = false;
-      copy.lines_changed = false;
-      TrackActive(copy);
-    }
+    if (r.active()) TrackActive(r);
   }
   for (const auto& o : changes.orders) {
     UntrackOrder(o.id);

@@ -29,7 +29,8 @@ struct Principal {
   bool ActsFor(const std::string& store) const;
 };
 
-// What a call does. The role table in auth.cc says who may.
+// What a call does. The role table in auth.cc says who may. (*) The store of a reservation or
+// order is not in the request: the writer checks it against CommandContext::scope.
 enum class Action {
   kRead,               // Get*, List*, Watch*, GetAvailability
   kManageLocations,    // UpsertLocation, UpsertLocationGroup
@@ -37,10 +38,10 @@ enum class Action {
   kAdjustStock,        // AdjustStock, SetStock (at the named store)
   kTransferStock,      // TransferStock (from the named store)
   kReserve,            // CreateReservation (store tokens: POS at their own stores)
-  kManageReservation,  // Extend/Release/CommitReservation (store tokens: own stores' lines)
+  kManageReservation,  // Extend/Release/CommitReservation (store tokens: own stores' lines*)
   kPlaceOrder,         // PlaceOrder
-  kCancelOrder,        // CancelOrder (store tokens: own pickup store)
-  kFulfilOrder,        // StartPicking, MarkReady, ConfirmPickup (incl. staff override)
+  kCancelOrder,        // CancelOrder (store tokens: own pickup store*)
+  kFulfilOrder,        // StartPicking, MarkReady, ConfirmPickup, incl. staff override (own store*)
   kOperate,            // backup, online verify
 };
 
@@ -88,8 +89,8 @@ class Authenticator {
   std::unordered_map<std::string, Bucket> buckets_;
 };
 
-// PERMISSION_DENIED unless `who` may do `action` touching `stores` (the locations the call
-// acts at; empty when none applies).
+// PERMISSION_DENIED unless `who` may do `action` touching `stores` (the locations the request
+// names; empty when it names none).
 Status Authorize(const Principal& who, Action action, const std::vector<std::string>& stores);
 
 }  // namespace oms::services

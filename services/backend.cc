@@ -38,21 +38,6 @@ Result<Principal> Admit(Backend& backend, grpc::CallbackServerContext* context, 
   return who;
 }
 
-std::vector<std::string> StoresOfReservation(Backend& backend, const std::string& id) {
-  std::vector<std::string> stores;
-  auto found = backend.reader.GetReservation(ReservationId(id));
-  if (found.ok() && found->has_value()) {
-    for (const auto& line : (*found)->lines) stores.push_back(line.location.str());
-  }
-  return stores;
-}
-
-std::vector<std::string> StoresOfOrder(Backend& backend, const std::string& id) {
-  auto found = backend.reader.GetOrder(OrderId(id));
-  if (found.ok() && found->has_value()) return {(*found)->pickup_location.str()};
-  return {};
-}
-
 grpc::ServerUnaryReactor* FinishWith(grpc::CallbackServerContext* context, const Status& status) {
   auto* reactor = context->DefaultReactor();
   reactor->Finish(ToGrpcStatus(status));
@@ -127,6 +112,7 @@ grpc::ServerUnaryReactor* SubmitMutation(grpc::CallbackServerContext* context, B
   Submission s;
   s.command = std::move(command).value();
   s.context = {request_id, PayloadHash(method, request), method, who->name, NotAfter(*context)};
+  if (who->role == Role::kStore) s.context.scope.emplace(who->stores.begin(), who->stores.end());
   s.encode = std::move(encode);
   s.done = [reactor, response, method, request_id](Completion c) {
     if (!c.status.ok()) {
@@ -136,6 +122,10 @@ grpc::ServerUnaryReactor* SubmitMutation(grpc::CallbackServerContext* context, B
                   {"request_id", request_id},
                   {"code", CodeName(c.status.code())},
                   {"error", c.status.message()}});
+      }
+      if (c.status.code() == Code::kPermissionDenied) {  // the writer's store-scope check
+        LogEvent("warn", "permission_denied",
+                 {{"method", method}, {"request_id", request_id}, {"error", c.status.message()}});
       }
       response->Clear();
       reactor->Finish(ToGrpcStatus(c.status));

@@ -32,13 +32,11 @@ struct Backend {
   Authenticator& auth;
 };
 
-// Authenticates the caller and authorizes `action` at `stores`; the principal names the
-// actor recorded on every change.
+// Authenticates the caller and authorizes `action` at `stores` (the locations the request
+// names); the principal names the actor recorded on every change. A store token's scope over
+// the reservation or order a mutation acts on is checked by the writer (Mutate passes it on).
 Result<Principal> Admit(Backend& backend, grpc::CallbackServerContext* context, Action action,
                         const std::vector<std::string>& stores = {});
-// Store tokens only act on reservations/orders at their own stores: these look them up.
-std::vector<std::string> StoresOfReservation(Backend& backend, const std::string& id);
-std::vector<std::string> StoresOfOrder(Backend& backend, const std::string& id);
 
 // The one place a reply is taken out of the Reply variant: the alternative `R`, or INTERNAL
 // (the engine answered with another reply: a bug, reported on this call, never thrown).
@@ -76,9 +74,9 @@ Result<std::string> EncodeReply(const Reply& reply, google::protobuf::Message* r
 }
 
 // The shared path of every mutation: validates request_id and the command, submits it to the
-// writer, and finishes the reactor after the commit — with `fill` writing the reply (of the
-// type the command is answered with) into `response` on the first call, or the stored response
-// parsed back on a retry.
+// writer with the caller's store scope, and finishes the reactor after the commit — with `fill`
+// writing the reply (of the type the command is answered with) into `response` on the first
+// call, or the stored response parsed back on a retry.
 // `fill` takes exactly ReplyOf<C>, never the whole Reply variant.
 template <CommandWithReply C, typename Fill>
 grpc::ServerUnaryReactor* Mutate(grpc::CallbackServerContext* context, Backend& backend,

@@ -129,8 +129,7 @@ grpc::ServerWriteReactor<v1::OrderEvent>* OrderService::WatchOrders(
 grpc::ServerUnaryReactor* OrderService::StartPicking(grpc::CallbackServerContext* context,
                                                      const v1::StartPickingRequest* request,
                                                      v1::StartPickingResponse* response) {
-  Result<Principal> who =
-      Admit(backend_, context, Action::kFulfilOrder, StoresOfOrder(backend_, request->order_id()));
+  Result<Principal> who = Admit(backend_, context, Action::kFulfilOrder);
   return MutateOrder(context, who, "StartPicking", *request, request->request_id(),
                      ToCommand(*request), response, response->mutable_order());
 }
@@ -138,8 +137,7 @@ grpc::ServerUnaryReactor* OrderService::StartPicking(grpc::CallbackServerContext
 grpc::ServerUnaryReactor* OrderService::MarkReady(grpc::CallbackServerContext* context,
                                                   const v1::MarkReadyRequest* request,
                                                   v1::MarkReadyResponse* response) {
-  Result<Principal> who =
-      Admit(backend_, context, Action::kFulfilOrder, StoresOfOrder(backend_, request->order_id()));
+  Result<Principal> who = Admit(backend_, context, Action::kFulfilOrder);
   return MutateOrder(context, who, "MarkReady", *request, request->request_id(),
                      ToCommand(*request), response, response->mutable_order());
 }
@@ -147,8 +145,7 @@ grpc::ServerUnaryReactor* OrderService::MarkReady(grpc::CallbackServerContext* c
 grpc::ServerUnaryReactor* OrderService::ConfirmPickup(grpc::CallbackServerContext* context,
                                                       const v1::ConfirmPickupRequest* request,
                                                       v1::ConfirmPickupResponse* response) {
-  Result<Principal> who =
-      Admit(backend_, context, Action::kFulfilOrder, StoresOfOrder(backend_, request->order_id()));
+  Result<Principal> who = Admit(backend_, context, Action::kFulfilOrder);
   return MutateOrder(context, who, "ConfirmPickup", *request, request->request_id(),
                      ToCommand(*request), response, response->mutable_order());
 }
@@ -156,8 +153,7 @@ grpc::ServerUnaryReactor* OrderService::ConfirmPickup(grpc::CallbackServerContex
 grpc::ServerUnaryReactor* OrderService::CancelOrder(grpc::CallbackServerContext* context,
                                                     const v1::CancelOrderRequest* request,
                                                     v1::CancelOrderResponse* response) {
-  Result<Principal> who =
-      Admit(backend_, context, Action::kCancelOrder, StoresOfOrder(backend_, request->order_id()));
+  Result<Principal> who = Admit(backend_, context, Action::kCancelOrder);
   return MutateOrder(context, who, "CancelOrder", *request, request->request_id(),
                      ToCommand(*request), response, response->mutable_order());
 }

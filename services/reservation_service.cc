@@ -94,8 +94,7 @@ grpc::ServerUnaryReactor* ReservationService::ListReservations(
 grpc::ServerUnaryReactor* ReservationService::ExtendReservation(
     grpc::CallbackServerContext* context, const v1::ExtendReservationRequest* request,
     v1::ExtendReservationResponse* response) {
-  Result<Principal> who = Admit(backend_, context, Action::kManageReservation,
-                                StoresOfReservation(backend_, request->reservation_id()));
+  Result<Principal> who = Admit(backend_, context, Action::kManageReservation);
   Clock& clock = backend_.clock;
   return Mutate(context, backend_, who, "ExtendReservation", *request, request->request_id(),
                 ToCommand(*request), response, [response, &clock](const ReservationReply& r) {
@@ -106,8 +105,7 @@ grpc::ServerUnaryReactor* ReservationService::ExtendReservation(
 grpc::ServerUnaryReactor* ReservationService::ReleaseReservation(
     grpc::CallbackServerContext* context, const v1::ReleaseReservationRequest* request,
     v1::ReleaseReservationResponse* response) {
-  Result<Principal> who = Admit(backend_, context, Action::kManageReservation,
-                                StoresOfReservation(backend_, request->reservation_id()));
+  Result<Principal> who = Admit(backend_, context, Action::kManageReservation);
   Clock& clock = backend_.clock;
   return Mutate(context, backend_, who, "ReleaseReservation", *request, request->request_id(),
                 ToCommand(*request), response, [response, &clock](const ReservationReply& r) {
@@ -118,8 +116,7 @@ grpc::ServerUnaryReactor* ReservationService::ReleaseReservation(
 grpc::ServerUnaryReactor* ReservationService::CommitReservation(
     grpc::CallbackServerContext* context, const v1::CommitReservationRequest* request,
     v1::CommitReservationResponse* response) {
-  Result<Principal> who = Admit(backend_, context, Action::kManageReservation,
-                                StoresOfReservation(backend_, request->reservation_id()));
+  Result<Principal> who = Admit(backend_, context, Action::kManageReservation);
   Clock& clock = backend_.clock;
   return Mutate(context, backend_, who, "CommitReservation", *request, request->request_id(),
                 ToCommand(*request), response, [response, &clock](const ReservationReply& r) {

@@ -268,7 +268,6 @@ Status LoadOrderDetails(Database& db, Order& o) {
   while (history.Step()) o.history.push_back(TransitionFromRow(history, 0));
   OMS_RETURN_IF_ERROR(history.status());
   history.Reset();
-  o.stored_history = o.history.size();
   return Status::Ok();
 }
 

@@ -188,8 +188,8 @@ Status SqliteStore::WriteAll(const Changes& changes, const RequestRecord* record
   for (const auto& m : changes.movements) {
     OMS_RETURN_IF_ERROR(BindMovement(db.Prepare(Insert<kMovements>()), m).Run());
   }
-  for (const auto& r : changes.reservations) OMS_RETURN_IF_ERROR(WriteReservation(r));
-  for (const auto& o : changes.orders) OMS_RETURN_IF_ERROR(WriteOrder(o));
+  for (const auto& r : changes.reservations) OMS_RETURN_IF_ERROR(WriteReservation(r, changes));
+  for (const auto& o : changes.orders) OMS_RETURN_IF_ERROR(WriteOrder(o, changes));
   for (const auto& e : changes.events) {
     std::string payload = encoder_ ? encoder_(e) : std::string();
     OMS_RETURN_IF_ERROR(BindEvent(db.Prepare(Insert<kEvents>()), e, payload).Run());
@@ -198,11 +198,11 @@ Status SqliteStore::WriteAll(const Changes& changes, const RequestRecord* record
   return Status::Ok();
 }
 
-Status SqliteStore::WriteReservation(const Reservation& r) {
+Status SqliteStore::WriteReservation(const Reservation& r, const Changes& changes) {
   Database& db = *db_;
   OMS_RETURN_IF_ERROR(BindReservation(db.Prepare(Upsert<kReservations>()), r).Run());
-  if (!r.is_new && !r.lines_changed) return Status::Ok();
-  if (!r.is_new) {
+  if (!changes.IsNew(r) && !changes.LinesChanged(r)) return Status::Ok();
+  if (!changes.IsNew(r)) {
     OMS_RETURN_IF_ERROR(db.Prepare("DELETE FROM reservation_lines WHERE reservation_id = ?")
                             .Bind(1, r.id.str())
                             .Run());
@@ -214,10 +214,10 @@ Status SqliteStore::WriteReservation(const Reservation& r) {
   return Status::Ok();
 }
 
-Status SqliteStore::WriteOrder(const Order& o) {
+Status SqliteStore::WriteOrder(const Order& o, const Changes& changes) {
   Database& db = *db_;
   OMS_RETURN_IF_ERROR(BindOrder(db.Prepare(Upsert<kOrders>()), o).Run());
-  if (o.is_new || o.lines_changed) {
+  if (changes.WritesLines(o)) {
     OMS_RETURN_IF_ERROR(
         db.Prepare("DELETE FROM order_lines WHERE order_id = ?").Bind(1, o.id.str()).Run());
     for (size_t i = 0; i < o.lines.size(); ++i) {
@@ -225,7 +225,7 @@ Status SqliteStore::WriteOrder(const Order& o) {
           BindOrderLine(db.Prepare(Insert<kOrderLines>()), o.id, i, o.lines[i]).Run());
     }
   }
-  for (size_t i = o.stored_history; i < o.history.size(); ++i) {
+  for (size_t i = changes.StoredHistory(o); i < o.history.size(); ++i) {
     OMS_RETURN_IF_ERROR(
         BindTransition(db.Prepare(Insert<kOrderHistory>()), o.id, i, o.history[i]).Run());
   }

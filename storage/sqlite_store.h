@@ -46,8 +46,8 @@ class SqliteStore final : public Store {
   SqliteStore(std::unique_ptr<Database> db, EventEncoder encoder, int version)
       : db_(std::move(db)), encoder_(std::move(encoder)), schema_version_(version) {}
   Status WriteAll(const Changes& changes, const RequestRecord* record);
-  Status WriteReservation(const Reservation& r);
-  Status WriteOrder(const Order& o);
+  Status WriteReservation(const Reservation& r, const Changes& changes);
+  Status WriteOrder(const Order& o, const Changes& changes);
 
   // An exclusive flock on "<db>-lock": the single writer is single across processes too.
   int lock_fd_ = -1;

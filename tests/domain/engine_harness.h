@@ -55,7 +55,8 @@ class EngineHarness {
   void Reopen() {
     engine_.reset();
     view_ = std::make_unique<SharedView>();
-    engine_ = std::make_unique<Engine>(factory_.Open(), clock_, ids_, *view_, nullptr);
+    store_ = &factory_.Open();
+    engine_ = std::make_unique<Engine>(*store_, clock_, ids_, *view_, nullptr);
     Status s = engine_->Open();
     EXPECT_TRUE(s.ok()) << s.ToString();
   }
@@ -92,6 +93,20 @@ class EngineHarness {
   Completion Do(Command command, std::string request_id = "") {
     if (request_id.empty()) request_id = "r" + std::to_string(++next_request_);
     return RunBatch({{std::move(command), request_id}})[0];
+  }
+
+  // One command from a caller that may act only at `scope` (a store token's stores).
+  Completion DoAt(std::vector<std::string> scope, Command command) {
+    Completion out;
+    std::vector<Submission> batch(1);
+    batch[0].context = {"r" + std::to_string(++next_request_), Fingerprint(command), "Test",
+                        "till"};
+    batch[0].context.scope.emplace(scope.begin(), scope.end());
+    batch[0].command = std::move(command);
+    batch[0].encode = [](const Reply& reply) { return Describe(reply); };
+    batch[0].done = [&out](Completion c) { out = std::move(c); };
+    last_stats_ = engine_->Run(batch);
+    return out;
   }
 
   StockLevel Level(const std::string& sku, const std::string& location) {
@@ -143,6 +158,7 @@ class EngineHarness {
   }
 
   Factory factory_;
+  Store* store_ = nullptr;  // what the engine runs on, for reading back what was stored
   ManualClock clock_;
   SequentialIds ids_;
   std::unique_ptr<SharedView> view_;

@@ -284,6 +284,36 @@ TYPED_TEST(EngineTest, FailedWrite_PoisonsTheBatch_AndNothingOfItIsVisible) {
   EXPECT_EQ(this->Level("a", "s1").on_hand, 2);
 }
 
+// The storage bookkeeping (new rows, rewritten lines, appended history) as Draft derives it:
+// what a restart loads back is exactly what the commands left.
+TYPED_TEST(EngineTest, ShortPickedOrder_KeepsItsLinesAndHistory_AcrossARestart) {
+  this->Receive("a", "s1", 5);
+  this->Receive("b", "s1", 5);
+  Completion placed = this->Do(PlaceOrder{
+      CustomerId("c"), LocationId("s1"), {{Sku("a"), {}, 2}, {Sku("b"), {}, 1}}, {}, {}});
+  ASSERT_TRUE(placed.status.ok()) << placed.status.ToString();
+  OrderId id(placed.response.substr(std::string("order ").size()));
+  ASSERT_TRUE(this->Do(StartPicking{id}).status.ok());
+  ASSERT_TRUE(this->Do(MarkReady{id, {{Sku("a"), {}, 1}}}).status.ok());
+  this->Reopen();
+
+  EXPECT_EQ(this->Level("a", "s1").reserved, 1);
+  EXPECT_EQ(this->Level("b", "s1").reserved, 1);
+  Result<std::optional<Order>> found = this->store_->FindOrder(id);
+  ASSERT_TRUE(found.ok() && found->has_value());
+  EXPECT_EQ((*found)->lines, (std::vector<OrderLine>{{Sku("a"), 1, 2}, {Sku("b"), 1, 1}}));
+  ASSERT_EQ((*found)->history.size(), 3u);
+  EXPECT_EQ((*found)->history[2].state, OrderState::kReadyForPickup);
+
+  ASSERT_TRUE(this->Do(ConfirmPickup{id, "", true}).status.ok());
+  EXPECT_EQ(this->Level("a", "s1").on_hand, 4);
+  EXPECT_EQ(this->Level("b", "s1").on_hand, 4);
+  EXPECT_EQ(this->Level("a", "s1").reserved, 0);
+  found = this->store_->FindOrder(id);
+  ASSERT_TRUE(found.ok() && found->has_value());
+  EXPECT_EQ((*found)->history.size(), 4u);
+}
+
 // A store that looks at the shared view while the batch is being committed.
 class PeekingStore final : public Store {
  public:

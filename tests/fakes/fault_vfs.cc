@@ -1,5 +1,5 @@
-// FaultVfs: every method forwards to the real file; the write, truncate and sync paths first
-// consult the fault plan.
+// FaultVfs: every method forwards to the real file; the write, sync and (for read-only
+// connections) read and shared-memory lock paths first consult the fault plan.
 #include "tests/fakes/fault_vfs.h"
 
 #include <sqlite3.h>
@@ -11,6 +11,7 @@ namespace oms::testing {
 std::atomic<int> FaultVfs::write_countdown_{-1};
 std::atomic<bool> FaultVfs::fail_syncs_{false};
 std::atomic<bool> FaultVfs::disk_full_{false};
+std::atomic<bool> FaultVfs::fail_readers_{false};
 std::atomic<int64_t> FaultVfs::injected_{0};
 
 bool FaultVfs::TakeWriteFault() {
@@ -27,17 +28,28 @@ bool FaultVfs::TakeWriteFault() {
   return false;
 }
 
+bool FaultVfs::TakeReaderFault() {
+  if (!fail_readers_.load()) return false;
+  ++injected_;
+  return true;
+}
+
 namespace {
 
 struct FaultFile {
   sqlite3_file base;
   sqlite3_file* real;  // lives right after this struct
+  bool read_only;      // the main database file of a read-only connection
 };
 
 sqlite3_file* Real(sqlite3_file* f) { return reinterpret_cast<FaultFile*>(f)->real; }
+bool ReaderFault(sqlite3_file* f) {
+  return reinterpret_cast<FaultFile*>(f)->read_only && FaultVfs::TakeReaderFault();
+}
 
 int Close(sqlite3_file* f) { return Real(f)->pMethods->xClose(Real(f)); }
 int Read(sqlite3_file* f, void* p, int n, sqlite3_int64 off) {
+  if (ReaderFault(f)) return SQLITE_IOERR_READ;
   return Real(f)->pMethods->xRead(Real(f), p, n, off);
 }
 int Write(sqlite3_file* f, const void* p, int n, sqlite3_int64 off) {
@@ -75,11 +87,17 @@ int ShmMap(sqlite3_file* f, int page, int size, int extend, void volatile** p) {
   return Real(f)->pMethods->xShmMap(Real(f), page, size, extend, p);
 }
 int ShmLock(sqlite3_file* f, int offset, int n, int flags) {
+  // Every WAL read transaction starts by taking a shared read lock: failing it fails the read.
+  if ((flags & SQLITE_SHM_LOCK) && ReaderFault(f)) return SQLITE_IOERR_SHMLOCK;
   return Real(f)->pMethods->xShmLock(Real(f), offset, n, flags);
 }
 void ShmBarrier(sqlite3_file* f) { Real(f)->pMethods->xShmBarrier(Real(f)); }
 int ShmUnmap(sqlite3_file* f, int del) { return Real(f)->pMethods->xShmUnmap(Real(f), del); }
 int Fetch(sqlite3_file* f, sqlite3_int64 off, int n, void** p) {
+  if (ReaderFault(f)) {
+    *p = nullptr;  // no mapping: SQLite falls back to Read, which fails
+    return SQLITE_OK;
+  }
   return Real(f)->pMethods->xFetch(Real(f), off, n, p);
 }
 int Unfetch(sqlite3_file* f, sqlite3_int64 off, void* p) {
@@ -111,6 +129,7 @@ sqlite3_vfs* Root() { return sqlite3_vfs_find(nullptr); }
 int Open(sqlite3_vfs*, const char* name, sqlite3_file* file, int flags, int* out_flags) {
   auto* f = reinterpret_cast<FaultFile*>(file);
   f->real = reinterpret_cast<sqlite3_file*>(f + 1);
+  f->read_only = (flags & SQLITE_OPEN_MAIN_DB) && (flags & SQLITE_OPEN_READONLY);
   int rc = Root()->xOpen(Root(), name, f->real, flags, out_flags);
   // A failed open leaves pMethods null so SQLite does not call xClose.
   f->base.pMethods = rc == SQLITE_OK && f->real->pMethods ? &kMethods : nullptr;

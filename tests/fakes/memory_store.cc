@@ -74,9 +74,10 @@ Status MemoryStore::Apply(Tables& t, const Changes& c, const RequestRecord* reco
       return Status::Internal("reservation already ended");  // the trigger
     }
     Reservation stored = r;
-    if (it != t.reservations.end() && !r.is_new && !r.lines_changed)
+    // Like SqliteStore: lines are written only as the bookkeeping says.
+    if (it != t.reservations.end() && !c.IsNew(r) && !c.LinesChanged(r)) {
       stored.lines = it->second.lines;
-    stored.is_new = stored.lines_changed = false;
+    }
     t.reservations[r.id.str()] = stored;
   }
   for (const auto& o : c.orders) {
@@ -85,8 +86,16 @@ Status MemoryStore::Apply(Tables& t, const Changes& c, const RequestRecord* reco
       return Status::Internal("order already ended");
     }
     Order stored = o;
-    stored.is_new = stored.lines_changed = false;
-    stored.stored_history = stored.history.size();
+    // Like SqliteStore: lines only as the bookkeeping says, history appended after the stored.
+    if (it != t.orders.end()) {
+      if (!c.WritesLines(o)) stored.lines = it->second.lines;
+      size_t kept = c.StoredHistory(o);
+      if (kept != it->second.history.size() || kept > o.history.size()) {
+        return Status::Internal("order history entries would be stored twice or skipped");
+      }
+      stored.history = it->second.history;
+      stored.history.insert(stored.history.end(), o.history.begin() + kept, o.history.end());
+    }
     t.orders[o.id.str()] = stored;
   }
   for (const auto& e : c.events) {
@@ -129,13 +138,23 @@ Status MemoryStore::Commit() {
 
 void MemoryStore::Rollback() { batch_.reset(); }
 
+bool MemoryStore::TakeFindFault() {
+  bool fail = fail_next_find_;
+  fail_next_find_ = false;
+  return fail;
+}
+
 Result<std::optional<Reservation>> MemoryStore::FindReservation(const ReservationId& id) {
+  if (TakeFindFault())
+    return Status::Unavailable(reason::kStorageUnavailable, "injected find failure");
   auto it = Current().reservations.find(id.str());
   if (it == Current().reservations.end()) return std::optional<Reservation>();
   return std::optional<Reservation>(it->second);
 }
 
 Result<std::optional<Order>> MemoryStore::FindOrder(const OrderId& id) {
+  if (TakeFindFault())
+    return Status::Unavailable(reason::kStorageUnavailable, "injected find failure");
   auto it = Current().orders.find(id.str());
   if (it == Current().orders.end()) return std::optional<Order>();
   return std::optional<Order>(it->second);

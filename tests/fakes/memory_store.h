@@ -26,11 +26,12 @@ class MemoryStore final : public Store {
   Result<int64_t> PurgeEvents(Timestamp before, int64_t keep, int64_t max_rows) override;
 
   // Fault injection, each failing with UNAVAILABLE as a failing disk would: the next commit
-  // (which then commits nothing), the next Begin, the next Load, or the write after `n` more
-  // successful writes.
+  // (which then commits nothing), the next Begin, the next Load, the next FindReservation or
+  // FindOrder, or the write after `n` more successful writes.
   void FailNextCommit() { fail_next_commit_ = true; }
   void FailNextBegin() { fail_next_begin_ = true; }
   void FailNextLoad() { fail_next_load_ = true; }
+  void FailNextFind() { fail_next_find_ = true; }
   void FailWriteAfter(int n) { writes_before_failure_ = n; }
 
   // Committed contents, for assertions.
@@ -51,12 +52,14 @@ class MemoryStore final : public Store {
  private:
   const Tables& Current() const { return batch_ ? *batch_ : committed_; }
   static Status Apply(Tables& t, const Changes& c, const RequestRecord* record);
+  bool TakeFindFault();
 
   Tables committed_;
   std::optional<Tables> batch_;
   bool fail_next_commit_ = false;
   bool fail_next_begin_ = false;
   bool fail_next_load_ = false;
+  bool fail_next_find_ = false;
   int writes_before_failure_ = -1;
   int commits_ = 0;
 };

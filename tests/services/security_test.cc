@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "grpc/health/v1/health.grpc.pb.h"
+#include "tests/fakes/fault_vfs.h"
 #include "tests/support/live_server.h"
 
 namespace oms::testing {
@@ -76,9 +77,14 @@ class AuthTest : public ::testing::Test {
     }
   }
 
+  ~AuthTest() override { FaultVfs::Clear(); }
+
+  // On the fault VFS (idle unless a test arms it), so a test can make the server's reads fail.
   static services::ServerOptions Options(const TempDir& dir) {
+    FaultVfs::Register();
     services::ServerOptions o;
     o.auth.tokens_path = WriteTokens(dir);
+    o.vfs = FaultVfs::kName;
     return o;
   }
 
@@ -347,6 +353,137 @@ TEST_F(AuthMatrixTest, EveryRpc_ForEveryRoleAndStore_GetsExactlyTheExpectedStatu
     EXPECT_EQ(row.call(this, nobody, "s1"), StatusCode::UNAUTHENTICATED) << row.name;
     EXPECT_EQ(row.call(this, stranger, "s1"), StatusCode::UNAUTHENTICATED) << row.name;
   }
+}
+
+// Store-scoped calls on reservations and orders: the writer checks the scope against the
+// reservation's lines or the order's pickup store, from its own state, atomically with the
+// effect. No read on the gRPC thread decides it, so a failing read can never allow a call.
+class StoreScopeTest : public AuthTest {
+ protected:
+  StoreScopeTest() : store_(server_, kStore) {}
+
+  grpc::Status Commit(const Client& c, const std::string& id) {
+    v1::CommitReservationRequest r;
+    r.set_request_id(LiveServer::NextId());
+    r.set_reservation_id(id);
+    v1::CommitReservationResponse resp;
+    return c.res->CommitReservation(c.Ctx().get(), r, &resp);
+  }
+  grpc::Status Release(const Client& c, const std::string& id) {
+    v1::ReleaseReservationRequest r;
+    r.set_request_id(LiveServer::NextId());
+    r.set_reservation_id(id);
+    v1::ReleaseReservationResponse resp;
+    return c.res->ReleaseReservation(c.Ctx().get(), r, &resp);
+  }
+  grpc::Status Extend(const Client& c, const std::string& id) {
+    v1::ExtendReservationRequest r;
+    r.set_request_id(LiveServer::NextId());
+    r.set_reservation_id(id);
+    r.mutable_ttl()->set_seconds(60);
+    v1::ExtendReservationResponse resp;
+    return c.res->ExtendReservation(c.Ctx().get(), r, &resp);
+  }
+  grpc::Status Cancel(const Client& c, const std::string& id) {
+    v1::CancelOrderRequest r;
+    r.set_request_id(LiveServer::NextId());
+    r.set_order_id(id);
+    v1::CancelOrderResponse resp;
+    return c.ord->CancelOrder(c.Ctx().get(), r, &resp);
+  }
+  grpc::Status StartPicking(const Client& c, const std::string& id) {
+    v1::StartPickingRequest r;
+    r.set_request_id(LiveServer::NextId());
+    r.set_order_id(id);
+    v1::StartPickingResponse resp;
+    return c.ord->StartPicking(c.Ctx().get(), r, &resp);
+  }
+  v1::Reservation GetReservation(const std::string& id) {
+    v1::GetReservationRequest r;
+    r.set_reservation_id(id);
+    v1::GetReservationResponse resp;
+    EXPECT_TRUE(admin_.res->GetReservation(admin_.Ctx().get(), r, &resp).ok());
+    return resp.reservation();
+  }
+  v1::Order GetOrder(const std::string& id) {
+    v1::GetOrderRequest r;
+    r.set_order_id(id);
+    v1::GetOrderResponse resp;
+    EXPECT_TRUE(admin_.ord->GetOrder(admin_.Ctx().get(), r, &resp).ok());
+    return resp.order();
+  }
+  // {on_hand, reserved} of "a" at `store`.
+  std::pair<int64_t, int64_t> Level(const std::string& store) {
+    v1::GetAvailabilityRequest r;
+    r.add_skus("a");
+    r.set_location_id(store);
+    v1::GetAvailabilityResponse resp;
+    EXPECT_TRUE(admin_.inv->GetAvailability(admin_.Ctx().get(), r, &resp).ok());
+    if (resp.availability_size() != 1 || resp.availability(0).locations_size() != 1) return {};
+    const auto& l = resp.availability(0).locations(0);
+    return {l.on_hand(), l.reserved()};
+  }
+
+  Client store_;
+};
+
+TEST_F(StoreScopeTest, StoreToken_AtAnotherStore_IsDenied_AndNothingChanges) {
+  std::string active = ReserveAs(admin_, "s2", v1::CHANNEL_POS);
+  std::string released = ReserveAs(admin_, "s2", v1::CHANNEL_POS);
+  ASSERT_TRUE(Release(admin_, released).ok());
+  std::string order = OrderAt("s2");
+  std::pair<int64_t, int64_t> before = Level("s2");
+
+  for (const std::string& id : {active, released}) {
+    grpc::Status s = Commit(store_, id);
+    EXPECT_EQ(s.error_code(), DENIED) << id;
+    // Another store's reservation state is not revealed, not even that it ended.
+    EXPECT_EQ(s.error_message().find("RELEASED"), std::string::npos) << s.error_message();
+    EXPECT_EQ(Release(store_, id).error_code(), DENIED) << id;
+    EXPECT_EQ(Extend(store_, id).error_code(), DENIED) << id;
+  }
+  EXPECT_EQ(Cancel(store_, order).error_code(), DENIED);
+  EXPECT_EQ(StartPicking(store_, order).error_code(), DENIED);
+
+  EXPECT_EQ(GetReservation(active).state(), v1::RESERVATION_STATE_ACTIVE);
+  EXPECT_EQ(GetReservation(released).state(), v1::RESERVATION_STATE_RELEASED);
+  EXPECT_EQ(GetOrder(order).state(), v1::ORDER_STATE_PLACED);
+  EXPECT_EQ(Level("s2"), before);
+}
+
+TEST_F(StoreScopeTest, StoreToken_WhileReadsFail_IsNeverAllowedAtAnotherStore) {
+  std::string reservation = ReserveAs(admin_, "s2", v1::CHANNEL_POS);
+  std::string held = ReserveAs(admin_, "s2", v1::CHANNEL_POS);
+  std::string order = OrderAt("s2");
+  std::pair<int64_t, int64_t> before = Level("s2");
+
+  FaultVfs::FailReaders(true);
+  v1::GetReservationRequest get;
+  get.set_reservation_id(reservation);
+  v1::GetReservationResponse got;
+  ASSERT_FALSE(admin_.res->GetReservation(admin_.Ctx().get(), get, &got).ok()) << "reads work";
+  EXPECT_NE(Commit(store_, reservation).error_code(), OK);
+  EXPECT_NE(Release(store_, held).error_code(), OK);
+  EXPECT_NE(Extend(store_, held).error_code(), OK);
+  EXPECT_NE(Cancel(store_, order).error_code(), OK);
+  EXPECT_NE(StartPicking(store_, order).error_code(), OK);
+  FaultVfs::FailReaders(false);
+
+  EXPECT_EQ(GetReservation(reservation).state(), v1::RESERVATION_STATE_ACTIVE);
+  EXPECT_EQ(GetReservation(held).state(), v1::RESERVATION_STATE_ACTIVE);
+  EXPECT_EQ(GetOrder(order).state(), v1::ORDER_STATE_PLACED);
+  EXPECT_EQ(Level("s2"), before);
+}
+
+TEST_F(StoreScopeTest, StoreToken_AtItsOwnStore_NeedsNoRead) {
+  std::string reservation = ReserveAs(admin_, "s1", v1::CHANNEL_POS);
+  std::string order = OrderAt("s1");
+  FaultVfs::FailReaders(true);
+  EXPECT_TRUE(Commit(store_, reservation).ok());
+  EXPECT_TRUE(StartPicking(store_, order).ok());
+  FaultVfs::FailReaders(false);
+  EXPECT_EQ(GetReservation(reservation).state(), v1::RESERVATION_STATE_COMMITTED);
+  EXPECT_EQ(GetOrder(order).state(), v1::ORDER_STATE_PICKING);
 }
 
 TEST_F(AuthTest, Mutations_RecordTheTokenNameAsActor) {

@@ -247,10 +247,7 @@ TYPED_TEST(StoreContractTest, Write_ReusedRequestId_IsRefused) {
 TYPED_TEST(StoreContractTest, Write_ChangingTheStateOfAnEndedReservation_IsRefused) {
   this->CommitLocation("s1");
   Reservation r = MakeReservation("res_1", "s1", 2);
-  Changes created;
-  created.reservations.push_back(r);
-  this->Commit(created);
-  r.is_new = false;
+  this->Commit(Created({r}));
   r.state = ReservationState::kReleased;
   Changes released;
   released.reservations.push_back(r);
@@ -269,9 +266,7 @@ TYPED_TEST(StoreContractTest, Load_ReturnsOnlyActiveReservations_WithTheirLines)
   Reservation active = MakeReservation("res_1", "s1", 2);
   Reservation ended = MakeReservation("res_2", "s1", 3);
   ended.state = ReservationState::kExpired;
-  Changes c;
-  c.reservations = {active, ended};
-  this->Commit(c);
+  this->Commit(Created({active, ended}));
   Snapshot s = this->Load();
   ASSERT_EQ(s.active_reservations.size(), 1u);
   EXPECT_EQ(s.active_reservations[0].id.str(), "res_1");
@@ -282,12 +277,9 @@ TYPED_TEST(StoreContractTest, Load_ReturnsOnlyActiveReservations_WithTheirLines)
 TYPED_TEST(StoreContractTest, Write_OfAReservationWithUnchangedLines_KeepsTheStoredLines) {
   this->CommitLocation("s1");
   Reservation r = MakeReservation("res_1", "s1", 2);
-  Changes created;
-  created.reservations.push_back(r);
-  this->Commit(created);
+  this->Commit(Created({r}));
   Reservation extended = r;
-  extended.is_new = false;
-  extended.lines.clear();  // not rewritten: lines_changed is false
+  extended.lines.clear();  // not rewritten: neither new nor relined
   extended.expires_at = At(200);
   Changes c;
   c.reservations.push_back(extended);
@@ -298,14 +290,64 @@ TYPED_TEST(StoreContractTest, Write_OfAReservationWithUnchangedLines_KeepsTheSto
   EXPECT_EQ(s.active_reservations[0].expires_at, At(200));
 }
 
+TYPED_TEST(StoreContractTest, Write_OfAReservationWithRelinedLines_ReplacesThem) {
+  this->CommitLocation("s1");
+  Reservation r = MakeReservation("res_1", "s1", 2);
+  this->Commit(Created({r}));
+  r.lines[0].quantity = 1;
+  Changes c;
+  c.reservations.push_back(r);
+  c.relined_reservations.insert(r.id);
+  this->Commit(c);
+  Snapshot s = this->Load();
+  ASSERT_EQ(s.active_reservations.size(), 1u);
+  EXPECT_EQ(s.active_reservations[0].lines, r.lines);
+}
+
+TYPED_TEST(StoreContractTest, Write_OfAnOrder_AppendsItsNewHistory_AndWritesLinesOnlyWhenTold) {
+  this->CommitLocation("s1");
+  Reservation r = MakeReservation("res_1", "s1", 2);
+  r.order_id = OrderId("ord_1");
+  Order o = MakeOrder("ord_1", "s1", "res_1");
+  Changes placed = Created({r});
+  placed.orders.push_back(o);
+  placed.relined_orders.insert(o.id);
+  this->Commit(placed);
+
+  Order picking = o;
+  picking.state = OrderState::kPicking;
+  picking.history.push_back({OrderState::kPicking, At(2), "tester", ""});
+  picking.lines[0].quantity = 1;  // not written: not relined
+  Changes started;
+  started.orders.push_back(picking);
+  started.stored_history.emplace(o.id, 1);
+  this->Commit(started);
+  Result<std::optional<Order>> found = this->store_->FindOrder(o.id);
+  ASSERT_TRUE(found.ok() && found->has_value());
+  EXPECT_EQ((*found)->history, picking.history);
+  EXPECT_EQ((*found)->lines, o.lines);
+
+  Order ready = picking;
+  ready.state = OrderState::kReadyForPickup;
+  ready.pickup_deadline = At(100);
+  ready.history.push_back({OrderState::kReadyForPickup, At(3), "tester", "short pick"});
+  Changes short_pick;
+  short_pick.orders.push_back(ready);
+  short_pick.relined_orders.insert(o.id);
+  short_pick.stored_history.emplace(o.id, 2);
+  this->Commit(short_pick);
+  found = this->store_->FindOrder(o.id);
+  ASSERT_TRUE(found.ok() && found->has_value());
+  EXPECT_EQ((*found)->history, ready.history);
+  EXPECT_EQ((*found)->lines, ready.lines);
+}
+
 TYPED_TEST(StoreContractTest, FindReservation_SeesTheOpenBatch_AndEndedReservations) {
   this->CommitLocation("s1");
   Reservation r = MakeReservation("res_1", "s1", 2);
   r.state = ReservationState::kCommitted;
   ASSERT_TRUE(this->store_->Begin().ok());
-  Changes c;
-  c.reservations.push_back(r);
-  ASSERT_TRUE(this->store_->Write(c, nullptr).ok());
+  ASSERT_TRUE(this->store_->Write(Created({r}), nullptr).ok());
   auto found = this->store_->FindReservation(ReservationId("res_1"));
   ASSERT_TRUE(found.ok());
   ASSERT_TRUE(found->has_value());

@@ -58,8 +58,31 @@ inline Reservation MakeReservation(const std::string& id, const std::string& loc
   r.lines = {{Sku("a"), LocationId(location), quantity}};
   r.created_at = r.updated_at = At(1);
   r.expires_at = At(100);
-  r.is_new = true;
   return r;
+}
+
+// Changes that create these reservations (their lines are inserted).
+inline Changes Created(std::vector<Reservation> reservations) {
+  Changes c;
+  for (const auto& r : reservations) c.new_reservations.insert(r.id);
+  c.reservations = std::move(reservations);
+  return c;
+}
+
+// A placed order at `location` holding reservation `reservation`, one line of sku "a".
+inline Order MakeOrder(const std::string& id, const std::string& location,
+                       const std::string& reservation) {
+  Order o;
+  o.id = OrderId(id);
+  o.customer = CustomerId("cust");
+  o.pickup_location = LocationId(location);
+  o.reservation = ReservationId(reservation);
+  o.lines = {{Sku("a"), 2, 2}};
+  o.pickup_code = "CODE01";
+  o.hold = std::chrono::hours(1);
+  o.created_at = o.updated_at = At(1);
+  o.history = {{OrderState::kPlaced, At(1), "tester", ""}};
+  return o;
 }
 
 inline RequestRecord MakeRecord(const std::string& id, Timestamp at = At(1)) {

@@ -82,7 +82,6 @@ struct Rows {
     live.expires_at = Us(18);
     live.order_id = OrderId("ord-A");
     live.end_reason = "end-L";
-    live.is_new = true;
 
     done.id = ReservationId("res-D");
     done.state = ReservationState::kCommitted;
@@ -94,7 +93,6 @@ struct Rows {
     done.expires_at = Us(21);
     done.order_id = OrderId("ord-D");
     done.end_reason = "end-D";
-    done.is_new = true;
 
     order.id = OrderId("ord-A");
     order.state = OrderState::kReadyForPickup;
@@ -112,7 +110,6 @@ struct Rows {
     order.history = {{OrderState::kPlaced, Us(27), "actor-1", "reason-1"},
                      {OrderState::kPicking, Us(28), "actor-2", "reason-2"},
                      {OrderState::kReadyForPickup, Us(29), "actor-3", "reason-3"}};
-    order.is_new = true;
 
     request.request_id = "req-A";
     request.payload_hash = 0x8000000000000029ULL;
@@ -191,6 +188,8 @@ class RoundTripTest : public ::testing::Test {
     c.movements = {rows_.movement};
     c.reservations = {rows_.live, rows_.done};
     c.orders = {rows_.order};
+    c.new_reservations = {rows_.live.id, rows_.done.id};
+    c.relined_orders = {rows_.order.id};
     c.events = {rows_.event};
     EXPECT_TRUE(store_->Begin().ok());
     Status written = store_->Write(c, &rows_.request);
