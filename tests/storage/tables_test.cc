@@ -247,7 +247,7 @@ TEST_F(RoundTripTest, StockLevels_ThroughLoad_AndListStock) {
 TEST_F(RoundTripTest, Movements_ThroughLoad_AndEveryListMovementsFilter) {
   EXPECT_EQ(Load().last_movement_id, rows_.movement.id);
   const Movement& m = rows_.movement;
-  for (const storage::MovementFilter& filter : std::vector<storage::MovementFilter>{
+  for (const MovementFilter& filter : std::vector<MovementFilter>{
            {},
            {.sku = m.sku.str()},
            {.location_id = m.location.str()},
@@ -291,9 +291,9 @@ TEST_F(RoundTripTest, OrdersLinesAndHistory_ThroughLoad_Find_Get_AndListOrders) 
   auto got = reader_.GetOrder(rows_.order.id);
   ASSERT_TRUE(got.ok() && got->has_value()) << got.status().ToString();
   ExpectSame(**got, rows_.order);
-  for (const Reader::OrderQuery& query :
-       {Reader::OrderQuery{.customer_id = rows_.order.customer.str()},
-        Reader::OrderQuery{.pickup_location_id = rows_.order.pickup_location.str()}}) {
+  for (const OrderQuery& query :
+       {OrderQuery{.customer_id = rows_.order.customer.str()},
+        OrderQuery{.pickup_location_id = rows_.order.pickup_location.str()}}) {
     auto listed = reader_.ListOrders(query, 10);
     ASSERT_TRUE(listed.ok()) << listed.status().ToString();
     ASSERT_EQ(listed->size(), 1u);
@@ -327,7 +327,7 @@ TEST_F(RoundTripTest, Events_ThroughLoad_AndReadEvents) {
   auto read = reader_.ReadEvents(0, static_cast<int>(e.kind), 10, &scanned_to, &first_scanned);
   ASSERT_TRUE(read.ok()) << read.status().ToString();
   ASSERT_EQ(read->size(), 1u);
-  const storage::StoredEvent& stored = (*read)[0];
+  const StoredEvent& stored = (*read)[0];
   EXPECT_EQ(stored.sequence, e.sequence);
   EXPECT_EQ(stored.kind, static_cast<int>(e.kind));
   EXPECT_EQ(stored.sku, e.sku.str());
