@@ -43,6 +43,8 @@ inline constexpr char kWriterOverloaded[] = "WRITER_OVERLOADED";
 inline constexpr char kStorageUnavailable[] = "STORAGE_UNAVAILABLE";
 inline constexpr char kShuttingDown[] = "SHUTTING_DOWN";
 inline constexpr char kDeadlineExceeded[] = "DEADLINE_EXCEEDED";
+// RESOURCE_EXHAUSTED: a backup or online verify is already running (one at a time).
+inline constexpr char kAdminBusy[] = "ADMIN_BUSY";
 }  // namespace reason
 
 struct FieldViolation {
