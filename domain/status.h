@@ -47,6 +47,8 @@ inline constexpr char kRateLimited[] = "RATE_LIMITED";
 // Watch: resuming after a sequence not yet written, or one whose events were pruned.
 inline constexpr char kSequenceAhead[] = "SEQUENCE_AHEAD";
 inline constexpr char kEventsPruned[] = "EVENTS_PRUNED";
+// RESOURCE_EXHAUSTED: a backup or online verify is already running (one at a time).
+inline constexpr char kAdminBusy[] = "ADMIN_BUSY";
 }  // namespace reason
 
 struct FieldViolation {

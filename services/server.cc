@@ -215,6 +215,8 @@ void Server::Shutdown(std::chrono::milliseconds grace) {
     p.grpc_server->Shutdown(std::chrono::system_clock::now() + grace);
     p.writer->Stop();
     p.grpc_server->Wait();
+    // Every call has ended; the backup or verify they started finishes its cleanup.
+    p.admin->Stop();
   });
 }
 

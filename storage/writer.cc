@@ -23,7 +23,7 @@ struct Writer::Impl {
   void Drain();
   void RunBatch(std::vector<Submission>& batch);
   void ArmSweep();
-  void Purge();
+  void PurgeIfDue();
 
   Engine& engine;
   WriterOptions options;
@@ -43,7 +43,8 @@ struct Writer::Impl {
   std::deque<Submission> queue;
   bool drain_posted = false;
   bool stopping = false;
-  std::chrono::steady_clock::time_point next_purge;
+  // On the engine's clock (the server's, a fake one in tests), like every other schedule.
+  Timestamp next_purge;
 };
 
 Writer::Writer(Engine& engine, WriterOptions options)
@@ -61,7 +62,7 @@ void Writer::Start() {
   impl_->engine.set_completion_executor([impl = impl_.get()](std::function<void()> reply) {
     asio::post(impl->replies, std::move(reply));
   });
-  impl_->next_purge = std::chrono::steady_clock::now() + impl_->options.purge_interval;
+  impl_->next_purge = impl_->engine.Now() + impl_->options.purge_interval;
   asio::post(impl_->io, [impl = impl_.get()] { impl->ArmSweep(); });
   impl_->thread = std::thread([impl = impl_.get()] {
     pthread_setname_np(pthread_self(), "oms-writer");
@@ -103,6 +104,9 @@ void Writer::Impl::Drain() {
     drain_posted = !queue.empty();
     if (drain_posted) asio::post(io, [this] { Drain(); });
   }
+  // Checked per batch too, not only on the sweep timer: a purge that is due runs before the
+  // batch whose reply follows it.
+  PurgeIfDue();
   RunBatch(batch);
 }
 
@@ -136,7 +140,7 @@ void Writer::Impl::ArmSweep() {
       std::vector<Submission> none;
       RunBatch(none);
     }
-    if (std::chrono::steady_clock::now() >= next_purge) Purge();
+    PurgeIfDue();
     bool stop;
     {
       std::lock_guard lock(mu);
@@ -146,8 +150,10 @@ void Writer::Impl::ArmSweep() {
   });
 }
 
-void Writer::Impl::Purge() {
-  next_purge = std::chrono::steady_clock::now() + options.purge_interval;
+void Writer::Impl::PurgeIfDue() {
+  Timestamp now = engine.Now();
+  if (now < next_purge) return;
+  next_purge = now + options.purge_interval;
   (void)engine.PurgeRequests(options.request_retention);
   (void)engine.PurgeEvents(options.event_retention, options.event_keep);
 }

@@ -18,7 +18,8 @@ namespace oms::storage {
 struct WriterOptions {
   int max_queue = limits::kMaxWriterQueue;
   int max_batch = limits::kMaxBatch;
-  // How often the idempotency records past retention are purged.
+  // How often the idempotency records and events past retention are purged, on the
+  // engine's clock: due at the first sweep or batch after this much time has passed.
   std::chrono::milliseconds purge_interval{60000};
   Duration request_retention = limits::kDefaultRequestRetention;
   // Events kept for Watch replay: newer than this and among the newest `event_keep`.

@@ -2,6 +2,7 @@
 // adapter), with a manual clock and sequential ids, and one-line helpers to run commands.
 #pragma once
 
+#include <fmt/core.h>
 #include <gtest/gtest.h>
 
 #include <memory>
@@ -91,7 +92,7 @@ class EngineHarness {
   }
 
   Completion Do(Command command, std::string request_id = "") {
-    if (request_id.empty()) request_id = "r" + std::to_string(++next_request_);
+    if (request_id.empty()) request_id = fmt::format("r{}", ++next_request_);
     return RunBatch({{std::move(command), request_id}})[0];
   }
 

@@ -1,5 +1,6 @@
 // Input validation against limits.h, one rule per test: ids, free text, quantities, the sign
 // of a delta against its reason, and the per-command checks. A violation names the API field.
+#include <fmt/core.h>
 #include <gtest/gtest.h>
 
 #include "domain/limits.h"
@@ -236,8 +237,7 @@ TEST(ValidateGroup, DuplicateMember_IsRejectedAtItsIndex) {
 
 TEST(ValidateGroup, MoreThanMaxMembers_IsRejected) {
   UpsertGroup c{GroupId("g"), {}};
-  for (int i = 0; i <= limits::kMaxGroupMembers; ++i)
-    c.members.emplace_back("m" + std::to_string(i));
+  for (int i = 0; i <= limits::kMaxGroupMembers; ++i) c.members.emplace_back(fmt::format("m{}", i));
   EXPECT_EQ(FieldOf(Validate(c)), "location_ids");
 }
 

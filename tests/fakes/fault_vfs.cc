@@ -13,6 +13,8 @@ std::atomic<bool> FaultVfs::fail_syncs_{false};
 std::atomic<bool> FaultVfs::disk_full_{false};
 std::atomic<bool> FaultVfs::fail_readers_{false};
 std::atomic<int64_t> FaultVfs::injected_{0};
+FaultVfs::Schedule FaultVfs::sync_schedule_;
+FaultVfs::Schedule FaultVfs::write_schedule_;
 
 bool FaultVfs::TakeWriteFault() {
   int n = write_countdown_.load();
@@ -54,6 +56,7 @@ int Read(sqlite3_file* f, void* p, int n, sqlite3_int64 off) {
 }
 int Write(sqlite3_file* f, const void* p, int n, sqlite3_int64 off) {
   if (FaultVfs::TakeWriteFault()) return SQLITE_IOERR_WRITE;
+  if (FaultVfs::TakeScheduledWriteFault()) return SQLITE_FULL;
   if (FaultVfs::disk_full()) {
     sqlite3_int64 size = 0;
     Real(f)->pMethods->xFileSize(Real(f), &size);
@@ -65,7 +68,7 @@ int Truncate(sqlite3_file* f, sqlite3_int64 size) {
   return Real(f)->pMethods->xTruncate(Real(f), size);
 }
 int Sync(sqlite3_file* f, int flags) {
-  if (FaultVfs::sync_fails()) return SQLITE_IOERR_FSYNC;
+  if (FaultVfs::sync_fails() || FaultVfs::TakeScheduledSyncFault()) return SQLITE_IOERR_FSYNC;
   return Real(f)->pMethods->xSync(Real(f), flags);
 }
 int FileSize(sqlite3_file* f, sqlite3_int64* size) {

@@ -213,7 +213,8 @@ TEST_F(InventoryTest, BadInput_NeverUnknownOrInternal_AndNeverCrashes) {
   const std::vector<std::string> ids = {"",     std::string(129, 'x'), "a b", "tab\t", "nul\0x",
                                         "\x01", "caf\xc3\xa9",         "ok"};
   const std::vector<int64_t> quantities = {0, -1, 1, INT64_MIN, INT64_MAX, 1'000'000'001};
-  int calls = 0;
+  // The sweep must hit both sides of validation, or it shows nothing about either.
+  int accepted = 0, invalid = 0;
   for (const auto& id : ids) {
     for (int64_t q : quantities) {
       for (int reason : {0, 1, 4, 7, 8, 99, -5}) {
@@ -227,7 +228,8 @@ TEST_F(InventoryTest, BadInput_NeverUnknownOrInternal_AndNeverCrashes) {
         grpc::Status s = server_.inventory().AdjustStock(Ctx().get(), adj, &r1);
         EXPECT_NE(s.error_code(), grpc::UNKNOWN) << s.error_message();
         EXPECT_NE(s.error_code(), grpc::INTERNAL) << s.error_message();
-        ++calls;
+        if (s.ok()) ++accepted;
+        if (s.error_code() == grpc::INVALID_ARGUMENT) ++invalid;
       }
       v1::TransferStockRequest tr;
       tr.set_request_id(id);
@@ -264,7 +266,8 @@ TEST_F(InventoryTest, BadInput_NeverUnknownOrInternal_AndNeverCrashes) {
     s = server_.inventory().ListStock(Ctx().get(), ls, &r5);
     EXPECT_NE(s.error_code(), grpc::INTERNAL) << s.error_message();
   }
-  EXPECT_GT(calls, 300);
+  EXPECT_GT(accepted, 0);
+  EXPECT_GT(invalid, 0);
   server_.Receive("still", "s1", 1);  // still serving
 }
 
@@ -288,9 +291,10 @@ TEST_F(InventoryTest, GetAvailability_LimitsAndScopes) {
 TEST_F(InventoryTest, ManyClientsAdjustingOneSku_OnHandEqualsTheSumOfMovements) {
   server_.Receive("hot", "s1", 1000);
   constexpr int kThreads = 32, kCalls = 40;
-  std::atomic<int64_t> acknowledged{0};
+  std::atomic<int64_t> acknowledged{0}, acknowledged_calls{0};
   std::atomic<bool> negative_seen{false};
   std::atomic<bool> stop{false};
+  std::atomic<int> reads{0};
   std::thread reader([&] {
     auto stub = v1::InventoryService::NewStub(server_.NewChannel());
     while (!stop) {
@@ -302,6 +306,7 @@ TEST_F(InventoryTest, ManyClientsAdjustingOneSku_OnHandEqualsTheSumOfMovements) 
           (resp.availability(0).atp() < 0 || resp.availability(0).locations(0).on_hand() < 0)) {
         negative_seen = true;
       }
+      ++reads;
     }
   });
   std::vector<std::thread> threads;
@@ -317,14 +322,19 @@ TEST_F(InventoryTest, ManyClientsAdjustingOneSku_OnHandEqualsTheSumOfMovements) 
         req.set_delta(add ? 5 : -3);
         req.set_reason(add ? v1::MOVEMENT_REASON_RECEIVED : v1::MOVEMENT_REASON_SOLD);
         v1::AdjustStockResponse resp;
-        if (stub->AdjustStock(Ctx(30).get(), req, &resp).ok()) acknowledged += req.delta();
+        if (stub->AdjustStock(Ctx(30).get(), req, &resp).ok()) {
+          acknowledged += req.delta();
+          ++acknowledged_calls;
+        }
       }
     });
   }
   for (auto& t : threads) t.join();
   stop = true;
   reader.join();
+  EXPECT_GT(acknowledged_calls.load(), 0);
   EXPECT_FALSE(negative_seen);
+  EXPECT_GT(reads.load(), 0) << "the reader saw no state: negative_seen proves nothing";
   int64_t on_hand = server_.Level("hot", "s1").on_hand();
   EXPECT_EQ(on_hand, 1000 + acknowledged.load());
   int64_t sum = 0;

@@ -1,5 +1,6 @@
 // OrderService against the real server: the pickup lifecycle with stock checked at each
 // step, illegal transitions, short picks, cancels, uncollected expiry, codes, queues, races.
+#include <fmt/core.h>
 #include <gtest/gtest.h>
 
 #include <thread>
@@ -356,7 +357,7 @@ TEST_F(OrderTest, CustomerHistory_ListsOrdersNewestFirst) {
 TEST_F(OrderTest, StoreQueue_PagesByState) {
   std::set<std::string> placed;
   for (int i = 0; i < 7; ++i) {
-    placed.insert(PlaceOk("c" + std::to_string(i), {{"sock", 1}}).order_id());
+    placed.insert(PlaceOk(fmt::format("c{}", i), {{"sock", 1}}).order_id());
     clock_.Advance(std::chrono::seconds(1));
   }
   std::string picking = *placed.begin();

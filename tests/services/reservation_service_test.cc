@@ -4,6 +4,7 @@
 
 #include <google/protobuf/util/message_differencer.h>
 
+#include <array>
 #include <random>
 #include <thread>
 
@@ -490,7 +491,20 @@ TEST_F(ReservationTest, Randomized_ConcurrentOperations_KeepEveryInvariant) {
     for (const auto& loc : {"s1", "s2", "wh"}) server_.Receive(sku, loc, 30);
   }
   constexpr int kThreads = 8, kOpsPerThread = 400;
-  std::atomic<int> done{0};
+  // Per operation kind (create, commit, release, adjust, transfer): calls that succeeded.
+  // Every call must get an answer a client can act on, never an internal or transport error.
+  std::array<std::atomic<int>, 5> succeeded{};
+  std::atomic<int> unanswered{0};
+  auto record = [&](int kind, const grpc::Status& s) {
+    if (s.ok()) {
+      ++succeeded[kind];
+    } else if (s.error_code() != grpc::FAILED_PRECONDITION &&
+               s.error_code() != grpc::INVALID_ARGUMENT && s.error_code() != grpc::NOT_FOUND &&
+               s.error_code() != grpc::ABORTED) {
+      ++unanswered;
+      ADD_FAILURE() << "kind " << kind << ": " << s.error_code() << " " << s.error_message();
+    }
+  };
   std::vector<std::thread> threads;
   for (int t = 0; t < kThreads; ++t) {
     threads.emplace_back([&, t] {
@@ -508,21 +522,21 @@ TEST_F(ReservationTest, Randomized_ConcurrentOperations_KeepEveryInvariant) {
           if (rng() % 3 == 0) *req.add_lines() = OneLine(skus[rng() % 4], 1, "").lines(0);
           req.mutable_ttl()->set_seconds(1 + rng() % 120);
           v1::CreateReservationResponse resp;
-          if (res->CreateReservation(Ctx().get(), req, &resp).ok()) {
-            mine.push_back(resp.reservation().reservation_id());
-          }
+          grpc::Status s = res->CreateReservation(Ctx().get(), req, &resp);
+          record(0, s);
+          if (s.ok()) mine.push_back(resp.reservation().reservation_id());
         } else if (op < 6) {
           v1::CommitReservationRequest req;
           req.set_request_id(LiveServer::NextId());
           req.set_reservation_id(mine[rng() % mine.size()]);
           v1::CommitReservationResponse resp;
-          res->CommitReservation(Ctx().get(), req, &resp);
+          record(1, res->CommitReservation(Ctx().get(), req, &resp));
         } else if (op < 8) {
           v1::ReleaseReservationRequest req;
           req.set_request_id(LiveServer::NextId());
           req.set_reservation_id(mine[rng() % mine.size()]);
           v1::ReleaseReservationResponse resp;
-          res->ReleaseReservation(Ctx().get(), req, &resp);
+          record(2, res->ReleaseReservation(Ctx().get(), req, &resp));
         } else if (op == 8) {
           v1::AdjustStockRequest req;
           req.set_request_id(LiveServer::NextId());
@@ -534,7 +548,7 @@ TEST_F(ReservationTest, Randomized_ConcurrentOperations_KeepEveryInvariant) {
               add ? v1::MOVEMENT_REASON_RECEIVED
                   : (rng() % 4 ? v1::MOVEMENT_REASON_DAMAGED : v1::MOVEMENT_REASON_CORRECTION));
           v1::AdjustStockResponse resp;
-          inv->AdjustStock(Ctx().get(), req, &resp);
+          record(3, inv->AdjustStock(Ctx().get(), req, &resp));
         } else {
           v1::TransferStockRequest req;
           req.set_request_id(LiveServer::NextId());
@@ -543,15 +557,17 @@ TEST_F(ReservationTest, Randomized_ConcurrentOperations_KeepEveryInvariant) {
           req.set_to_location_id(locs[rng() % 3]);
           req.set_quantity(1 + rng() % 4);
           v1::TransferStockResponse resp;
-          inv->TransferStock(Ctx().get(), req, &resp);
+          record(4, inv->TransferStock(Ctx().get(), req, &resp));
         }
         if (t == 0 && i % 50 == 0) clock_.Advance(std::chrono::seconds(7));
-        ++done;
       }
     });
   }
   for (auto& th : threads) th.join();
-  EXPECT_EQ(done.load(), kThreads * kOpsPerThread);
+  EXPECT_EQ(unanswered.load(), 0);
+  for (int kind = 0; kind < 5; ++kind) {
+    EXPECT_GT(succeeded[kind].load(), 0) << "kind " << kind << " never succeeded: not exercised";
+  }
   clock_.Advance(std::chrono::minutes(5));
   Nudge();
   for (const auto& sku : skus) {

@@ -55,18 +55,15 @@ TEST_F(StorageFaultTest, DiskFull_WritesAreUnavailable_ReadsWork_AndServiceResum
   EXPECT_EQ(server_.Level("a", "s1").on_hand(), 101);
 }
 
+// Faults come by count of I/O operations, not by timers: every commit needs at least one
+// sync, each client's calls are sequential, so at least kCalls commits run and every 5th
+// sync fails — faults are hit on any machine and under any scheduling.
 TEST_F(StorageFaultTest, FaultsDuringConcurrentLoad_LoseNothingAcknowledged) {
   constexpr int kThreads = 8, kCalls = 60;
   std::atomic<int64_t> acknowledged{0}, unavailable{0};
-  std::atomic<bool> done{false};
-  std::thread chaos([&] {
-    for (int i = 0; !done; ++i) {
-      (i % 2 ? FaultVfs::FailSyncs : FaultVfs::DiskFull)(true);
-      std::this_thread::sleep_for(std::chrono::milliseconds(3));
-      FaultVfs::Clear();
-      std::this_thread::sleep_for(std::chrono::milliseconds(7));
-    }
-  });
+  int64_t injected_before = FaultVfs::injected();
+  FaultVfs::FailEverySync(5);
+  FaultVfs::FailEveryWrite(23);
   std::vector<std::thread> writers;
   for (int t = 0; t < kThreads; ++t) {
     writers.emplace_back([&, t] {
@@ -90,15 +87,17 @@ TEST_F(StorageFaultTest, FaultsDuringConcurrentLoad_LoseNothingAcknowledged) {
     });
   }
   for (auto& w : writers) w.join();
-  done = true;
-  chaos.join();
   FaultVfs::Clear();
+  EXPECT_GE(FaultVfs::injected() - injected_before, kCalls / 5);
   EXPECT_GT(unavailable.load(), 0) << "no fault was hit: the test proved nothing";
   EXPECT_GT(acknowledged.load(), 0);
   EXPECT_EQ(server_.Level("ctr", "s1").on_hand(), acknowledged.load());
   server_.Restart();
-  EXPECT_EQ(server_.Level("ctr", "s1").on_hand(), acknowledged.load());
-  EXPECT_GT(FaultVfs::injected() + unavailable.load(), 0);
+  // Nothing acknowledged is lost. A batch whose fsync failed was answered UNAVAILABLE, an
+  // unknown outcome: its frames may still be in the WAL and count after the restart.
+  int64_t on_hand = server_.Level("ctr", "s1").on_hand();
+  EXPECT_GE(on_hand, acknowledged.load());
+  EXPECT_LE(on_hand, acknowledged.load() + unavailable.load());
 }
 
 }  // namespace

@@ -5,6 +5,7 @@
 #include <thread>
 
 #include "tests/support/live_server.h"
+#include "tests/support/manual_clock.h"
 
 namespace oms::testing {
 namespace {
@@ -209,26 +210,39 @@ TEST_F(WatchTest, StalledSubscriber_DoesNotHoldBackWritersOrOtherStreams) {
   stalled->Finish();
 }
 
-class WatchRetentionTest : public WatchTest {
+// The server's clock, constructed before the server that uses it (a base initialized first).
+struct WithManualClock {
+  ManualClock clock_;
+};
+
+class WatchRetentionTest : private WithManualClock, public WatchTest {
  protected:
-  static services::ServerOptions Small() {
+  static constexpr std::chrono::minutes kPurgeInterval{1};
+  services::ServerOptions Small() {
     services::ServerOptions o;
+    o.clock = &clock_;
     o.writer.event_keep = 3;
-    o.writer.purge_interval = std::chrono::milliseconds(20);
+    o.writer.purge_interval = kPurgeInterval;
     return o;
   }
   WatchRetentionTest() : WatchTest(Small()) {}
+
+  // The purge runs on the server's clock: due once the interval has passed on it, and run by
+  // the writer before the next batch, so it is done when that batch's reply arrives.
+  void RunPurge() {
+    clock_.Advance(kPurgeInterval);
+    server_.Receive("nudge", "s2", 1);
+  }
 };
 
 TEST_F(WatchRetentionTest, ResumePointOlderThanRetention_IsOutOfRangeWithOldestSequence) {
   for (int i = 0; i < 10; ++i) server_.Receive("a", "s1", 1);
-  // The purge runs on the writer's timer; wait (bounded) until it has.
   grpc::Status s;
-  for (int attempt = 0; attempt < 200; ++attempt) {
-    Read(After(0), 1, &s, 2);
-    if (s.error_code() == grpc::OUT_OF_RANGE) break;
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
+  ASSERT_EQ(Read(After(0), 1, &s).size(), 1u)
+      << "nothing is purged before the interval has passed on the server's clock: "
+      << s.error_message();
+  RunPurge();
+  Read(After(0), 1, &s);
   ASSERT_EQ(s.error_code(), grpc::OUT_OF_RANGE);
   EXPECT_EQ(ReasonOf(s), "EVENTS_PRUNED");
   int64_t oldest = std::stoll(MetadataOf(s, "oldest_sequence"));

@@ -1,6 +1,7 @@
 // The Store port's contract, run against BOTH the in-memory fake and the SQLite adapter:
 // batches commit or roll back whole, each Write is atomic, constraints reject impossible
 // rows, and lookups see the open batch. The fake is only trustworthy if it passes these too.
+#include <fmt/core.h>
 #include <gtest/gtest.h>
 
 #include "tests/storage/store_fixtures.h"
@@ -362,7 +363,7 @@ TYPED_TEST(StoreContractTest, FindReservation_SeesTheOpenBatch_AndEndedReservati
 TYPED_TEST(StoreContractTest, PurgeRequests_RemovesOnlyOlderRecords_OldestFirst) {
   for (int i = 1; i <= 4; ++i) {
     // Ids in the reverse order of age, so id order and age order differ.
-    RequestRecord record = MakeRecord("r" + std::to_string(5 - i), At(i));
+    RequestRecord record = MakeRecord(fmt::format("r{}", 5 - i), At(i));
     this->Commit(Changes{}, &record);
   }
   ASSERT_TRUE(this->store_->Begin().ok());

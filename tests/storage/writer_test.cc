@@ -3,6 +3,7 @@
 // sweep expires reservations on the engine's clock.
 #include "storage/writer.h"
 
+#include <fmt/core.h>
 #include <gtest/gtest.h>
 
 #include <condition_variable>
@@ -182,7 +183,7 @@ TEST_F(WriterTest, CommandsQueuedDuringACommit_ShareTheNextTransaction) {
   ASSERT_TRUE(writer_->Submit(AddLocation("s0", replies_.Slot(0))).ok());
   ASSERT_TRUE(store_.AwaitHeldCommit());
   for (int i = 1; i <= 3; ++i) {
-    ASSERT_TRUE(writer_->Submit(AddLocation("s" + std::to_string(i), replies_.Slot(i))).ok());
+    ASSERT_TRUE(writer_->Submit(AddLocation(fmt::format("s{}", i), replies_.Slot(i))).ok());
   }
   store_.Open();
   ASSERT_TRUE(replies_.AwaitCount(4));
@@ -198,7 +199,7 @@ TEST_F(WriterTest, Batches_NeverExceedMaxBatch) {
   ASSERT_TRUE(writer_->Submit(AddLocation("s0", replies_.Slot(0))).ok());
   ASSERT_TRUE(store_.AwaitHeldCommit());
   for (int i = 1; i <= 5; ++i) {
-    ASSERT_TRUE(writer_->Submit(AddLocation("s" + std::to_string(i), replies_.Slot(i))).ok());
+    ASSERT_TRUE(writer_->Submit(AddLocation(fmt::format("s{}", i), replies_.Slot(i))).ok());
   }
   store_.Open();
   ASSERT_TRUE(replies_.AwaitCount(6));
@@ -229,7 +230,7 @@ TEST_F(WriterTest, Stop_AnswersEverythingQueued_BeforeItReturns) {
   ASSERT_TRUE(writer_->Submit(AddLocation("s0", replies_.Slot(0))).ok());
   ASSERT_TRUE(store_.AwaitHeldCommit());
   for (int i = 1; i <= 4; ++i) {
-    ASSERT_TRUE(writer_->Submit(AddLocation("s" + std::to_string(i), replies_.Slot(i))).ok());
+    ASSERT_TRUE(writer_->Submit(AddLocation(fmt::format("s{}", i), replies_.Slot(i))).ok());
   }
   std::thread stopper([&] { writer_->Stop(); });
   store_.Open();

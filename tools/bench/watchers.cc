@@ -1,6 +1,8 @@
 // Watchers implementation: each subscriber is a ClientReadReactor recording arrival times.
 #include "tools/bench/watchers.h"
 
+#include <fmt/core.h>
+
 #include <algorithm>
 
 #include "oms/v1/inventory_service.grpc.pb.h"
@@ -22,7 +24,7 @@ class Watchers::Subscriber final : public grpc::ClientReadReactor<oms::v1::Avail
       : owner_(owner), channel_(std::move(channel)) {
     if (!o.token.empty()) ctx_.AddMetadata("authorization", "Bearer " + o.token);
     req_.set_from_now(true);
-    for (int k = first_sku; k < last_sku; ++k) req_.add_skus("sku-" + std::to_string(k));
+    for (int k = first_sku; k < last_sku; ++k) req_.add_skus(fmt::format("sku-{}", k));
     stub_ = oms::v1::InventoryService::NewStub(channel_);
     stub_->async()->WatchAvailability(&ctx_, &req_, this);
     StartRead(&event_);

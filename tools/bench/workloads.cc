@@ -32,7 +32,7 @@ struct Shared {
   std::string run_id;
 };
 
-std::string Sku(uint64_t i) { return "sku-" + std::to_string(i); }
+std::string Sku(uint64_t i) { return fmt::format("sku-{}", i); }
 
 void Ping(Shared& s, int worker, Done done) {
   auto* c = new Call<grpc::health::v1::HealthCheckRequest, grpc::health::v1::HealthCheckResponse>;
@@ -49,7 +49,7 @@ void Read(Shared& s, int worker, uint64_t n, Done done) {
   Prepare(c->ctx, s.load);
   std::mt19937_64 rng(s.load.seed * 1000003 + worker * 7919 + n);
   c->req.add_skus(s.work.hot ? Sku(0) : Sku(rng() % s.work.skus));
-  c->req.set_location_id(s.work.hot ? "b0" : "b" + std::to_string(rng() % s.work.locations));
+  c->req.set_location_id(s.work.hot ? "b0" : fmt::format("b{}", rng() % s.work.locations));
   c->req.set_channel(v1::CHANNEL_ONLINE);
   s.inventory[worker % s.inventory.size()]->async()->GetAvailability(&c->ctx, &c->req, &c->resp,
                                                                      [c, done](grpc::Status st) {
@@ -71,7 +71,7 @@ void Reserve(Shared& s, int worker, uint64_t n,
     auto* line = c->req.add_lines();
     line->set_sku(s.work.hot ? Sku(0) : Sku(rng() % s.work.skus));
     line->set_quantity(1);
-    line->set_location_id(s.work.hot ? "b0" : "b" + std::to_string(rng() % s.work.locations));
+    line->set_location_id(s.work.hot ? "b0" : fmt::format("b{}", rng() % s.work.locations));
   }
   int64_t units = s.work.lines;
   const auto& noted = s.work.on_reserved;
@@ -163,14 +163,14 @@ bool Seed(const LoadOptions& o, int locations, int skus, int64_t on_hand) {
     return s.ok();
   };
   v1::UpsertLocationGroupRequest group;
-  group.set_request_id("seed-group-" + run);
+  group.set_request_id(fmt::format("seed-group-{}", run));
   group.set_group_id("online");
   for (int i = 0; i < locations; ++i) {
     v1::UpsertLocationRequest req;
     req.set_request_id(fmt::format("seed-loc-{}-{}", run, i));
     auto* l = req.mutable_location();
-    l->set_location_id("b" + std::to_string(i));
-    l->set_name("bench location " + std::to_string(i));
+    l->set_location_id(fmt::format("b{}", i));
+    l->set_name(fmt::format("bench location {}", i));
     l->set_kind(v1::LOCATION_KIND_STORE);
     l->set_ship_enabled(true);
     l->set_pickup_enabled(true);
@@ -188,7 +188,7 @@ bool Seed(const LoadOptions& o, int locations, int skus, int64_t on_hand) {
   std::vector<std::pair<std::string, std::string>> keys;
   for (int l = 0; l < locations; ++l) {
     for (int k = 0; k < skus; ++k)
-      keys.emplace_back(Sku(static_cast<uint64_t>(k)), "b" + std::to_string(l));
+      keys.emplace_back(Sku(static_cast<uint64_t>(k)), fmt::format("b{}", l));
   }
   for (size_t first = 0; first < keys.size(); first += 1000) {
     v1::ImportStockRequest batch;

@@ -7,7 +7,7 @@ cd "$(dirname "$0")/../.."
 SECONDS_EACH="${FUZZ_SECONDS:-60}"
 BUILD_DIR="${OMS_FUZZ_BUILD_DIR:-build-fuzz}"
 CC=clang-14 CXX=clang++-14 cmake -S . -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-  -DOMS_FUZZ=ON >/dev/null
+  -DOMS_FUZZ=ON -DOMS_WERROR=ON >/dev/null
 cmake --build "$BUILD_DIR" -j2 --target csv_fuzz request_fuzz
 for target in csv:csv_fuzz requests:request_fuzz; do
   corpus="tests/fuzz/corpus/${target%%:*}"

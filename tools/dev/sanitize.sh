@@ -6,7 +6,7 @@ cd "$(dirname "$0")/../.."
 BUILD_DIR="${OMS_ASAN_BUILD_DIR:-build-asan}"
 # -O1 -g1: quicker to build than -O2 -g, still line numbers in every report.
 cmake -S . -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=None -DCMAKE_CXX_FLAGS="-O1 -g1" \
-  -DOMS_SANITIZE=ON -DOMS_BUILD_BENCH=OFF >/dev/null
+  -DOMS_SANITIZE=ON -DOMS_BUILD_BENCH=OFF -DOMS_WERROR=ON >/dev/null
 cmake --build "$BUILD_DIR" -j2
 export ASAN_OPTIONS="detect_leaks=1:abort_on_error=1:halt_on_error=1"
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"

@@ -7,7 +7,8 @@ cd "$(dirname "$0")/../.."
 tools/dev/deps.sh
 BUILD_DIR="${OMS_BUILD_DIR:-build}"
 start=$(date +%s)
-cmake -S . -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+# The build type users build (README, tools/dev/up.sh), with warnings as errors.
+cmake -S . -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=Release -DOMS_WERROR=ON >/dev/null
 cmake --build "$BUILD_DIR" -j2
 echo "test.sh: build took $(( $(date +%s) - start )) s"
 ctest --test-dir "$BUILD_DIR" --output-on-failure -j2 --timeout 600
