@@ -57,7 +57,8 @@ enum class MovementReason {
 
 const char* MovementReasonName(MovementReason reason);
 
-// One change of on_hand. movement_id is assigned by storage when the batch is written.
+// One change of on_hand. Draft::Move assigns the id: the next of the writer's gap-free
+// counter, so memory, the database and the reply agree before anything is written.
 struct Movement {
   int64_t id = 0;
   Sku sku;
