@@ -247,11 +247,11 @@ TEST_F(RoundTripTest, StockLevels_ThroughLoad_AndListStock) {
 TEST_F(RoundTripTest, Movements_ThroughLoad_AndEveryListMovementsFilter) {
   EXPECT_EQ(Load().last_movement_id, rows_.movement.id);
   const Movement& m = rows_.movement;
-  for (const MovementFilter& filter : std::vector<MovementFilter>{
-           {},
-           {.sku = m.sku.str()},
-           {.location_id = m.location.str()},
-           {.sku = m.sku.str(), .location_id = m.location.str()}}) {
+  for (const MovementFilter& filter :
+       std::vector<MovementFilter>{{},
+                                   {.sku = m.sku.str()},
+                                   {.location_id = m.location.str()},
+                                   {.sku = m.sku.str(), .location_id = m.location.str()}}) {
     auto listed = reader_.ListMovements(filter, 10);
     ASSERT_TRUE(listed.ok()) << listed.status().ToString();
     ASSERT_EQ(listed->size(), 1u);
