@@ -46,6 +46,9 @@ Result<const R*> UnwrapReply(const Reply& reply) {
   return Status::Internal("the writer answered with reply alternative " +
                           std::to_string(reply.index()) + ", not the one this command expects");
 }
+// The pointer points into the reply: a temporary would leave it dangling.
+template <typename R>
+Result<const R*> UnwrapReply(const Reply&& reply) = delete;
 
 // Fills `response` from the reply with `fill` and serializes it; INTERNAL when the reply is not
 // `R`.

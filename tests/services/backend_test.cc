@@ -13,13 +13,15 @@ using services::UnwrapReply;
 TEST(UnwrapReply, ReturnsTheAlternativeTheCommandIsAnsweredWith) {
   StockReply stock;
   stock.shortfall = 3;
-  Result<const StockReply*> r = UnwrapReply<ReplyOf<AdjustStock>>(Reply(stock));
+  Reply reply(stock);  // outlives the pointer UnwrapReply returns into it
+  Result<const StockReply*> r = UnwrapReply<ReplyOf<AdjustStock>>(reply);
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   EXPECT_EQ((*r)->shortfall, 3);
 }
 
 TEST(UnwrapReply, OfAnotherAlternative_IsInternal_NotAnException) {
-  Result<const StockReply*> r = UnwrapReply<StockReply>(Reply(OrderReply{}));
+  Reply reply(OrderReply{});
+  Result<const StockReply*> r = UnwrapReply<StockReply>(reply);
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.status().code(), Code::kInternal);
 }
