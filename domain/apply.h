@@ -39,6 +39,9 @@ Result<ReplyOf<ConfirmPickup>> Apply(Draft& draft, const ConfirmPickup& c, Apply
 Result<ReplyOf<CancelOrder>> Apply(Draft& draft, const CancelOrder& c, ApplyEnv& env);
 Result<ReplyOf<ExpireOrder>> Apply(Draft& draft, const ExpireOrder& c, ApplyEnv& env);
 
+Result<ReplyOf<CreateReturn>> Apply(Draft& draft, const CreateReturn& c, ApplyEnv& env);
+Result<ReplyOf<ResolveReturn>> Apply(Draft& draft, const ResolveReturn& c, ApplyEnv& env);
+
 // Reservation steps that orders build on (reservation_ops.cc).
 // Holds c's lines; `holder` non-empty makes the reservation the order's (no TTL).
 Result<ReservationReply> Reserve(Draft& draft, const CreateReservation& c, const OrderId& holder,

@@ -15,6 +15,7 @@
 #include "domain/location.h"
 #include "domain/order.h"
 #include "domain/reservation.h"
+#include "domain/return.h"
 #include "domain/stock.h"
 
 namespace oms {
@@ -135,10 +136,36 @@ struct ExpireOrder {
   OrderId id;
 };
 
+// A returned line as asked: `disposition` is RESTOCK, DAMAGED or (CreateReturn only) INSPECT.
+struct ReturnedLine {
+  Sku sku;
+  int64_t quantity = 0;
+  Disposition disposition = Disposition::kRestock;
+};
+
+// Takes back units sold by an order (PICKED_UP) or a checkout reservation (COMMITTED):
+// exactly one of order_id and reservation_id is set.
+struct CreateReturn {
+  OrderId order_id;
+  ReservationId reservation_id;
+  LocationId location;
+  CustomerId customer;  // optional; an order's return takes the order's customer
+  std::vector<ReturnedLine> lines;
+  std::string reason;
+  std::string reference;
+};
+
+// Restocks or writes off units an OPEN return holds in quarantine.
+struct ResolveReturn {
+  ReturnId id;
+  std::vector<ReturnedLine> lines;  // RESTOCK or DAMAGED
+};
+
 using Command = std::variant<UpsertLocation, UpsertGroup, AdjustStock, SetStock, TransferStock,
                              SetSafetyStock, ImportStock, CreateReservation, ExtendReservation,
                              ReleaseReservation, CommitReservation, ExpireReservation, PlaceOrder,
-                             StartPicking, MarkReady, ConfirmPickup, CancelOrder, ExpireOrder>;
+                             StartPicking, MarkReady, ConfirmPickup, CancelOrder, ExpireOrder,
+                             CreateReturn, ResolveReturn>;
 
 // Who asked, and the idempotency key of the request.
 struct CommandContext {
@@ -207,8 +234,13 @@ struct OrderReply {
   Order order;
 };
 
+struct ReturnReply {
+  Return ret;
+  std::vector<Movement> movements;  // RETURNED movements of the restocked units
+};
+
 using Reply = std::variant<LocationReply, GroupReply, StockReply, TransferReply, ImportReply,
-                           ReservationReply, OrderReply>;
+                           ReservationReply, OrderReply, ReturnReply>;
 
 // The reply each command is answered with: `ReplyOf<AdjustStock>` is StockReply. Services fill
 // their responses from the concrete type, so a command paired with the wrong reply does not
@@ -231,6 +263,8 @@ OrderReply ReplyTypeOf(const MarkReady&);
 OrderReply ReplyTypeOf(const ConfirmPickup&);
 OrderReply ReplyTypeOf(const CancelOrder&);
 OrderReply ReplyTypeOf(const ExpireOrder&);
+ReturnReply ReplyTypeOf(const CreateReturn&);
+ReturnReply ReplyTypeOf(const ResolveReturn&);
 
 template <typename C>
 using ReplyOf = decltype(ReplyTypeOf(std::declval<const C&>()));

@@ -98,6 +98,15 @@ const Order& Draft::PutOrder(Order order) {
   return changes_.orders[it->second] = std::move(order);
 }
 
+const Return& Draft::PutReturn(Return ret, size_t stored_history) {
+  ret.updated_at = now_;
+  if (stored_history > 0) changes_.stored_return_history[ret.id] = stored_history;
+  for (auto& staged : changes_.returns) {
+    if (staged.id == ret.id) return staged = std::move(ret);
+  }
+  return changes_.returns.emplace_back(std::move(ret));
+}
+
 void Draft::AddEvent(Event event) { changes_.events.push_back(std::move(event)); }
 
 Changes Draft::Finish() {

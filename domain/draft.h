@@ -43,6 +43,10 @@ class Draft {
   const Order* FindOrder(const OrderId& id) const;
   const Order& PutOrder(Order order);
 
+  // Stages a return (returns live in storage only). `stored_history` is how many of its
+  // history entries are already stored: 0 for a new return.
+  const Return& PutReturn(Return ret, size_t stored_history);
+
   void AddEvent(Event event);
 
   // Fails the command but keeps its changes (a wrong pickup code still counts an attempt).

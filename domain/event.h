@@ -39,6 +39,8 @@ struct Event {
   // kOrder: the order after the change, and its state before (equal when placed).
   Order order;
   OrderState previous_order_state = OrderState::kPlaced;
+  // kOrder: set when units of the order came back (the order's lines show `returned`).
+  ReturnId return_id;
 };
 
 }  // namespace oms

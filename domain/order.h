@@ -30,6 +30,9 @@ struct OrderLine {
   Sku sku;
   int64_t quantity = 0;          // now (after a short pick)
   int64_t ordered_quantity = 0;  // as placed
+  // Units of this line brought back by returns so far (storage derives it from the returns;
+  // it is never stored with the line). Only a PICKED_UP order has any.
+  int64_t returned = 0;
 
   bool operator==(const OrderLine&) const = default;
 };

@@ -70,6 +70,12 @@ class Store {
   virtual Result<std::optional<Reservation>> FindReservation(const ReservationId& id) = 0;
   // An order in a final state (no longer in memory), as of the open batch.
   virtual Result<std::optional<Order>> FindOrder(const OrderId& id) = 0;
+  // A return (returns are never kept in memory), as of the open batch.
+  virtual Result<std::optional<Return>> FindReturn(const ReturnId& id) = 0;
+  // Units per SKU returned so far from one sale (an order or a reservation id, as
+  // Return::source()), over all its returns, as of the open batch, by SKU; SKUs with none are
+  // absent.
+  virtual Result<std::vector<ReturnedUnits>> FindReturned(const std::string& source) = 0;
   // Forgets idempotency records older than `before`; returns how many.
   virtual Result<int64_t> PurgeRequests(Timestamp before, int64_t max_rows) = 0;
   // Drops events older than `before` or beyond the newest `keep`, at most `max_rows`; the

@@ -12,6 +12,7 @@
 #include "domain/location.h"
 #include "domain/order.h"
 #include "domain/reservation.h"
+#include "domain/return.h"
 #include "domain/status.h"
 #include "domain/stock.h"
 
@@ -45,6 +46,15 @@ struct OrderQuery {
   std::string before_id;
 };
 
+// Returns by customer or by receiving location (or all, if neither), newest first, strictly
+// before the cursor (created_at, return_id).
+struct ReturnQuery {
+  std::string customer_id;
+  std::string location_id;
+  Timestamp before_created = FromMicros(INT64_MAX);
+  std::string before_id;
+};
+
 class ReadStore {
  public:
   virtual ~ReadStore() = default;
@@ -65,7 +75,10 @@ class ReadStore {
                                                             const std::string& after_id,
                                                             int limit) = 0;
   virtual Result<std::optional<Order>> GetOrder(const OrderId& id) = 0;
+  // Orders come with each line's `returned` units.
   virtual Result<std::vector<Order>> ListOrders(const OrderQuery& query, int limit) = 0;
+  virtual Result<std::optional<Return>> GetReturn(const ReturnId& id) = 0;
+  virtual Result<std::vector<Return>> ListReturns(const ReturnQuery& query, int limit) = 0;
   // Events with sequence > after of the given kind, ascending, at most `limit` (rows of other
   // kinds are skipped but count toward `scanned_to`, so a caller can advance past them).
   // `first_scanned` is the first sequence present after `after` (0 if none): a value above

@@ -33,6 +33,11 @@ namespace reason {
 inline constexpr char kInsufficientStock[] = "INSUFFICIENT_STOCK";
 inline constexpr char kReservationNotActive[] = "RESERVATION_NOT_ACTIVE";
 inline constexpr char kInvalidOrderState[] = "INVALID_ORDER_STATE";
+// A return asks for more units than the sale sold (CreateReturn) or than the return holds
+// in quarantine (ResolveReturn).
+inline constexpr char kReturnQuantityExceeded[] = "RETURN_QUANTITY_EXCEEDED";
+// CreateReturn from a reservation that was not sold (not COMMITTED).
+inline constexpr char kReservationNotCommitted[] = "RESERVATION_NOT_COMMITTED";
 inline constexpr char kPickupCodeMismatch[] = "PICKUP_CODE_MISMATCH";
 inline constexpr char kPickupAttemptsExceeded[] = "PICKUP_ATTEMPTS_EXCEEDED";
 inline constexpr char kVersionMismatch[] = "VERSION_MISMATCH";

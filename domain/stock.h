@@ -26,6 +26,8 @@ struct StockLevel {
   int64_t on_hand = 0;
   int64_t reserved = 0;
   int64_t safety_stock = 0;
+  // Returned units waiting for inspection here: counted apart from on_hand, never in ATP.
+  int64_t quarantined = 0;
   int64_t version = 0;  // 0: the row does not exist yet
   Timestamp updated_at;
 

@@ -40,6 +40,7 @@ using GroupId = Id<struct GroupTag>;
 using ReservationId = Id<struct ReservationTag>;
 using OrderId = Id<struct OrderTag>;
 using CustomerId = Id<struct CustomerTag>;
+using ReturnId = Id<struct ReturnTag>;
 
 enum class Channel { kOnline = 1, kPos = 2, kBopis = 3 };
 

@@ -240,6 +240,48 @@ Status Check(const CancelOrder& c) {
 
 Status Check(const ExpireOrder& c) { return ValidateId("order_id", c.id.str()); }
 
+Status ValidateReturnedLines(const std::vector<ReturnedLine>& lines, bool allow_inspect) {
+  if (lines.empty()) return Invalid("lines", "at least one line is required");
+  if (lines.size() > static_cast<size_t>(limits::kMaxLines)) {
+    return Invalid("lines", "at most " + std::to_string(limits::kMaxLines) + " lines");
+  }
+  for (size_t i = 0; i < lines.size(); ++i) {
+    std::string prefix = "lines[" + std::to_string(i) + "].";
+    OMS_RETURN_IF_ERROR(ValidateId(prefix + "sku", lines[i].sku.str()));
+    OMS_RETURN_IF_ERROR(ValidateQuantity(prefix + "quantity", lines[i].quantity, 1));
+    Disposition d = lines[i].disposition;
+    bool known = d == Disposition::kRestock || d == Disposition::kDamaged ||
+                 (allow_inspect && d == Disposition::kInspect);
+    if (!known) {
+      return Invalid(prefix + "disposition",
+                     allow_inspect ? "must be RESTOCK, DAMAGED or INSPECT"
+                                   : "must be RESTOCK or DAMAGED (inspected units are resolved)");
+    }
+  }
+  return Status::Ok();
+}
+
+Status Check(const CreateReturn& c) {
+  if (c.order_id.empty() == c.reservation_id.empty()) {
+    return Invalid(c.order_id.empty() ? "order_id" : "reservation_id",
+                   "name exactly one of order_id and reservation_id: the sale returned from");
+  }
+  if (!c.order_id.empty()) OMS_RETURN_IF_ERROR(ValidateId("order_id", c.order_id.str()));
+  if (!c.reservation_id.empty()) {
+    OMS_RETURN_IF_ERROR(ValidateId("reservation_id", c.reservation_id.str()));
+  }
+  OMS_RETURN_IF_ERROR(ValidateId("location_id", c.location.str()));
+  if (!c.customer.empty()) OMS_RETURN_IF_ERROR(ValidateId("customer_id", c.customer.str()));
+  OMS_RETURN_IF_ERROR(ValidateReturnedLines(c.lines, /*allow_inspect=*/true));
+  OMS_RETURN_IF_ERROR(ValidateText("reason", c.reason));
+  return ValidateText("reference", c.reference);
+}
+
+Status Check(const ResolveReturn& c) {
+  OMS_RETURN_IF_ERROR(ValidateId("return_id", c.id.str()));
+  return ValidateReturnedLines(c.lines, /*allow_inspect=*/false);
+}
+
 }  // namespace
 
 Status ValidateId(std::string_view field, std::string_view value) {

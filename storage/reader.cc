@@ -204,4 +204,13 @@ Result<std::vector<Reservation>> Reader::ListReservations(ReservationState state
   });
 }
 
+// TODO(h15-storage): the returns tables of schema version 5.
+Result<std::optional<Return>> Reader::GetReturn(const ReturnId&) {
+  return Status::Internal("returns are not stored yet");
+}
+
+Result<std::vector<Return>> Reader::ListReturns(const ReturnQuery&, int) {
+  return Status::Internal("returns are not stored yet");
+}
+
 }  // namespace oms::storage

@@ -32,6 +32,8 @@ class Reader final : public ReadStore {
                                                     int limit) override;
   Result<std::optional<Order>> GetOrder(const OrderId& id) override;
   Result<std::vector<Order>> ListOrders(const OrderQuery& query, int limit) override;
+  Result<std::optional<Return>> GetReturn(const ReturnId& id) override;
+  Result<std::vector<Return>> ListReturns(const ReturnQuery& query, int limit) override;
   Result<std::vector<StoredEvent>> ReadEvents(int64_t after, int kind, int limit,
                                               int64_t* scanned_to, int64_t* first_scanned) override;
   Result<int64_t> OldestEvent() override;

@@ -240,6 +240,15 @@ Result<std::optional<Reservation>> SqliteStore::FindReservation(const Reservatio
   return LoadReservation(*db_, id);
 }
 
+// TODO(h15-storage): the returns tables of schema version 5.
+Result<std::optional<Return>> SqliteStore::FindReturn(const ReturnId&) {
+  return Status::Internal("returns are not stored yet");
+}
+
+Result<std::vector<ReturnedUnits>> SqliteStore::FindReturned(const std::string&) {
+  return Status::Internal("returns are not stored yet");
+}
+
 Result<int64_t> SqliteStore::PurgeEvents(Timestamp before, int64_t keep, int64_t max_rows) {
   Statement& q = db_->Prepare(
       "DELETE FROM events WHERE sequence IN (SELECT sequence FROM events WHERE sequence < "

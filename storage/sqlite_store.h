@@ -35,6 +35,8 @@ class SqliteStore final : public Store {
   void Rollback() override;
   Result<std::optional<Reservation>> FindReservation(const ReservationId& id) override;
   Result<std::optional<Order>> FindOrder(const OrderId& id) override;
+  Result<std::optional<Return>> FindReturn(const ReturnId& id) override;
+  Result<std::vector<ReturnedUnits>> FindReturned(const std::string& source) override;
   Result<int64_t> PurgeRequests(Timestamp before, int64_t max_rows) override;
   Result<int64_t> PurgeEvents(Timestamp before, int64_t keep, int64_t max_rows) override;
   ~SqliteStore() override;

@@ -336,6 +336,12 @@ class PeekingStore final : public Store {
   Result<std::optional<Order>> FindOrder(const OrderId& id) override {
     return inner_.FindOrder(id);
   }
+  Result<std::optional<Return>> FindReturn(const ReturnId& id) override {
+    return inner_.FindReturn(id);
+  }
+  Result<std::vector<ReturnedUnits>> FindReturned(const std::string& source) override {
+    return inner_.FindReturned(source);
+  }
   Result<int64_t> PurgeRequests(Timestamp b, int64_t m) override {
     return inner_.PurgeRequests(b, m);
   }

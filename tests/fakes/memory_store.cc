@@ -98,6 +98,28 @@ Status MemoryStore::Apply(Tables& t, const Changes& c, const RequestRecord* reco
     }
     t.orders[o.id.str()] = stored;
   }
+  for (const auto& r : c.returns) {
+    // The CHECK constraints and the append-only history of the SQLite schema.
+    for (const auto& l : r.lines) {
+      if (l.quantity <= 0 || l.quarantined < 0 || l.restocked < 0 || l.written_off < 0 ||
+          l.quarantined + l.restocked + l.written_off != l.quantity) {
+        return Status::Internal("return line CHECK constraint failed");
+      }
+    }
+    if (r.order_id.empty() == r.reservation_id.empty()) {
+      return Status::Internal("return CHECK constraint failed: one source");
+    }
+    if (!t.locations.count(r.location.str())) return Status::Internal("return without location");
+    auto it = t.returns.find(r.id.str());
+    size_t kept = c.StoredHistory(r);
+    if ((it == t.returns.end() ? 0 : it->second.history.size()) != kept || kept > r.history.size()) {
+      return Status::Internal("return history entries would be stored twice or skipped");
+    }
+    t.returns[r.id.str()] = r;
+  }
+  for (const auto& [key, level] : c.stock) {
+    if (level.quarantined < 0) return Status::Internal("stock CHECK constraint failed");
+  }
   for (const auto& e : c.events) {
     if (!t.events.empty() && e.sequence != t.events.back().sequence + 1) {
       return Status::Internal("event sequence gap");
@@ -157,7 +179,39 @@ Result<std::optional<Order>> MemoryStore::FindOrder(const OrderId& id) {
     return Status::Unavailable(reason::kStorageUnavailable, "injected find failure");
   auto it = Current().orders.find(id.str());
   if (it == Current().orders.end()) return std::optional<Order>();
-  return std::optional<Order>(it->second);
+  Order o = it->second;
+  // Like SqliteStore: each line's returned units, from the returns.
+  for (auto& line : o.lines) {
+    line.returned = 0;
+    for (const auto& [rid, r] : Current().returns) {
+      if (r.order_id != o.id) continue;
+      for (const auto& l : r.lines) {
+        if (l.sku == line.sku) line.returned += l.quantity;
+      }
+    }
+  }
+  return std::optional<Order>(std::move(o));
+}
+
+Result<std::optional<Return>> MemoryStore::FindReturn(const ReturnId& id) {
+  if (TakeFindFault())
+    return Status::Unavailable(reason::kStorageUnavailable, "injected find failure");
+  auto it = Current().returns.find(id.str());
+  if (it == Current().returns.end()) return std::optional<Return>();
+  return std::optional<Return>(it->second);
+}
+
+Result<std::vector<ReturnedUnits>> MemoryStore::FindReturned(const std::string& source) {
+  if (TakeFindFault())
+    return Status::Unavailable(reason::kStorageUnavailable, "injected find failure");
+  std::map<std::string, int64_t> by_sku;
+  for (const auto& [id, r] : Current().returns) {
+    if (r.source() != source) continue;
+    for (const auto& l : r.lines) by_sku[l.sku.str()] += l.quantity;
+  }
+  std::vector<ReturnedUnits> out;
+  for (const auto& [sku, n] : by_sku) out.push_back({Sku(sku), n});
+  return out;
 }
 
 Result<int64_t> MemoryStore::PurgeRequests(Timestamp before, int64_t max_rows) {

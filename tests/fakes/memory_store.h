@@ -22,12 +22,14 @@ class MemoryStore final : public Store {
   void Rollback() override;
   Result<std::optional<Reservation>> FindReservation(const ReservationId& id) override;
   Result<std::optional<Order>> FindOrder(const OrderId& id) override;
+  Result<std::optional<Return>> FindReturn(const ReturnId& id) override;
+  Result<std::vector<ReturnedUnits>> FindReturned(const std::string& source) override;
   Result<int64_t> PurgeRequests(Timestamp before, int64_t max_rows) override;
   Result<int64_t> PurgeEvents(Timestamp before, int64_t keep, int64_t max_rows) override;
 
   // Fault injection, each failing with UNAVAILABLE as a failing disk would: the next commit
-  // (which then commits nothing), the next Begin, the next Load, the next FindReservation or
-  // FindOrder, or the write after `n` more successful writes.
+  // (which then commits nothing), the next Begin, the next Load, the next Find (reservation,
+  // order, return or returned units), or the write after `n` more successful writes.
   void FailNextCommit() { fail_next_commit_ = true; }
   void FailNextBegin() { fail_next_begin_ = true; }
   void FailNextLoad() { fail_next_load_ = true; }
@@ -41,6 +43,7 @@ class MemoryStore final : public Store {
     std::map<std::pair<std::string, std::string>, StockLevel> stock;
     std::map<std::string, Reservation> reservations;
     std::map<std::string, Order> orders;
+    std::map<std::string, Return> returns;
     std::vector<Movement> movements;
     std::vector<Event> events;
     std::map<std::string, RequestRecord> requests;

@@ -41,6 +41,12 @@ class NoStore final : public Store {
     return std::optional<Reservation>();
   }
   Result<std::optional<Order>> FindOrder(const OrderId&) override { return std::optional<Order>(); }
+  Result<std::optional<Return>> FindReturn(const ReturnId&) override {
+    return std::optional<Return>();
+  }
+  Result<std::vector<ReturnedUnits>> FindReturned(const std::string&) override {
+    return std::vector<ReturnedUnits>();
+  }
   Result<int64_t> PurgeRequests(Timestamp, int64_t) override { return int64_t{0}; }
   Result<int64_t> PurgeEvents(Timestamp, int64_t, int64_t) override { return int64_t{0}; }
 };
