@@ -20,11 +20,11 @@ struct Sale {
 
 Status ReturnExceeded(const Sku& sku, const std::string& source, int64_t sold, int64_t returned,
                       int64_t requested) {
-  std::string message =
-      sold == 0 ? sku.str() + " was not sold by " + source
-                : "returning " + std::to_string(requested) + " of " + sku.str() + " from " +
-                      source + " would exceed the " + std::to_string(sold) + " sold (" +
-                      std::to_string(returned) + " returned already)";
+  std::string message = sold == 0
+                            ? sku.str() + " was not sold by " + source
+                            : "returning " + std::to_string(requested) + " of " + sku.str() +
+                                  " from " + source + " would exceed the " + std::to_string(sold) +
+                                  " sold (" + std::to_string(returned) + " returned already)";
   Status s = Status::FailedPrecondition(reason::kReturnQuantityExceeded, std::move(message));
   s.With("sku", sku.str())
       .With("sold", std::to_string(sold))
@@ -45,16 +45,15 @@ Result<Sale> SoldByOrder(const Draft& draft, const CreateReturn& c, ApplyEnv& en
   if (!found) return Status::NotFound("order " + c.order_id.str() + " does not exist");
   if (found->state != OrderState::kPickedUp) {
     OrderState shown = found->OverdueAt(draft.now()) ? OrderState::kExpired : found->state;
-    Status s = Status::FailedPrecondition(reason::kInvalidOrderState,
-                                          "order " + found->id.str() + " is " +
-                                              OrderStateName(shown) +
-                                              "; only a PICKED_UP order's units can be returned");
+    Status s = Status::FailedPrecondition(
+        reason::kInvalidOrderState, "order " + found->id.str() + " is " + OrderStateName(shown) +
+                                        "; only a PICKED_UP order's units can be returned");
     s.With("order_id", found->id.str()).With("state", OrderStateName(shown));
     return s;
   }
   if (!c.customer.empty() && c.customer != found->customer) {
-    return Status::InvalidArgument("customer_id", "is not the customer of order " +
-                                                      found->id.str() + "; leave it empty");
+    return Status::InvalidArgument(
+        "customer_id", "is not the customer of order " + found->id.str() + "; leave it empty");
   }
   Sale sale{found->id.str(), found->customer, {}, found};
   for (const auto& line : found->lines) sale.sold[line.sku] += line.quantity;
@@ -73,9 +72,9 @@ Result<Sale> SoldByReservation(const Draft& draft, const CreateReturn& c, ApplyE
   if (!found) return Status::NotFound("reservation " + c.reservation_id.str() + " does not exist");
   if (!found->order_id.empty()) {
     // The order is the sale: returning through both would count its units twice.
-    return Status::InvalidArgument("reservation_id", "holds the units of order " +
-                                                         found->order_id.str() +
-                                                         "; return against order_id instead");
+    return Status::InvalidArgument(
+        "reservation_id",
+        "holds the units of order " + found->order_id.str() + "; return against order_id instead");
   }
   if (found->state != ReservationState::kCommitted) {
     ReservationState shown =
@@ -174,12 +173,13 @@ Result<ReplyOf<CreateReturn>> Apply(Draft& draft, const CreateReturn& c, ApplyEn
   if (!location) return Status::NotFound("location " + c.location.str() + " does not exist");
   if (!location->active) {
     Status s = Status::FailedPrecondition(
-        reason::kLocationInactive, "location " + c.location.str() + " is inactive; it takes no returns");
+        reason::kLocationInactive,
+        "location " + c.location.str() + " is inactive; it takes no returns");
     s.With("location", c.location.str());
     return s;
   }
-  Result<Sale> sale = c.order_id.empty() ? SoldByReservation(draft, c, env)
-                                         : SoldByOrder(draft, c, env);
+  Result<Sale> sale =
+      c.order_id.empty() ? SoldByReservation(draft, c, env) : SoldByOrder(draft, c, env);
   if (!sale.ok()) return sale.status();
 
   Result<std::vector<ReturnedUnits>> returned = env.store.FindReturned(sale->source);

@@ -139,6 +139,8 @@ class EngineHarness {
             return "reservation " + r.reservation.id.str();
           } else if constexpr (std::is_same_v<T, OrderReply>) {
             return "order " + r.order.id.str();
+          } else if constexpr (std::is_same_v<T, ReturnReply>) {
+            return "return " + r.ret.id.str() + " " + ReturnStateName(r.ret.state);
           } else {
             return "ok";
           }

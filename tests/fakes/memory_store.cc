@@ -112,7 +112,8 @@ Status MemoryStore::Apply(Tables& t, const Changes& c, const RequestRecord* reco
     if (!t.locations.count(r.location.str())) return Status::Internal("return without location");
     auto it = t.returns.find(r.id.str());
     size_t kept = c.StoredHistory(r);
-    if ((it == t.returns.end() ? 0 : it->second.history.size()) != kept || kept > r.history.size()) {
+    if ((it == t.returns.end() ? 0 : it->second.history.size()) != kept ||
+        kept > r.history.size()) {
       return Status::Internal("return history entries would be stored twice or skipped");
     }
     t.returns[r.id.str()] = r;
