@@ -313,6 +313,22 @@ TYPED_TEST(ReturnEngineTest, Retry_ReplaysTheReturn_AndRestocksOnce) {
   EXPECT_EQ(this->Level("a", "s2").quarantined, 0);
 }
 
+TYPED_TEST(ReturnEngineTest, OneRequestIdManyTimesInOneBatch_ReturnsOnce) {
+  std::string order = this->SoldOrder(3);
+  std::vector<std::pair<Command, std::string>> storm;
+  for (int i = 0; i < 8; ++i) {
+    storm.emplace_back(this->FromOrder(order, "s2", {{Sku("a"), 2, kRestock}}), "storm");
+  }
+  std::vector<Completion> out = this->RunBatch(std::move(storm));
+  for (const auto& c : out) {
+    ASSERT_TRUE(c.status.ok()) << c.status.ToString();
+    EXPECT_EQ(c.response, out[0].response);
+  }
+  EXPECT_FALSE(out[0].replayed);
+  EXPECT_TRUE(out[7].replayed);
+  EXPECT_EQ(this->Level("a", "s2").on_hand, 2);
+}
+
 TYPED_TEST(ReturnEngineTest, Restart_KeepsAnOpenReturnAndItsQuarantine) {
   std::string order = this->SoldOrder(2);
   Return r = this->Stored(this->Do(this->FromOrder(order, "s2", {{Sku("a"), 2, kInspect}})));

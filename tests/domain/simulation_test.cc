@@ -1,5 +1,6 @@
 // Deterministic simulation: a seeded random workload (adjust, transfer, count, safety stock,
-// reserve, commit, release, time passing, restarts, failed commits) drives the engine; after
+// reserve, commit, release, returns of committed sales with their resolutions, time passing,
+// restarts, failed commits) drives the engine; after
 // every step its committed state must equal a simple reference model's. A failure prints the
 // seed and step; replay one seed with OMS_SIM_SEED=<seed>.
 #include <gtest/gtest.h>
@@ -14,19 +15,34 @@ namespace oms::testing {
 namespace {
 
 struct ModelLevel {
-  int64_t on_hand = 0, reserved = 0, safety = 0;
+  int64_t on_hand = 0, reserved = 0, safety = 0, quarantined = 0;
 };
 
 struct ModelReservation {
   std::map<std::pair<std::string, std::string>, int64_t> lines;
   Timestamp expires_at;
   bool active = true;
+  bool committed = false;
+  std::map<std::string, int64_t> returned;  // by SKU, over all its returns
+
+  int64_t Sold(const std::string& sku) const {
+    int64_t n = 0;
+    for (const auto& [key, q] : lines) n += key.first == sku ? q : 0;
+    return committed ? n : 0;
+  }
+};
+
+// An open return's quarantined units of one SKU at one location.
+struct ModelQuarantine {
+  std::string sku, location;
+  int64_t quarantined = 0;
 };
 
 // The reference: the rules of API.md written as plainly as possible.
 struct Model {
   std::map<std::pair<std::string, std::string>, ModelLevel> stock;
   std::map<std::string, ModelReservation> reservations;
+  std::map<std::string, ModelQuarantine> open_returns;
 
   static int64_t Atp(const ModelLevel& l, Channel c) {
     int64_t v = l.on_hand - l.reserved - (c == Channel::kPos ? 0 : l.safety);
@@ -64,7 +80,7 @@ class Simulation : public EngineHarness<Factory> {
   }
 
   void Step() {
-    switch (rng_() % 12) {
+    switch (rng_() % 14) {
       case 0:
       case 1:
         return Adjust();
@@ -87,6 +103,10 @@ class Simulation : public EngineHarness<Factory> {
         model_.Expire(this->clock_.Now());
         this->RunBatch({});
         return;
+      case 11:
+        return ReturnSale();
+      case 12:
+        return rng_() % 2 ? Resolve() : ReturnSale();
       default:
         return Disturb();
     }
@@ -192,6 +212,68 @@ class Simulation : public EngineHarness<Factory> {
       if (commit) model_.stock[key].on_hand -= q;
     }
     r.active = false;
+    r.committed = commit;
+  }
+
+  // Brings back units of a sale (mostly) or of any reservation, at a random store.
+  void ReturnSale() {
+    std::vector<std::string> sold;
+    for (const auto& [id, r] : model_.reservations) {
+      if (r.committed) sold.push_back(id);
+    }
+    if (model_.reservations.empty()) return;
+    auto it = model_.reservations.begin();
+    if (!sold.empty() && rng_() % 4 != 0) {
+      it = model_.reservations.find(sold[rng_() % sold.size()]);
+    } else {
+      std::advance(it, rng_() % model_.reservations.size());
+    }
+    ModelReservation& r = it->second;
+    std::string sku = Pick({"k1", "k2", "k3"}), at = Pick({"s1", "s2"});
+    if (rng_() % 4 != 0) {  // mostly a SKU it holds
+      auto line = r.lines.begin();
+      std::advance(line, rng_() % r.lines.size());
+      sku = line->first.first;
+    }
+    int64_t q = Between(1, 3);
+    Disposition d = static_cast<Disposition>(Between(1, 3));
+    bool ok = r.committed && r.Sold(sku) - r.returned[sku] >= q;
+    CreateReturn cmd;
+    cmd.reservation_id = ReservationId(it->first);
+    cmd.location = LocationId(at);
+    cmd.lines = {{Sku(sku), q, d}};
+    Completion c = this->Do(cmd);
+    Expect(c, ok, "return");
+    if (!ok || !c.status.ok()) return;
+    r.returned[sku] += q;
+    ModelLevel& l = model_.stock[{sku, at}];
+    if (d == Disposition::kRestock) l.on_hand += q;
+    if (d == Disposition::kInspect) {
+      l.quarantined += q;
+      std::string id = c.response.substr(std::string("return ").size());
+      model_.open_returns[id.substr(0, id.find(' '))] = {sku, at, q};
+    }
+  }
+
+  // Restocks or writes off some of an open return's quarantined units (sometimes too many).
+  void Resolve() {
+    if (model_.open_returns.empty()) return;
+    auto it = model_.open_returns.begin();
+    std::advance(it, rng_() % model_.open_returns.size());
+    ModelQuarantine& open = it->second;
+    int64_t q = Between(1, 3);
+    bool restock = rng_() % 2;
+    bool ok = q <= open.quarantined;
+    Completion c = this->Do(ResolveReturn{
+        ReturnId(it->first),
+        {{Sku(open.sku), q, restock ? Disposition::kRestock : Disposition::kDamaged}}});
+    Expect(c, ok, "resolve");
+    if (!ok || !c.status.ok()) return;
+    ModelLevel& l = model_.stock[{open.sku, open.location}];
+    l.quarantined -= q;
+    if (restock) l.on_hand += q;
+    open.quarantined -= q;
+    if (open.quarantined == 0) model_.open_returns.erase(it);
   }
 
   // A restart, or (where the store can) a commit that fails: nothing of it may stick.
@@ -214,6 +296,8 @@ class Simulation : public EngineHarness<Factory> {
       ASSERT_EQ(l.on_hand, m.on_hand) << key.first << "@" << key.second << " step " << step_;
       ASSERT_EQ(l.reserved, m.reserved) << key.first << "@" << key.second << " step " << step_;
       ASSERT_EQ(l.safety_stock, m.safety) << key.first << "@" << key.second << " step " << step_;
+      ASSERT_EQ(l.quarantined, m.quarantined)
+          << key.first << "@" << key.second << " step " << step_;
       ASSERT_GE(l.on_hand, 0);
       ASSERT_GE(l.reserved, 0);
     }

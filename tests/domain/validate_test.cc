@@ -251,6 +251,71 @@ TEST(ValidateGroup, BadGroupId_IsRejected) {
 
 // --- pages -----------------------------------------------------------------------------------
 
+// --- returns ---------------------------------------------------------------------------------
+
+CreateReturn AReturn() {
+  CreateReturn c;
+  c.order_id = OrderId("ord_1");
+  c.location = LocationId("s1");
+  c.lines = {{Sku("a"), 1, Disposition::kInspect}};
+  return c;
+}
+
+TEST(ValidateReturn, AWellFormedReturn_IsAccepted) {
+  EXPECT_TRUE(Validate(AReturn()).ok());
+  CreateReturn c = AReturn();
+  c.order_id = OrderId();
+  c.reservation_id = ReservationId("res_1");
+  c.customer = CustomerId("web-1");
+  EXPECT_TRUE(Validate(c).ok());
+}
+
+TEST(ValidateReturn, NamesExactlyOneSale) {
+  CreateReturn none = AReturn();
+  none.order_id = OrderId();
+  EXPECT_EQ(FieldOf(Validate(none)), "order_id");
+  CreateReturn both = AReturn();
+  both.reservation_id = ReservationId("res_1");
+  EXPECT_EQ(FieldOf(Validate(both)), "reservation_id");
+}
+
+TEST(ValidateReturn, EachFieldIsChecked) {
+  CreateReturn c = AReturn();
+  c.location = LocationId();
+  EXPECT_EQ(FieldOf(Validate(c)), "location_id");
+  c = AReturn();
+  c.lines.clear();
+  EXPECT_EQ(FieldOf(Validate(c)), "lines");
+  c = AReturn();
+  c.lines[0].quantity = 0;
+  EXPECT_EQ(FieldOf(Validate(c)), "lines[0].quantity");
+  c = AReturn();
+  c.lines.push_back({Sku(""), 1, Disposition::kRestock});
+  EXPECT_EQ(FieldOf(Validate(c)), "lines[1].sku");
+  c = AReturn();
+  c.lines[0].disposition = static_cast<Disposition>(0);
+  EXPECT_EQ(FieldOf(Validate(c)), "lines[0].disposition");
+  c = AReturn();
+  c.customer = CustomerId("with space");
+  EXPECT_EQ(FieldOf(Validate(c)), "customer_id");
+  c = AReturn();
+  c.reason = std::string(limits::kMaxTextLength + 1, 'x');
+  EXPECT_EQ(FieldOf(Validate(c)), "reason");
+  c = AReturn();
+  c.lines.assign(limits::kMaxLines + 1, {Sku("a"), 1, Disposition::kRestock});
+  EXPECT_EQ(FieldOf(Validate(c)), "lines");
+}
+
+TEST(ValidateReturn, Resolve_TakesRestockOrDamaged_NeverInspect) {
+  ResolveReturn r{ReturnId("ret_1"),
+                  {{Sku("a"), 1, Disposition::kRestock}, {Sku("a"), 1, Disposition::kDamaged}}};
+  EXPECT_TRUE(Validate(r).ok());
+  r.lines[1].disposition = Disposition::kInspect;
+  EXPECT_EQ(FieldOf(Validate(r)), "lines[1].disposition");
+  r.id = ReturnId();
+  EXPECT_EQ(FieldOf(Validate(r)), "return_id");
+}
+
 TEST(ValidatePageSize, ZeroMeansTheDefault) {
   ASSERT_TRUE(ValidatePageSize(0).ok());
   EXPECT_EQ(*ValidatePageSize(0), limits::kDefaultPageSize);
