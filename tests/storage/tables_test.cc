@@ -52,7 +52,7 @@ struct Rows {
   Location other{LocationId("loc-B"), "Name B", LocationKind::kStore, false, true, true, Us(12)};
   LocationGroup group{GroupId("grp-A"), {LocationId("loc-B"), LocationId("loc-A")}, Us(13)};
   StockKey key{Sku("sku-A"), LocationId("loc-A")};
-  StockLevel level{101, 7, 13, 17, Us(14)};
+  StockLevel level{101, 7, 13, 19, 17, Us(14)};
   Movement movement;
   Reservation live;  // ACTIVE, held by the order
   Reservation done;  // COMMITTED
