@@ -141,6 +141,41 @@ TYPED_TEST(ReturnStoreContractTest, Write_OfAReturnLineWhosePartsDoNotAddUp_IsRe
   EXPECT_FALSE(this->Find("ret_1").has_value());
 }
 
+TYPED_TEST(ReturnStoreContractTest, Write_OfAReturnLineUnlikeItsDisposition_IsRefused) {
+  this->CommitLocations();
+  Return restock_quarantined = MakeReturn("ret_1", "ord_1", "s1");
+  restock_quarantined.lines[0] = {Sku("a"), 1, Disposition::kRestock, 1, 0, 0};
+  Return restock_written_off = MakeReturn("ret_2", "ord_1", "s1");
+  restock_written_off.lines[0] = {Sku("a"), 1, Disposition::kRestock, 0, 0, 1};
+  Return damaged_restocked = MakeReturn("ret_3", "ord_1", "s1");
+  damaged_restocked.lines[0] = {Sku("a"), 2, Disposition::kDamaged, 0, 1, 1};
+  for (const Return& r : {restock_quarantined, restock_written_off, damaged_restocked}) {
+    ASSERT_TRUE(this->store_->Begin().ok());
+    EXPECT_EQ(this->store_->Write(ReturnsWritten({r}), nullptr).code(), Code::kInternal)
+        << r.id.str();
+    this->store_->Rollback();
+  }
+}
+
+TYPED_TEST(ReturnStoreContractTest, Write_ReopeningACompletedReturn_IsRefused) {
+  this->CommitLocations();
+  Return r = MakeReturn("ret_1", "ord_1", "s1");
+  r.lines[1] = {Sku("b"), 2, Disposition::kInspect, 0, 2, 0};
+  r.state = ReturnState::kCompleted;
+  r.history[0].state = ReturnState::kCompleted;
+  this->Commit(ReturnsWritten({r}));
+  Return reopened = r;
+  reopened.state = ReturnState::kOpen;
+  reopened.history.push_back({ReturnState::kOpen, At(2), "tester", "reopened"});
+  ASSERT_TRUE(this->store_->Begin().ok());
+  EXPECT_EQ(this->store_->Write(ReturnsWritten({reopened}, 1), nullptr).code(), Code::kInternal);
+  this->store_->Rollback();
+  std::optional<Return> found = this->Find("ret_1");
+  ASSERT_TRUE(found.has_value());
+  EXPECT_EQ(found->state, ReturnState::kCompleted);
+  EXPECT_EQ(found->history, r.history);
+}
+
 TYPED_TEST(ReturnStoreContractTest, Write_OfAReturnWithBothOrNeitherSale_IsRefused) {
   this->CommitLocations();
   Return both = MakeReturn("ret_1", "ord_1", "s1");
