@@ -105,12 +105,22 @@ Status MemoryStore::Apply(Tables& t, const Changes& c, const RequestRecord* reco
           l.quarantined + l.restocked + l.written_off != l.quantity) {
         return Status::Internal("return line CHECK constraint failed");
       }
+      // Only INSPECT quarantines; RESTOCK restocks and DAMAGED writes off everything.
+      if ((l.disposition != Disposition::kInspect && l.quarantined != 0) ||
+          (l.disposition == Disposition::kRestock && l.restocked != l.quantity) ||
+          (l.disposition == Disposition::kDamaged && l.written_off != l.quantity)) {
+        return Status::Internal("return line CHECK constraint failed: disposition");
+      }
     }
     if (r.order_id.empty() == r.reservation_id.empty()) {
       return Status::Internal("return CHECK constraint failed: one source");
     }
     if (!t.locations.count(r.location.str())) return Status::Internal("return without location");
     auto it = t.returns.find(r.id.str());
+    if (it != t.returns.end() && it->second.state == ReturnState::kCompleted &&
+        r.state != ReturnState::kCompleted) {
+      return Status::Internal("return already completed");  // the trigger
+    }
     size_t kept = c.StoredHistory(r);
     if ((it == t.returns.end() ? 0 : it->second.history.size()) != kept ||
         kept > r.history.size()) {
