@@ -27,8 +27,10 @@ class WatchStream final : public grpc::ServerWriteReactor<Message> {
     auto* stream = new WatchStream(hub, std::move(filter), after);
     Status status = refusal.ok() ? hub.Subscribe(stream->core_) : refusal;
     if (!status.ok()) {
+      // Through the core, so that a cancel arriving before the status is sent (OnCancel may
+      // follow Finish) finds the stream finishing and does not Finish it a second time.
       stream->subscribed_ = false;
-      stream->Finish(ToGrpcStatus(status));
+      stream->core_->End(status);
       return stream;
     }
     // Tells the client the stream is registered: anything committed from now on reaches it.

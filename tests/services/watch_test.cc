@@ -135,6 +135,15 @@ TEST_F(WatchTest, ResumePointInTheFuture_IsOutOfRange) {
   EXPECT_EQ(ReasonOf(s), "SEQUENCE_AHEAD");
 }
 
+// A refused stream that the client cancels at once: gRPC may report the cancel after the
+// refusal's Finish, and the stream must not Finish twice (that aborts the server).
+TEST_F(WatchTest, RefusedThenCancelledAtOnce_ManyTimes_KeepsTheServerUp) {
+  for (int i = 0; i < 200; ++i) Read(After(1'000'000), 0);
+  grpc::Status s;
+  Read(After(1'000'000), 1, &s);
+  EXPECT_EQ(ReasonOf(s), "SEQUENCE_AHEAD");
+}
+
 TEST_F(WatchTest, ResumeAcrossServerRestart_ContinuesExactlyAfterTheLastSeen) {
   for (int i = 0; i < 4; ++i) server_.Receive("a", "s1", 1);
   std::vector<AvailabilityChanged> first = Read(After(0), 4);
