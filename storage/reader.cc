@@ -204,13 +204,39 @@ Result<std::vector<Reservation>> Reader::ListReservations(ReservationState state
   });
 }
 
-// TODO(h15-storage): the returns tables of schema version 5.
-Result<std::optional<Return>> Reader::GetReturn(const ReturnId&) {
-  return Status::Internal("returns are not stored yet");
+Result<std::optional<Return>> Reader::GetReturn(const ReturnId& id) {
+  return WithSnapshot([&](Database& db) { return LoadReturn(db, id); });
 }
 
-Result<std::vector<Return>> Reader::ListReturns(const ReturnQuery&, int) {
-  return Status::Internal("returns are not stored yet");
+Result<std::vector<Return>> Reader::ListReturns(const ReturnQuery& query, int limit) {
+  return WithSnapshot([&](Database& db) -> Result<std::vector<Return>> {
+    // One statement per filter shape so each uses its index.
+    Statement* q;
+    if (!query.customer_id.empty()) {
+      q = &db.Prepare(Select<kReturns,
+                             "WHERE customer_id = ?1 AND (created_at, return_id) < (?2, ?3) "
+                             "ORDER BY created_at DESC, return_id DESC LIMIT ?4">());
+      q->Bind(1, query.customer_id);
+    } else if (!query.location_id.empty()) {
+      q = &db.Prepare(Select<kReturns,
+                             "WHERE location_id = ?1 AND (created_at, return_id) < (?2, ?3) "
+                             "ORDER BY created_at DESC, return_id DESC LIMIT ?4">());
+      q->Bind(1, query.location_id);
+    } else {
+      q = &db.Prepare(Select<kReturns,
+                             "WHERE (created_at, return_id) < (?2, ?3) "
+                             "ORDER BY created_at DESC, return_id DESC LIMIT ?4">());
+    }
+    q->Bind(2, ToMicros(query.before_created))
+        .Bind(3, query.before_id)
+        .Bind(4, static_cast<int64_t>(limit));
+    std::vector<Return> out;
+    while (q->Step()) out.push_back(ReturnFromRow(*q, 0));
+    if (!q->status().ok()) return q->status();
+    q->Reset();
+    for (auto& r : out) OMS_RETURN_IF_ERROR(LoadReturnDetails(db, r));
+    return out;
+  });
 }
 
 }  // namespace oms::storage

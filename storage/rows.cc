@@ -55,6 +55,7 @@ std::pair<StockKey, StockLevel> StockFromRow(const Statement& row, int c) {
   level.on_hand = row.Int(c + t["on_hand"]);
   level.reserved = row.Int(c + t["reserved"]);
   level.safety_stock = row.Int(c + t["safety_stock"]);
+  level.quarantined = row.Int(c + t["quarantined"]);
   level.version = row.Int(c + t["version"]);
   level.updated_at = FromMicros(row.Int(c + t["updated_at"]));
   return {std::move(key), level};
@@ -67,6 +68,7 @@ Statement& BindStock(Statement& s, const StockKey& key, const StockLevel& level)
       .Bind(t.Param("on_hand"), level.on_hand)
       .Bind(t.Param("reserved"), level.reserved)
       .Bind(t.Param("safety_stock"), level.safety_stock)
+      .Bind(t.Param("quarantined"), level.quarantined)
       .Bind(t.Param("version"), level.version)
       .Bind(t.Param("updated_at"), ToMicros(level.updated_at));
 }
@@ -219,6 +221,78 @@ Statement& BindTransition(Statement& s, const OrderId& id, size_t seq, const Ord
       .Bind(t.Param("reason"), tr.reason);
 }
 
+Return ReturnFromRow(const Statement& row, int c) {
+  constexpr auto& t = kReturns;
+  Return r;
+  r.id = ReturnId(row.Text(c + t["return_id"]));
+  r.order_id = OrderId(row.Text(c + t["order_id"]));
+  r.reservation_id = ReservationId(row.Text(c + t["reservation_id"]));
+  r.customer = CustomerId(row.Text(c + t["customer_id"]));
+  r.location = LocationId(row.Text(c + t["location_id"]));
+  r.state = static_cast<ReturnState>(row.Int(c + t["state"]));
+  r.reason = row.Text(c + t["reason"]);
+  r.reference = row.Text(c + t["reference"]);
+  r.created_at = FromMicros(row.Int(c + t["created_at"]));
+  r.updated_at = FromMicros(row.Int(c + t["updated_at"]));
+  return r;
+}
+
+Statement& BindReturn(Statement& s, const Return& r) {
+  constexpr auto& t = kReturns;
+  return s.Bind(t.Param("return_id"), r.id.str())
+      .Bind(t.Param("order_id"), r.order_id.str())
+      .Bind(t.Param("reservation_id"), r.reservation_id.str())
+      .Bind(t.Param("customer_id"), r.customer.str())
+      .Bind(t.Param("location_id"), r.location.str())
+      .Bind(t.Param("state"), static_cast<int64_t>(r.state))
+      .Bind(t.Param("reason"), r.reason)
+      .Bind(t.Param("reference"), r.reference)
+      .Bind(t.Param("created_at"), ToMicros(r.created_at))
+      .Bind(t.Param("updated_at"), ToMicros(r.updated_at));
+}
+
+ReturnLine ReturnLineFromRow(const Statement& row, int c) {
+  constexpr auto& t = kReturnLines;
+  ReturnLine l;
+  l.sku = Sku(row.Text(c + t["sku"]));
+  l.quantity = row.Int(c + t["quantity"]);
+  l.disposition = static_cast<Disposition>(row.Int(c + t["disposition"]));
+  l.quarantined = row.Int(c + t["quarantined"]);
+  l.restocked = row.Int(c + t["restocked"]);
+  l.written_off = row.Int(c + t["written_off"]);
+  return l;
+}
+
+Statement& BindReturnLine(Statement& s, const ReturnId& id, size_t line_no,
+                          const ReturnLine& line) {
+  constexpr auto& t = kReturnLines;
+  return s.Bind(t.Param("return_id"), id.str())
+      .Bind(t.Param("line_no"), static_cast<int64_t>(line_no))
+      .Bind(t.Param("sku"), line.sku.str())
+      .Bind(t.Param("quantity"), line.quantity)
+      .Bind(t.Param("disposition"), static_cast<int64_t>(line.disposition))
+      .Bind(t.Param("quarantined"), line.quarantined)
+      .Bind(t.Param("restocked"), line.restocked)
+      .Bind(t.Param("written_off"), line.written_off);
+}
+
+ReturnTransition ReturnTransitionFromRow(const Statement& row, int c) {
+  constexpr auto& t = kReturnHistory;
+  return {static_cast<ReturnState>(row.Int(c + t["state"])), FromMicros(row.Int(c + t["at"])),
+          row.Text(c + t["actor"]), row.Text(c + t["note"])};
+}
+
+Statement& BindReturnTransition(Statement& s, const ReturnId& id, size_t seq,
+                                const ReturnTransition& tr) {
+  constexpr auto& t = kReturnHistory;
+  return s.Bind(t.Param("return_id"), id.str())
+      .Bind(t.Param("seq"), static_cast<int64_t>(seq))
+      .Bind(t.Param("state"), static_cast<int64_t>(tr.state))
+      .Bind(t.Param("at"), ToMicros(tr.at))
+      .Bind(t.Param("actor"), tr.actor)
+      .Bind(t.Param("note"), tr.note);
+}
+
 RequestRecord RequestFromRow(const Statement& row, int c) {
   constexpr auto& t = kRequests;
   RequestRecord r;
@@ -268,6 +342,19 @@ Status LoadOrderDetails(Database& db, Order& o) {
   while (history.Step()) o.history.push_back(TransitionFromRow(history, 0));
   OMS_RETURN_IF_ERROR(history.status());
   history.Reset();
+  // One query per order (returns_by_order), one row per SKU returned.
+  Statement& returned = db.Prepare(
+      "SELECT l.sku, SUM(l.quantity) FROM returns r JOIN return_lines l USING (return_id) "
+      "WHERE r.order_id = ? GROUP BY l.sku");
+  returned.Bind(1, o.id.str());
+  while (returned.Step()) {
+    std::string sku = returned.Text(0);
+    for (auto& line : o.lines) {
+      if (line.sku.str() == sku) line.returned = returned.Int(1);
+    }
+  }
+  OMS_RETURN_IF_ERROR(returned.status());
+  returned.Reset();
   return Status::Ok();
 }
 
@@ -295,6 +382,49 @@ Result<std::optional<Order>> LoadOrder(Database& db, const OrderId& id) {
   q.Reset();
   OMS_RETURN_IF_ERROR(LoadOrderDetails(db, o));
   return std::optional<Order>(std::move(o));
+}
+
+Result<std::optional<Return>> LoadReturn(Database& db, const ReturnId& id) {
+  Statement& q = db.Prepare(Select<kReturns, "WHERE return_id = ?">());
+  q.Bind(1, id.str());
+  if (!q.Step()) {
+    if (!q.status().ok()) return q.status();
+    return std::optional<Return>();
+  }
+  Return r = ReturnFromRow(q, 0);
+  q.Reset();
+  OMS_RETURN_IF_ERROR(LoadReturnDetails(db, r));
+  return std::optional<Return>(std::move(r));
+}
+
+Status LoadReturnDetails(Database& db, Return& r) {
+  Statement& lines = db.Prepare(Select<kReturnLines, "WHERE return_id = ? ORDER BY line_no">());
+  lines.Bind(1, r.id.str());
+  r.lines.clear();
+  while (lines.Step()) r.lines.push_back(ReturnLineFromRow(lines, 0));
+  OMS_RETURN_IF_ERROR(lines.status());
+  lines.Reset();
+  Statement& history = db.Prepare(Select<kReturnHistory, "WHERE return_id = ? ORDER BY seq">());
+  history.Bind(1, r.id.str());
+  r.history.clear();
+  while (history.Step()) r.history.push_back(ReturnTransitionFromRow(history, 0));
+  OMS_RETURN_IF_ERROR(history.status());
+  history.Reset();
+  return Status::Ok();
+}
+
+Result<std::vector<ReturnedUnits>> LoadReturned(Database& db, const std::string& source) {
+  // Every return names one sale, so an empty source matches none (as Return::source()).
+  Statement& q = db.Prepare(
+      "SELECT l.sku, SUM(l.quantity) FROM returns r JOIN return_lines l USING (return_id) "
+      "WHERE ?1 <> '' AND (r.order_id = ?1 OR r.reservation_id = ?1) "
+      "GROUP BY l.sku ORDER BY l.sku");
+  q.Bind(1, source);
+  std::vector<ReturnedUnits> out;
+  while (q.Step()) out.push_back({Sku(q.Text(0)), q.Int(1)});
+  OMS_RETURN_IF_ERROR(q.status());
+  q.Reset();
+  return out;
 }
 
 Status LoadReservationLines(Database& db, Reservation& r) {

@@ -4,12 +4,15 @@
 #pragma once
 
 #include <optional>
+#include <string>
 #include <string_view>
+#include <vector>
 
 #include "domain/location.h"
 #include "domain/order.h"
 #include "domain/ports.h"
 #include "domain/reservation.h"
+#include "domain/return.h"
 #include "domain/stock.h"
 #include "storage/sqlite.h"
 #include "storage/tables.h"
@@ -46,18 +49,34 @@ Statement& BindOrderLine(Statement& s, const OrderId& id, size_t line_no, const 
 OrderTransition TransitionFromRow(const Statement& row, int first);
 Statement& BindTransition(Statement& s, const OrderId& id, size_t seq, const OrderTransition& t);
 
+// The return without its lines and history (read by LoadReturn).
+Return ReturnFromRow(const Statement& row, int first);
+Statement& BindReturn(Statement& s, const Return& r);
+ReturnLine ReturnLineFromRow(const Statement& row, int first);
+Statement& BindReturnLine(Statement& s, const ReturnId& id, size_t line_no, const ReturnLine& line);
+ReturnTransition ReturnTransitionFromRow(const Statement& row, int first);
+Statement& BindReturnTransition(Statement& s, const ReturnId& id, size_t seq,
+                                const ReturnTransition& t);
+
 RequestRecord RequestFromRow(const Statement& row, int first);
 Statement& BindRequest(Statement& s, const RequestRecord& r);
 
 // Events are read back as storage::StoredEvent (reader.h), with the payload the encoder made.
 Statement& BindEvent(Statement& s, const Event& e, std::string_view payload);
 
-// Loads lines and history of `o` and marks the history stored.
+// Loads lines and history of `o`, and each line's `returned` units: the quantities of the
+// return lines of its SKU over the returns of the order.
 Status LoadOrderDetails(Database& db, Order& o);
 
 // One whole reservation / order (with lines and history) by id, or nothing.
 Result<std::optional<Reservation>> LoadReservation(Database& db, const ReservationId& id);
 Result<std::optional<Order>> LoadOrder(Database& db, const OrderId& id);
+// One whole return (lines by line_no, history by seq) by id, or nothing.
+Result<std::optional<Return>> LoadReturn(Database& db, const ReturnId& id);
+// Loads lines (by line_no) and history (by seq) of `r`.
+Status LoadReturnDetails(Database& db, Return& r);
+// Units per SKU returned from one sale (an order or a reservation id), by SKU.
+Result<std::vector<ReturnedUnits>> LoadReturned(Database& db, const std::string& source);
 
 // Loads the lines of `r` (ordered by line_no) with the database's cached statement.
 Status LoadReservationLines(Database& db, Reservation& r);

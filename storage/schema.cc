@@ -178,8 +178,70 @@ FROM (SELECT request_id,
 WHERE requests.request_id = p.request_id AND instr(p.rest, char(31)) > 0;
 )sql";
 
+// Version 5: returns. A stock level counts its quarantined units (returned, awaiting
+// inspection, never sellable). A return names exactly one sale (an order or a reservation);
+// each line's units are always quarantined + restocked + written off, as its disposition
+// allows. History is append-only; a COMPLETED return never opens again. The indexes serve
+// the returns of one sale (FindReturned, an order's returned units) and ListReturns.
+constexpr const char* kV5 = R"sql(
+ALTER TABLE stock_levels ADD COLUMN quarantined INTEGER NOT NULL DEFAULT 0
+  CHECK(quarantined >= 0);
+
+CREATE TABLE returns(
+  return_id      TEXT PRIMARY KEY NOT NULL CHECK(length(return_id) BETWEEN 1 AND 128),
+  order_id       TEXT NOT NULL,
+  reservation_id TEXT NOT NULL,
+  customer_id    TEXT NOT NULL,
+  location_id    TEXT NOT NULL REFERENCES locations(location_id),
+  state          INTEGER NOT NULL CHECK(state IN (1, 2)),
+  reason         TEXT NOT NULL,
+  reference      TEXT NOT NULL,
+  created_at     INTEGER NOT NULL,
+  updated_at     INTEGER NOT NULL,
+  CHECK((order_id = '') <> (reservation_id = ''))
+) WITHOUT ROWID;
+CREATE INDEX returns_by_order ON returns(order_id);
+CREATE INDEX returns_by_reservation ON returns(reservation_id);
+CREATE INDEX returns_by_customer ON returns(customer_id, created_at, return_id);
+CREATE INDEX returns_by_location ON returns(location_id, created_at, return_id);
+CREATE INDEX returns_by_time ON returns(created_at, return_id);
+CREATE TRIGGER returns_completed_is_final BEFORE UPDATE OF state ON returns
+WHEN OLD.state = 2 AND NEW.state <> 2
+BEGIN SELECT RAISE(ABORT, 'return already completed'); END;
+
+CREATE TABLE return_lines(
+  return_id   TEXT NOT NULL REFERENCES returns(return_id),
+  line_no     INTEGER NOT NULL CHECK(line_no >= 0),
+  sku         TEXT NOT NULL,
+  quantity    INTEGER NOT NULL CHECK(quantity > 0),
+  disposition INTEGER NOT NULL CHECK(disposition BETWEEN 1 AND 3),
+  quarantined INTEGER NOT NULL CHECK(quarantined >= 0),
+  restocked   INTEGER NOT NULL CHECK(restocked >= 0),
+  written_off INTEGER NOT NULL CHECK(written_off >= 0),
+  CHECK(quarantined + restocked + written_off = quantity),
+  CHECK(disposition = 3 OR quarantined = 0),
+  CHECK(disposition <> 1 OR restocked = quantity),
+  CHECK(disposition <> 2 OR written_off = quantity),
+  PRIMARY KEY(return_id, line_no)
+) WITHOUT ROWID;
+
+CREATE TABLE return_history(
+  return_id TEXT NOT NULL REFERENCES returns(return_id),
+  seq       INTEGER NOT NULL CHECK(seq >= 0),
+  state     INTEGER NOT NULL CHECK(state IN (1, 2)),
+  at        INTEGER NOT NULL,
+  actor     TEXT NOT NULL,
+  note      TEXT NOT NULL,
+  PRIMARY KEY(return_id, seq)
+) WITHOUT ROWID;
+CREATE TRIGGER return_history_append_only_update BEFORE UPDATE ON return_history
+BEGIN SELECT RAISE(ABORT, 'return history is append-only'); END;
+CREATE TRIGGER return_history_append_only_delete BEFORE DELETE ON return_history
+BEGIN SELECT RAISE(ABORT, 'return history is append-only'); END;
+)sql";
+
 const std::vector<const char*>& Migrations() {
-  static const std::vector<const char*> migrations = {kV1, kV2, kV3, kV4};
+  static const std::vector<const char*> migrations = {kV1, kV2, kV3, kV4, kV5};
   return migrations;
 }
 
@@ -187,7 +249,7 @@ const std::vector<const char*>& Migrations() {
 
 int LatestSchemaVersion() { return static_cast<int>(Migrations().size()); }
 
-Result<int> Migrate(Database& db) {
+Result<int> Migrate(Database& db, int up_to) {
   Statement& read = db.Prepare("PRAGMA user_version");
   if (!read.Step()) return read.status().ok() ? Status::Internal("no user_version") : read.status();
   int version = static_cast<int>(read.Int(0));
@@ -198,7 +260,8 @@ Result<int> Migrate(Database& db) {
                                                  std::to_string(LatestSchemaVersion()) +
                                                  "); upgrade omsd");
   }
-  for (int v = version; v < LatestSchemaVersion(); ++v) {
+  for (; version < up_to && version < LatestSchemaVersion(); ++version) {
+    const int v = version;
     OMS_RETURN_IF_ERROR(db.Exec("BEGIN IMMEDIATE"));
     Status s = db.Exec(Migrations()[v]);
     if (s.ok()) s = db.Exec("PRAGMA user_version = " + std::to_string(v + 1));
@@ -208,7 +271,7 @@ Result<int> Migrate(Database& db) {
       return s;
     }
   }
-  return LatestSchemaVersion();
+  return version;
 }
 
 }  // namespace oms::storage

@@ -10,7 +10,8 @@ namespace oms::storage {
 int LatestSchemaVersion();
 
 // Applies every migration above the file's user_version, each in its own transaction.
-// Refuses a file written by a newer build.
-Result<int> Migrate(Database& db);
+// Refuses a file written by a newer build. Stops at version `up_to` (tests build a file of
+// an older version with it); returns the version the file is at.
+Result<int> Migrate(Database& db, int up_to = LatestSchemaVersion());
 
 }  // namespace oms::storage

@@ -190,6 +190,7 @@ Status SqliteStore::WriteAll(const Changes& changes, const RequestRecord* record
   }
   for (const auto& r : changes.reservations) OMS_RETURN_IF_ERROR(WriteReservation(r, changes));
   for (const auto& o : changes.orders) OMS_RETURN_IF_ERROR(WriteOrder(o, changes));
+  for (const auto& r : changes.returns) OMS_RETURN_IF_ERROR(WriteReturn(r, changes));
   for (const auto& e : changes.events) {
     std::string payload = encoder_ ? encoder_(e) : std::string();
     OMS_RETURN_IF_ERROR(BindEvent(db.Prepare(Insert<kEvents>()), e, payload).Run());
@@ -232,6 +233,26 @@ Status SqliteStore::WriteOrder(const Order& o, const Changes& changes) {
   return Status::Ok();
 }
 
+Status SqliteStore::WriteReturn(const Return& r, const Changes& changes) {
+  Database& db = *db_;
+  OMS_RETURN_IF_ERROR(BindReturn(db.Prepare(Upsert<kReturns>()), r).Run());
+  // Lines change with every resolution: a stored return's are replaced.
+  if (!changes.IsNew(r)) {
+    OMS_RETURN_IF_ERROR(
+        db.Prepare("DELETE FROM return_lines WHERE return_id = ?").Bind(1, r.id.str()).Run());
+  }
+  for (size_t i = 0; i < r.lines.size(); ++i) {
+    OMS_RETURN_IF_ERROR(
+        BindReturnLine(db.Prepare(Insert<kReturnLines>()), r.id, i, r.lines[i]).Run());
+  }
+  // An entry stored already collides with its primary key: refused, never written twice.
+  for (size_t i = changes.StoredHistory(r); i < r.history.size(); ++i) {
+    OMS_RETURN_IF_ERROR(
+        BindReturnTransition(db.Prepare(Insert<kReturnHistory>()), r.id, i, r.history[i]).Run());
+  }
+  return Status::Ok();
+}
+
 Result<std::optional<Order>> SqliteStore::FindOrder(const OrderId& id) {
   return LoadOrder(*db_, id);
 }
@@ -240,13 +261,12 @@ Result<std::optional<Reservation>> SqliteStore::FindReservation(const Reservatio
   return LoadReservation(*db_, id);
 }
 
-// TODO(h15-storage): the returns tables of schema version 5.
-Result<std::optional<Return>> SqliteStore::FindReturn(const ReturnId&) {
-  return Status::Internal("returns are not stored yet");
+Result<std::optional<Return>> SqliteStore::FindReturn(const ReturnId& id) {
+  return LoadReturn(*db_, id);
 }
 
-Result<std::vector<ReturnedUnits>> SqliteStore::FindReturned(const std::string&) {
-  return Status::Internal("returns are not stored yet");
+Result<std::vector<ReturnedUnits>> SqliteStore::FindReturned(const std::string& source) {
+  return LoadReturned(*db_, source);
 }
 
 Result<int64_t> SqliteStore::PurgeEvents(Timestamp before, int64_t keep, int64_t max_rows) {

@@ -60,8 +60,9 @@ inline constexpr auto kLocationGroups =
 inline constexpr auto kLocationGroupMembers =
     MakeTable("location_group_members", {Key("group_id"), Key("position"), Value("location_id")});
 inline constexpr auto kStockLevels =
-    MakeTable("stock_levels", {Key("sku"), Key("location_id"), Value("on_hand"), Value("reserved"),
-                               Value("safety_stock"), Value("version"), Value("updated_at")});
+    MakeTable("stock_levels",
+              {Key("sku"), Key("location_id"), Value("on_hand"), Value("reserved"),
+               Value("safety_stock"), Value("version"), Value("updated_at"), Value("quarantined")});
 inline constexpr auto kMovements =
     MakeTable("movements", {Key("movement_id"), Fixed("sku"), Fixed("location_id"), Fixed("delta"),
                             Fixed("on_hand_after"), Fixed("reason"), Fixed("reference"),
@@ -84,6 +85,17 @@ inline constexpr auto kOrderLines = MakeTable(
 inline constexpr auto kOrderHistory = MakeTable(
     "order_history",
     {Key("order_id"), Key("seq"), Fixed("state"), Fixed("at"), Fixed("actor"), Fixed("reason")});
+inline constexpr auto kReturns = MakeTable(
+    "returns", {Key("return_id"), Fixed("order_id"), Fixed("reservation_id"), Fixed("customer_id"),
+                Fixed("location_id"), Value("state"), Fixed("reason"), Fixed("reference"),
+                Fixed("created_at"), Value("updated_at")});
+inline constexpr auto kReturnLines =
+    MakeTable("return_lines", {Key("return_id"), Key("line_no"), Value("sku"), Value("quantity"),
+                               Value("disposition"), Value("quarantined"), Value("restocked"),
+                               Value("written_off")});
+inline constexpr auto kReturnHistory = MakeTable(
+    "return_history",
+    {Key("return_id"), Key("seq"), Fixed("state"), Fixed("at"), Fixed("actor"), Fixed("note")});
 inline constexpr auto kRequests =
     MakeTable("requests", {Key("request_id"), Fixed("method"), Fixed("payload_hash"),
                            Fixed("response"), Fixed("error"), Fixed("created_at")});
@@ -104,6 +116,9 @@ constexpr void ForEachTable(F&& f) {
   f(kOrders);
   f(kOrderLines);
   f(kOrderHistory);
+  f(kReturns);
+  f(kReturnLines);
+  f(kReturnHistory);
   f(kRequests);
   f(kEvents);
 }

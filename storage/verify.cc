@@ -14,7 +14,8 @@ struct Check {
 };
 
 // on_hand = Σ movements; reserved = Σ active lines; nothing negative; ledger chain; states
-// and histories consistent; a request_id has one effect; events gap-free.
+// and histories consistent; returns within what was sold, quarantined units accounted for; a
+// request_id has one effect; events gap-free.
 const Check kChecks[] = {
     {"on_hand equals the sum of movements",
      "SELECT s.sku || '@' || s.location_id || ': on_hand ' || s.on_hand || ' but movements sum to '"
@@ -38,7 +39,7 @@ const Check kChecks[] = {
      " s.sku IS NULL"},
     {"nothing negative",
      "SELECT sku || '@' || location_id || ': negative quantity' FROM stock_levels WHERE on_hand <"
-     " 0 OR reserved < 0 OR safety_stock < 0"},
+     " 0 OR reserved < 0 OR safety_stock < 0 OR quarantined < 0"},
     {"each movement's on_hand_after continues the ledger",
      "SELECT 'movement ' || movement_id || ': on_hand_after ' || on_hand_after || ', running sum "
      "' || running FROM (SELECT movement_id, on_hand_after, SUM(delta) OVER (PARTITION BY sku,"
@@ -63,6 +64,38 @@ const Check kChecks[] = {
      " order_history b ON b.order_id = a.order_id AND b.seq = a.seq + 1 WHERE NOT ((a.state = 1"
      " AND b.state IN (2, 5)) OR (a.state = 2 AND b.state IN (3, 5)) OR (a.state = 3 AND b.state"
      " IN (4, 5, 6)))"},
+    {"units returned do not exceed units sold",
+     "WITH returned AS (SELECT CASE WHEN r.order_id <> '' THEN 'order ' || r.order_id ELSE"
+     " 'reservation ' || r.reservation_id END AS source, l.sku, SUM(l.quantity) AS n FROM returns"
+     " r JOIN return_lines l USING (return_id) GROUP BY 1, 2), sold AS (SELECT 'order ' ||"
+     " o.order_id AS source, ol.sku, SUM(ol.quantity) AS n FROM orders o JOIN order_lines ol"
+     " USING (order_id) WHERE o.state = 4 GROUP BY 1, 2 UNION ALL SELECT 'reservation ' ||"
+     " v.reservation_id, vl.sku, SUM(vl.quantity) FROM reservations v JOIN reservation_lines vl"
+     " USING (reservation_id) WHERE v.state = 2 GROUP BY 1, 2) SELECT x.source || ', ' || x.sku"
+     " || ': returned ' || x.n || ' but sold ' || IFNULL(s.n, 0) FROM returned x LEFT JOIN sold s"
+     " ON s.source = x.source AND s.sku = x.sku WHERE x.n > IFNULL(s.n, 0)"},
+    {"every return's sale exists and was sold",
+     "SELECT r.return_id || ': order ' || r.order_id || CASE WHEN o.order_id IS NULL THEN ' does"
+     " not exist' ELSE ' is in state ' || o.state || ', not PICKED_UP' END FROM returns r LEFT"
+     " JOIN orders o ON o.order_id = r.order_id WHERE r.order_id <> '' AND o.state IS NOT 4"
+     " UNION ALL SELECT r.return_id || ': reservation ' || r.reservation_id || CASE WHEN"
+     " v.reservation_id IS NULL THEN ' does not exist' ELSE ' is in state ' || v.state || ', not"
+     " COMMITTED' END FROM returns r LEFT JOIN reservations v ON v.reservation_id ="
+     " r.reservation_id WHERE r.reservation_id <> '' AND v.state IS NOT 2"},
+    {"quarantined equals the sum of quarantined return lines",
+     "SELECT k.sku || '@' || k.location_id || ': quarantined ' || IFNULL(s.quarantined, '0 (no"
+     " stock level)') || ' but return lines hold ' || IFNULL(q.n, 0) FROM (SELECT sku,"
+     " location_id FROM stock_levels UNION SELECT l.sku, r.location_id FROM return_lines l JOIN"
+     " returns r USING (return_id) WHERE l.quarantined > 0) k LEFT JOIN stock_levels s ON s.sku ="
+     " k.sku AND s.location_id = k.location_id LEFT JOIN (SELECT l.sku, r.location_id,"
+     " SUM(l.quarantined) AS n FROM return_lines l JOIN returns r USING (return_id) GROUP BY"
+     " l.sku, r.location_id) q ON q.sku = k.sku AND q.location_id = k.location_id WHERE"
+     " IFNULL(s.quarantined, 0) <> IFNULL(q.n, 0)"},
+    {"a return is OPEN exactly while it holds quarantined units",
+     "SELECT r.return_id || ': ' || CASE r.state WHEN 1 THEN 'OPEN' ELSE 'COMPLETED' END || ' with"
+     " ' || IFNULL(q.n, 0) || ' units quarantined' FROM returns r LEFT JOIN (SELECT return_id,"
+     " SUM(quarantined) AS n FROM return_lines GROUP BY return_id) q ON q.return_id ="
+     " r.return_id WHERE (r.state = 1) <> (IFNULL(q.n, 0) > 0)"},
     {"a request_id has one effect",
      "SELECT 'request ' || request_id || ': movements at ' || COUNT(DISTINCT created_at) || '"
      " different times' FROM movements WHERE request_id <> '' GROUP BY request_id HAVING"

@@ -194,5 +194,118 @@ TEST_F(ReaderTest, RolledBackBatch_IsNeverVisible) {
   EXPECT_FALSE(found->has_value());
 }
 
+// Returns ret_0..ret_6 of customers c1 and c2 at locations l00 and l01, several created at
+// the same instant so the cursor's tie-break on the id is exercised.
+class ReaderReturnsTest : public ReaderTest {
+ protected:
+  void SetUp() override {
+    CommitLocations(2);
+    struct Spec {
+      const char* customer;
+      const char* location;
+      int64_t at;
+    };
+    const Spec specs[] = {{"c1", "l00", 1}, {"c2", "l01", 2}, {"c1", "l01", 2}, {"c1", "l00", 3},
+                          {"c2", "l00", 3}, {"c1", "l00", 3}, {"c2", "l01", 4}};
+    std::vector<Return> returns;
+    for (int i = 0; i < 7; ++i) {
+      Return r = MakeReturn("ret_" + std::to_string(i), "ord_" + std::to_string(i),
+                            specs[i].location, At(specs[i].at));
+      r.customer = CustomerId(specs[i].customer);
+      returns.push_back(r);
+    }
+    Commit(ReturnsWritten(returns));
+  }
+
+  // Every page of `query` (`limit` per page), each page's ids in order, each next page
+  // strictly before the last row of the previous one.
+  std::vector<std::string> AllPages(ReturnQuery query, int limit) {
+    std::vector<std::string> ids;
+    for (int page = 0; page < 20; ++page) {
+      auto rows = reader_.ListReturns(query, limit);
+      EXPECT_TRUE(rows.ok()) << rows.status().ToString();
+      if (!rows.ok()) break;
+      EXPECT_LE(rows->size(), static_cast<size_t>(limit));
+      for (const auto& r : *rows) ids.push_back(r.id.str());
+      if (static_cast<int>(rows->size()) < limit) break;
+      query.before_created = rows->back().created_at;
+      query.before_id = rows->back().id.str();
+    }
+    return ids;
+  }
+};
+
+TEST_F(ReaderReturnsTest, GetReturn_ReturnsTheCommittedReturnWhole) {
+  auto found = reader_.GetReturn(ReturnId("ret_3"));
+  ASSERT_TRUE(found.ok()) << found.status().ToString();
+  ASSERT_TRUE(found->has_value());
+  Return expected = MakeReturn("ret_3", "ord_3", "l00", At(3));
+  EXPECT_EQ((*found)->customer, CustomerId("c1"));
+  EXPECT_EQ((*found)->order_id, expected.order_id);
+  EXPECT_EQ((*found)->location, expected.location);
+  EXPECT_EQ((*found)->lines, expected.lines);
+  EXPECT_EQ((*found)->history, expected.history);
+  EXPECT_EQ((*found)->created_at, At(3));
+  auto missing = reader_.GetReturn(ReturnId("ret_9"));
+  ASSERT_TRUE(missing.ok());
+  EXPECT_FALSE(missing->has_value());
+}
+
+TEST_F(ReaderReturnsTest, ListReturns_Unfiltered_PagesEveryReturnNewestFirst) {
+  const std::vector<std::string> expected = {"ret_6", "ret_5", "ret_4", "ret_3",
+                                             "ret_2", "ret_1", "ret_0"};
+  for (int limit : {1, 2, 3, 7, 10}) EXPECT_EQ(AllPages({}, limit), expected) << limit;
+}
+
+TEST_F(ReaderReturnsTest, ListReturns_ByCustomer_PagesOnlyTheirReturns) {
+  const std::vector<std::string> expected = {"ret_5", "ret_3", "ret_2", "ret_0"};
+  for (int limit : {1, 2, 3, 4}) EXPECT_EQ(AllPages({.customer_id = "c1"}, limit), expected);
+  EXPECT_TRUE(AllPages({.customer_id = "c9"}, 2).empty());
+}
+
+TEST_F(ReaderReturnsTest, ListReturns_ByLocation_PagesOnlyItsReturns) {
+  const std::vector<std::string> l00 = {"ret_5", "ret_4", "ret_3", "ret_0"};
+  const std::vector<std::string> l01 = {"ret_6", "ret_2", "ret_1"};
+  for (int limit : {1, 2, 5}) {
+    EXPECT_EQ(AllPages({.location_id = "l00"}, limit), l00);
+    EXPECT_EQ(AllPages({.location_id = "l01"}, limit), l01);
+  }
+}
+
+TEST_F(ReaderReturnsTest, ListReturns_BeforeACursor_StartsStrictlyAfterIt) {
+  auto rows = reader_.ListReturns({.before_created = At(3), .before_id = "ret_4"}, 10);
+  ASSERT_TRUE(rows.ok()) << rows.status().ToString();
+  std::vector<std::string> ids;
+  for (const auto& r : *rows) ids.push_back(r.id.str());
+  EXPECT_EQ(ids, (std::vector<std::string>{"ret_3", "ret_2", "ret_1", "ret_0"}));
+}
+
+TEST_F(ReaderTest, GetOrderAndListOrders_ShowEachLineReturned) {
+  CommitLocations(1);
+  Reservation res = MakeReservation("res_1", "l00", 2);
+  res.order_id = OrderId("ord_1");
+  Order o = MakeOrder("ord_1", "l00", "res_1");
+  o.lines = {{Sku("a"), 3, 3}, {Sku("b"), 2, 2}};
+  Changes placed = Created({res});
+  placed.orders.push_back(o);
+  placed.relined_orders.insert(o.id);
+  Commit(placed);
+  Return second = MakeReturn("ret_2", "ord_1", "l00");
+  second.lines = {{Sku("a"), 2, Disposition::kDamaged, 0, 0, 2}};
+  Commit(ReturnsWritten(
+      {MakeReturn("ret_1", "ord_1", "l00"), second, MakeReturn("ret_3", "ord_other", "l00")}));
+
+  auto got = reader_.GetOrder(o.id);
+  ASSERT_TRUE(got.ok() && got->has_value()) << got.status().ToString();
+  EXPECT_EQ((*got)->lines, (std::vector<OrderLine>{{Sku("a"), 3, 3, 3}, {Sku("b"), 2, 2, 2}}));
+  for (const OrderQuery& query :
+       {OrderQuery{.customer_id = "cust"}, OrderQuery{.pickup_location_id = "l00"}}) {
+    auto listed = reader_.ListOrders(query, 10);
+    ASSERT_TRUE(listed.ok()) << listed.status().ToString();
+    ASSERT_EQ(listed->size(), 1u);
+    EXPECT_EQ((*listed)[0].lines, (*got)->lines);
+  }
+}
+
 }  // namespace
 }  // namespace oms::testing

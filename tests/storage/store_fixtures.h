@@ -22,7 +22,7 @@ inline Location MakeLocation(const std::string& id, bool active = true) {
 }
 
 inline StockLevel MakeLevel(int64_t on_hand, int64_t reserved = 0, int64_t version = 1) {
-  return StockLevel{on_hand, reserved, 0, version, At(1)};
+  return StockLevel{on_hand, reserved, 0, 0, version, At(1)};
 }
 
 inline Movement MakeMovement(int64_t id, const std::string& sku, const std::string& location,
@@ -83,6 +83,34 @@ inline Order MakeOrder(const std::string& id, const std::string& location,
   o.created_at = o.updated_at = At(1);
   o.history = {{OrderState::kPlaced, At(1), "tester", ""}};
   return o;
+}
+
+// An OPEN return of order `order` received at `location`: one RESTOCK line (1 of sku "a"),
+// one INSPECT line (2 of sku "b", quarantined), and its creation in the history.
+inline Return MakeReturn(const std::string& id, const std::string& order,
+                         const std::string& location, Timestamp at = At(1)) {
+  Return r;
+  r.id = ReturnId(id);
+  r.order_id = OrderId(order);
+  r.customer = CustomerId("cust");
+  r.location = LocationId(location);
+  r.lines = {{Sku("a"), 1, Disposition::kRestock, 0, 1, 0},
+             {Sku("b"), 2, Disposition::kInspect, 2, 0, 0}};
+  r.reason = "too small";
+  r.reference = "rma-" + id;
+  r.created_at = r.updated_at = at;
+  r.history = {{ReturnState::kOpen, at, "tester", "received"}};
+  return r;
+}
+
+// Changes that write `returns`, each with `stored_history` entries already stored.
+inline Changes ReturnsWritten(std::vector<Return> returns, size_t stored_history = 0) {
+  Changes c;
+  for (const auto& r : returns) {
+    if (stored_history > 0) c.stored_return_history.emplace(r.id, stored_history);
+  }
+  c.returns = std::move(returns);
+  return c;
 }
 
 inline RequestRecord MakeRecord(const std::string& id, Timestamp at = At(1)) {

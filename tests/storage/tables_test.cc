@@ -52,11 +52,13 @@ struct Rows {
   Location other{LocationId("loc-B"), "Name B", LocationKind::kStore, false, true, true, Us(12)};
   LocationGroup group{GroupId("grp-A"), {LocationId("loc-B"), LocationId("loc-A")}, Us(13)};
   StockKey key{Sku("sku-A"), LocationId("loc-A")};
-  StockLevel level{101, 7, 13, 17, Us(14)};
+  StockLevel level{101, 7, 13, 19, 17, Us(14)};
   Movement movement;
   Reservation live;  // ACTIVE, held by the order
   Reservation done;  // COMMITTED
   Order order;
+  Return returned;        // of the order, COMPLETED
+  Return of_reservation;  // of the committed reservation, OPEN
   RequestRecord request;
   Event event;
 
@@ -98,7 +100,8 @@ struct Rows {
     order.state = OrderState::kReadyForPickup;
     order.customer = CustomerId("cust-A");
     order.pickup_location = LocationId("loc-B");
-    order.lines = {{Sku("sku-A"), 2, 3}, {Sku("sku-B"), 4, 6}};
+    // sku-B's returned units are not stored with the line: read back from `returned`.
+    order.lines = {{Sku("sku-A"), 2, 3}, {Sku("sku-B"), 4, 6, 4}};
     order.pickup_code = "CODE7X";
     order.reservation = ReservationId("res-L");
     order.hold = Duration(22);
@@ -110,6 +113,31 @@ struct Rows {
     order.history = {{OrderState::kPlaced, Us(27), "actor-1", "reason-1"},
                      {OrderState::kPicking, Us(28), "actor-2", "reason-2"},
                      {OrderState::kReadyForPickup, Us(29), "actor-3", "reason-3"}};
+
+    returned.id = ReturnId("ret-A");
+    returned.order_id = OrderId("ord-A");
+    returned.customer = CustomerId("cust-R");
+    returned.location = LocationId("loc-B");
+    returned.state = ReturnState::kCompleted;
+    returned.lines = {{Sku("sku-B"), 4, Disposition::kInspect, 1, 2, 1},
+                      {Sku("sku-R"), 5, Disposition::kDamaged, 0, 0, 5},
+                      {Sku("sku-S"), 3, Disposition::kRestock, 0, 3, 0}};
+    returned.reason = "reason-R";
+    returned.reference = "ref-R";
+    returned.created_at = Us(33);
+    returned.updated_at = Us(34);
+    returned.history = {{ReturnState::kOpen, Us(35), "actor-R1", "note-R1"},
+                        {ReturnState::kCompleted, Us(36), "actor-R2", "note-R2"}};
+
+    of_reservation.id = ReturnId("ret-B");
+    of_reservation.reservation_id = ReservationId("res-D");
+    of_reservation.location = LocationId("loc-A");
+    of_reservation.lines = {{Sku("sku-C"), 9, Disposition::kInspect, 9, 0, 0}};
+    of_reservation.reason = "reason-B";
+    of_reservation.reference = "ref-B";
+    of_reservation.created_at = Us(37);
+    of_reservation.updated_at = Us(38);
+    of_reservation.history = {{ReturnState::kOpen, Us(39), "actor-B", "note-B"}};
 
     request.request_id = "req-A";
     request.payload_hash = 0x8000000000000029ULL;
@@ -175,6 +203,21 @@ void ExpectSame(const Order& a, const Order& b) {
   EXPECT_EQ(a.history, b.history);
 }
 
+void ExpectSame(const Return& a, const Return& b) {
+  EXPECT_EQ(a.id, b.id);
+  EXPECT_EQ(a.order_id, b.order_id);
+  EXPECT_EQ(a.reservation_id, b.reservation_id);
+  EXPECT_EQ(a.customer, b.customer);
+  EXPECT_EQ(a.location, b.location);
+  EXPECT_EQ(a.state, b.state);
+  EXPECT_EQ(a.lines, b.lines);
+  EXPECT_EQ(a.reason, b.reason);
+  EXPECT_EQ(a.reference, b.reference);
+  EXPECT_EQ(a.created_at, b.created_at);
+  EXPECT_EQ(a.updated_at, b.updated_at);
+  EXPECT_EQ(a.history, b.history);
+}
+
 class RoundTripTest : public ::testing::Test {
  protected:
   RoundTripTest() : reader_(dir_.File("oms.db")) {
@@ -190,6 +233,7 @@ class RoundTripTest : public ::testing::Test {
     c.orders = {rows_.order};
     c.new_reservations = {rows_.live.id, rows_.done.id};
     c.relined_orders = {rows_.order.id};
+    c.returns = {rows_.returned, rows_.of_reservation};
     c.events = {rows_.event};
     EXPECT_TRUE(store_->Begin().ok());
     Status written = store_->Write(c, &rows_.request);
@@ -299,6 +343,44 @@ TEST_F(RoundTripTest, OrdersLinesAndHistory_ThroughLoad_Find_Get_AndListOrders) 
     ASSERT_EQ(listed->size(), 1u);
     ExpectSame((*listed)[0], rows_.order);
   }
+}
+
+TEST_F(RoundTripTest, ReturnsLinesAndHistory_ThroughFind_Get_AndEveryListReturnsFilter) {
+  for (const Return* r : {&rows_.returned, &rows_.of_reservation}) {
+    ASSERT_TRUE(store_->Begin().ok());
+    auto found = store_->FindReturn(r->id);
+    store_->Rollback();
+    ASSERT_TRUE(found.ok() && found->has_value()) << found.status().ToString();
+    ExpectSame(**found, *r);
+    auto got = reader_.GetReturn(r->id);
+    ASSERT_TRUE(got.ok() && got->has_value()) << got.status().ToString();
+    ExpectSame(**got, *r);
+  }
+  auto by_customer = reader_.ListReturns({.customer_id = "cust-R"}, 10);
+  ASSERT_TRUE(by_customer.ok()) << by_customer.status().ToString();
+  ASSERT_EQ(by_customer->size(), 1u);
+  ExpectSame((*by_customer)[0], rows_.returned);
+  auto by_location = reader_.ListReturns({.location_id = "loc-A"}, 10);
+  ASSERT_TRUE(by_location.ok()) << by_location.status().ToString();
+  ASSERT_EQ(by_location->size(), 1u);
+  ExpectSame((*by_location)[0], rows_.of_reservation);
+  auto all = reader_.ListReturns({}, 10);
+  ASSERT_TRUE(all.ok()) << all.status().ToString();
+  ASSERT_EQ(all->size(), 2u);
+  ExpectSame((*all)[0], rows_.of_reservation);  // newest first
+  ExpectSame((*all)[1], rows_.returned);
+}
+
+TEST_F(RoundTripTest, ReturnedUnits_ThroughFindReturned) {
+  ASSERT_TRUE(store_->Begin().ok());
+  auto of_order = store_->FindReturned("ord-A");
+  auto of_reservation = store_->FindReturned("res-D");
+  store_->Rollback();
+  ASSERT_TRUE(of_order.ok()) << of_order.status().ToString();
+  EXPECT_EQ(*of_order,
+            (std::vector<ReturnedUnits>{{Sku("sku-B"), 4}, {Sku("sku-R"), 5}, {Sku("sku-S"), 3}}));
+  ASSERT_TRUE(of_reservation.ok()) << of_reservation.status().ToString();
+  EXPECT_EQ(*of_reservation, (std::vector<ReturnedUnits>{{Sku("sku-C"), 9}}));
 }
 
 TEST_F(RoundTripTest, Requests_ThroughFindRequest) {
