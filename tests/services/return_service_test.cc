@@ -41,6 +41,7 @@ TEST_F(ReturnTest, Restock_RaisesOnHandAtTheReceivingStore_WithAReturnedMovement
   EXPECT_EQ(resp.movements(0).reference(), r.return_id());
   EXPECT_EQ(resp.movements(0).location_id(), "s2");
   EXPECT_EQ(resp.movements(0).delta(), 2);
+  EXPECT_EQ(resp.movements(0).actor(), "local");  // the token's name (no tokens file: local)
 
   EXPECT_EQ(OnHand("shoe", "s2"), 2);
   EXPECT_EQ(OnHand("shoe", "sell"), 97);  // the selling store's stock does not change
