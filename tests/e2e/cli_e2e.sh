@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # End to end with the real binaries: omsd on a temp database driven by omsctl — every inventory
 # operation, a 100,000-row import, reservations with a real 1 s TTL, a pickup order and its
-# return at another location, errors,
-# a restart that keeps everything, online backup and both verifies.
+# return at another location, errors, a restart that keeps everything, online backup and both
+# verifies.
 # Usage: cli_e2e.sh OMSD OMSCTL
 set -euo pipefail
 OMSD=$1
