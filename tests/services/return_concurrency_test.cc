@@ -96,6 +96,44 @@ TEST_F(ReturnTest, TwoStoresRacingForTenSoldUnits_ExactlyTenComeBack) {
   EXPECT_EQ(got.order().lines(0).returned(), 10);
 }
 
+TEST_F(ReturnTest, ConcurrentResolves_OfOneReturn_NeverTakeMoreThanIsQuarantined) {
+  std::string sale = SellAtTill("shoe", 10);
+  const std::string id = CreateOk(ReturnOf(sale, "s2", {{"shoe", 10, kInspect}})).return_id();
+  constexpr int kThreads = 24;
+  std::latch start(kThreads);
+  std::atomic<int> restocked{0}, written_off{0}, exceeded{0}, other{0};
+  std::vector<std::thread> threads;
+  for (int i = 0; i < kThreads; ++i) {
+    threads.emplace_back([&, i] {
+      auto stub = v1::ReturnService::NewStub(server_.NewChannel());
+      v1::Disposition d = i % 2 ? kRestock : kDamaged;
+      v1::ResolveReturnRequest req = ResolveOf(id, {{"shoe", 1, d}});
+      v1::ResolveReturnResponse resp;
+      start.arrive_and_wait();
+      grpc::Status s = stub->ResolveReturn(Ctx().get(), req, &resp);
+      if (s.ok()) {
+        ++(d == kRestock ? restocked : written_off);
+      } else if (ReasonOf(s) == "RETURN_QUANTITY_EXCEEDED") {
+        ++exceeded;
+      } else {
+        ++other;
+        ADD_FAILURE() << s.error_message();
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(restocked + written_off, 10);
+  EXPECT_EQ(exceeded.load(), kThreads - 10);
+  EXPECT_EQ(other.load(), 0);
+  v1::Return r = Get(id);
+  EXPECT_EQ(r.state(), v1::RETURN_STATE_COMPLETED);
+  EXPECT_EQ(r.lines(0).restocked(), restocked.load());
+  EXPECT_EQ(r.lines(0).written_off(), written_off.load());
+  EXPECT_EQ(OnHand("shoe", "s2"), restocked.load());
+  EXPECT_EQ(Detail("shoe", "s2").quarantined(), 0);
+  EXPECT_EQ(Movements("shoe", "s2").size(), static_cast<size_t>(restocked.load()));
+}
+
 TEST_F(ReturnTest, Restart_KeepsAnOpenReturn_ThenItResolves_AndRetriesStillReplay) {
   std::string sale = SellAtTill("shoe", 3);
   v1::CreateReturnRequest req = ReturnOf(sale, "s2", {{"shoe", 3, kInspect}});
