@@ -203,6 +203,21 @@ TEST_F(ReturnTest, PartialReturns_UpToWhatWasSold_ThenOneMoreIsExceeded) {
   EXPECT_TRUE(IsError(s, StatusCode::FAILED_PRECONDITION, "RETURN_QUANTITY_EXCEEDED"));
   EXPECT_EQ(MetadataOf(s, "sold"), "0");
   EXPECT_EQ(OnHand("sock", "s2"), 0);
+  // A partly committed reservation sold what was committed, not what was held.
+  std::string held = SellAtTill("sock", 5, "sell", /*commit=*/false);
+  v1::CommitReservationRequest commit;
+  commit.set_request_id(LiveServer::NextId());
+  commit.set_reservation_id(held);
+  auto* line = commit.add_lines();
+  line->set_sku("sock");
+  line->set_quantity(3);
+  line->set_location_id("sell");
+  v1::CommitReservationResponse committed;
+  ASSERT_TRUE(server_.reservations().CommitReservation(Ctx().get(), commit, &committed).ok());
+  s = Create(ReturnOf(held, "s2", {{"sock", 4, kRestock}}), &resp);
+  EXPECT_TRUE(IsError(s, StatusCode::FAILED_PRECONDITION, "RETURN_QUANTITY_EXCEEDED"));
+  EXPECT_EQ(MetadataOf(s, "sold"), "3");
+  EXPECT_TRUE(Create(ReturnOf(held, "s2", {{"sock", 3, kRestock}}), &resp).ok());
 }
 
 TEST_F(ReturnTest, UnsoldSources_AndUnknownIds_AreRefusedWithTheirReasons) {
