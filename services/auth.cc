@@ -186,9 +186,10 @@ Status Authorize(const Principal& who, Action action, const std::vector<std::str
         case Action::kManageReservation:
         case Action::kPlaceOrder:
         case Action::kCancelOrder:
+        case Action::kCreateReturn:
           return Status::Ok();
         default:
-          return deny("adjust stock, fulfil orders or manage locations");
+          return deny("adjust stock, fulfil orders, resolve returns or manage locations");
       }
     case Role::kStore:
       switch (action) {
@@ -200,6 +201,8 @@ Status Authorize(const Principal& who, Action action, const std::vector<std::str
         case Action::kManageReservation:
         case Action::kCancelOrder:
         case Action::kFulfilOrder:
+        case Action::kCreateReturn:
+        case Action::kResolveReturn:
           for (const auto& store : stores) {
             if (!who.ActsFor(store)) return deny("act for store " + store);
           }

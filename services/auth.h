@@ -42,6 +42,8 @@ enum class Action {
   kPlaceOrder,         // PlaceOrder
   kCancelOrder,        // CancelOrder (store tokens: own pickup store*)
   kFulfilOrder,        // StartPicking, MarkReady, ConfirmPickup, incl. staff override (own store*)
+  kCreateReturn,       // CreateReturn (store tokens: at their own stores, the request's location)
+  kResolveReturn,      // ResolveReturn (store tokens: the return's own store*)
   kOperate,            // backup, online verify
 };
 

@@ -70,6 +70,7 @@ void ToProto(const StockKey& key, const StockLevel& level, v1::StockLevel* out) 
   out->set_atp(Atp(level, Channel::kOnline));
   out->set_atp_pos(Atp(level, Channel::kPos));
   out->set_version(level.version);
+  out->set_quarantined(level.quarantined);
   if (level.version > 0) *out->mutable_update_time() = ToProto(level.updated_at);
 }
 
@@ -96,6 +97,7 @@ void ToProto(const SkuAvailability& in, v1::SkuAvailability* out) {
     o->set_reserved(l.level.reserved);
     o->set_safety_stock(l.level.safety_stock);
     o->set_atp(l.atp);
+    o->set_quarantined(l.level.quarantined);
   }
 }
 
@@ -141,6 +143,7 @@ void ToProto(const Order& in, Timestamp now, v1::Order* out) {
     line->set_sku(l.sku.str());
     line->set_quantity(l.quantity);
     line->set_ordered_quantity(l.ordered_quantity);
+    line->set_returned(l.returned);
   }
   out->set_pickup_code(in.pickup_code);
   *out->mutable_create_time() = ToProto(in.created_at);
@@ -208,6 +211,81 @@ Result<MovementReason> ReasonFromProto(int value, std::string_view field) {
   return Status::InvalidArgument(std::string(field),
                                  "must be a MovementReason other than "
                                  "MOVEMENT_REASON_UNSPECIFIED");
+}
+
+v1::ReturnState ToProto(ReturnState state) {
+  switch (state) {
+    case ReturnState::kOpen:
+      return v1::RETURN_STATE_OPEN;
+    case ReturnState::kCompleted:
+      return v1::RETURN_STATE_COMPLETED;
+  }
+  return v1::RETURN_STATE_UNSPECIFIED;
+}
+
+v1::Disposition ToProto(Disposition disposition) {
+  switch (disposition) {
+    case Disposition::kRestock:
+      return v1::DISPOSITION_RESTOCK;
+    case Disposition::kDamaged:
+      return v1::DISPOSITION_DAMAGED;
+    case Disposition::kInspect:
+      return v1::DISPOSITION_INSPECT;
+  }
+  return v1::DISPOSITION_UNSPECIFIED;
+}
+
+Disposition DispositionFromProto(int value) {
+  switch (value) {
+    case v1::DISPOSITION_RESTOCK:
+      return Disposition::kRestock;
+    case v1::DISPOSITION_DAMAGED:
+      return Disposition::kDamaged;
+    case v1::DISPOSITION_INSPECT:
+      return Disposition::kInspect;
+    default:
+      // Not an enumerator: Validate names the line's disposition field.
+      return static_cast<Disposition>(0);
+  }
+}
+
+std::vector<ReturnedLine> ReturnedLinesFromProto(
+    const google::protobuf::RepeatedPtrField<v1::ReturnRequestLine>& lines) {
+  std::vector<ReturnedLine> out;
+  out.reserve(lines.size());
+  for (const auto& l : lines) {
+    out.push_back({Sku(l.sku()), l.quantity(), DispositionFromProto(l.disposition())});
+  }
+  return out;
+}
+
+void ToProto(const Return& in, v1::Return* out) {
+  out->set_return_id(in.id.str());
+  out->set_order_id(in.order_id.str());
+  out->set_reservation_id(in.reservation_id.str());
+  out->set_customer_id(in.customer.str());
+  out->set_location_id(in.location.str());
+  out->set_state(ToProto(in.state));
+  for (const auto& l : in.lines) {
+    auto* line = out->add_lines();
+    line->set_sku(l.sku.str());
+    line->set_quantity(l.quantity);
+    line->set_disposition(ToProto(l.disposition));
+    line->set_quarantined(l.quarantined);
+    line->set_restocked(l.restocked);
+    line->set_written_off(l.written_off);
+  }
+  out->set_reason(in.reason);
+  out->set_reference(in.reference);
+  *out->mutable_create_time() = ToProto(in.created_at);
+  *out->mutable_update_time() = ToProto(in.updated_at);
+  for (const auto& t : in.history) {
+    auto* h = out->add_history();
+    h->set_state(ToProto(t.state));
+    *h->mutable_time() = ToProto(t.at);
+    h->set_actor(t.actor);
+    h->set_note(t.note);
+  }
 }
 
 }  // namespace oms::services

@@ -13,6 +13,7 @@
 #include "oms/v1/inventory_service.pb.h"
 #include "oms/v1/order_service.pb.h"
 #include "oms/v1/reservation_service.pb.h"
+#include "oms/v1/return_service.pb.h"
 
 namespace oms::services {
 
@@ -45,5 +46,14 @@ Result<Channel> ChannelFromProto(int value, std::string_view field,
                                  std::optional<Channel> fallback);
 v1::Channel ToProto(Channel channel);
 Result<MovementReason> ReasonFromProto(int value, std::string_view field);
+
+void ToProto(const Return& in, v1::Return* out);
+v1::ReturnState ToProto(ReturnState state);
+v1::Disposition ToProto(Disposition disposition);
+// UNSPECIFIED and unknown values become a Disposition that Validate rejects (INVALID_ARGUMENT
+// on the line's disposition field), so the error names the line.
+Disposition DispositionFromProto(int value);
+std::vector<ReturnedLine> ReturnedLinesFromProto(
+    const google::protobuf::RepeatedPtrField<v1::ReturnRequestLine>& lines);
 
 }  // namespace oms::services

@@ -18,6 +18,7 @@ std::string EncodeEvent(const Event& event) {
       m.set_reserved(a.level.reserved);
       m.set_safety_stock(a.level.safety_stock);
       m.set_atp(Atp(a.level, Channel::kOnline));
+      m.set_quarantined(a.level.quarantined);
       *m.mutable_time() = ToProto(event.time);
       return m.SerializeAsString();
     }
@@ -34,6 +35,7 @@ std::string EncodeEvent(const Event& event) {
       m.set_sequence(event.sequence);
       ToProto(event.order, event.time, m.mutable_order());
       m.set_previous_state(ToProto(event.previous_order_state));
+      m.set_return_id(event.return_id.str());
       *m.mutable_time() = ToProto(event.time);
       return m.SerializeAsString();
     }

@@ -137,4 +137,28 @@ Result<CancelOrder> ToCommand(const v1::CancelOrderRequest& r) {
   return CancelOrder{OrderId(r.order_id()), r.reason()};
 }
 
+Result<CreateReturn> ToCommand(const v1::CreateReturnRequest& r) {
+  if (r.lines_size() > limits::kMaxLines) {
+    return Status::InvalidArgument("lines",
+                                   "at most " + std::to_string(limits::kMaxLines) + " lines");
+  }
+  CreateReturn c;
+  c.order_id = OrderId(r.order_id());
+  c.reservation_id = ReservationId(r.reservation_id());
+  c.location = LocationId(r.location_id());
+  c.customer = CustomerId(r.customer_id());
+  c.lines = ReturnedLinesFromProto(r.lines());
+  c.reason = r.reason();
+  c.reference = r.reference();
+  return c;
+}
+
+Result<ResolveReturn> ToCommand(const v1::ResolveReturnRequest& r) {
+  if (r.lines_size() > limits::kMaxLines) {
+    return Status::InvalidArgument("lines",
+                                   "at most " + std::to_string(limits::kMaxLines) + " lines");
+  }
+  return ResolveReturn{ReturnId(r.return_id()), ReturnedLinesFromProto(r.lines())};
+}
+
 }  // namespace oms::services

@@ -8,6 +8,7 @@
 #include "oms/v1/location_service.pb.h"
 #include "oms/v1/order_service.pb.h"
 #include "oms/v1/reservation_service.pb.h"
+#include "oms/v1/return_service.pb.h"
 
 namespace oms::services {
 
@@ -30,6 +31,8 @@ Result<StartPicking> ToCommand(const v1::StartPickingRequest& r);
 Result<MarkReady> ToCommand(const v1::MarkReadyRequest& r);
 Result<ConfirmPickup> ToCommand(const v1::ConfirmPickupRequest& r);
 Result<CancelOrder> ToCommand(const v1::CancelOrderRequest& r);
+Result<CreateReturn> ToCommand(const v1::CreateReturnRequest& r);
+Result<ResolveReturn> ToCommand(const v1::ResolveReturnRequest& r);
 
 template <CommandWithReply C>
 Result<Command> AsCommand(Result<C> command) {

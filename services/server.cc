@@ -19,6 +19,7 @@
 #include "services/metrics.h"
 #include "services/order_service.h"
 #include "services/reservation_service.h"
+#include "services/return_service.h"
 #include "services/watch_hub.h"
 #include "storage/random_ids.h"
 #include "storage/reader.h"
@@ -42,6 +43,7 @@ struct Server::Parts {
   std::unique_ptr<InventoryService> inventory;
   std::unique_ptr<ReservationService> reservations;
   std::unique_ptr<OrderService> orders;
+  std::unique_ptr<ReturnService> returns;
   std::unique_ptr<AdminService> admin;
   std::unique_ptr<grpc::Server> grpc_server;
   int port = 0;
@@ -169,6 +171,7 @@ Result<std::unique_ptr<Server>> Server::Start(const ServerOptions& options) {
   p->inventory = std::make_unique<InventoryService>(*p->backend);
   p->reservations = std::make_unique<ReservationService>(*p->backend);
   p->orders = std::make_unique<OrderService>(*p->backend);
+  p->returns = std::make_unique<ReturnService>(*p->backend);
   p->admin = std::make_unique<AdminService>(*p->backend, options.db_path);
 
   grpc::EnableDefaultHealthCheckService(true);
@@ -194,6 +197,7 @@ Result<std::unique_ptr<Server>> Server::Start(const ServerOptions& options) {
   builder.RegisterService(p->inventory.get());
   builder.RegisterService(p->reservations.get());
   builder.RegisterService(p->orders.get());
+  builder.RegisterService(p->returns.get());
   builder.RegisterService(p->admin.get());
   p->grpc_server = builder.BuildAndStart();
   if (!p->grpc_server || p->port == 0) {

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # End to end with the real binaries: omsd on a temp database driven by omsctl — every inventory
-# operation, a 100,000-row import, reservations with a real 1 s TTL, a pickup order, errors,
-# a restart that keeps everything, online backup and both verifies.
+# operation, a 100,000-row import, reservations with a real 1 s TTL, a pickup order and its
+# return at another location, errors, a restart that keeps everything, online backup and both
+# verifies.
 # Usage: cli_e2e.sh OMSD OMSCTL
 set -euo pipefail
 OMSD=$1
@@ -114,6 +115,28 @@ ctl orders pickup "$ORDER" "$CODE" >/dev/null
 [ "$(ctl --json orders show "$ORDER" | json "d['order']['state']")" = ORDER_STATE_PICKED_UP ] \
   || fail "order picked up"
 
+# Returns: the picked up jacket comes back at the warehouse (return anywhere): one restocked,
+# one held for inspection; never more than was sold; a retry with --request-id replays.
+WH_BEFORE=$(ctl --json availability jacket --location wh-1 | json "d['availability'][0]['locations'][0]['on_hand']")
+RET_JSON=$(ctl --json --request-id ret-1 returns create --order "$ORDER" --location wh-1 \
+  --line jacket:1 --line jacket:1:inspect --reason "wrong size")
+RET=$(echo "$RET_JSON" | json "d['return']['return_id']")
+[ "$(echo "$RET_JSON" | json "d['return']['state']")" = RETURN_STATE_OPEN ] || fail "return open"
+[ "$(echo "$RET_JSON" | json "d['movements'][0]['reference']")" = "$RET" ] || fail "RETURNED movement"
+[ "$(ctl --json --request-id ret-1 returns create --order "$ORDER" --location wh-1 \
+  --line jacket:1 --line jacket:1:inspect --reason "wrong size")" = "$RET_JSON" ] || fail "return retry"
+[ "$(ctl --json availability jacket --location wh-1 | json "d['availability'][0]['locations'][0]['on_hand']")" = $((WH_BEFORE + 1)) ] \
+  || fail "restocked at the receiving location"
+[ "$(ctl --json availability jacket --location wh-1 | json "d['availability'][0]['locations'][0]['quarantined']")" = 1 ] \
+  || fail "inspected unit quarantined"
+[ "$(ctl --json orders show "$ORDER" | json "d['order']['lines'][0]['returned']")" = 2 ] \
+  || fail "order line shows returned units"
+if ctl returns create --order "$ORDER" --location store-1 --line jacket:1 2>"$WORK/err"; then
+  fail "returned more than was sold"
+fi
+grep -q "FAILED_PRECONDITION RETURN_QUANTITY_EXCEEDED" "$WORK/err" || fail "over-return reason"
+ctl returns list --location wh-1 | grep -q "$RET" || fail "return listed at its location"
+
 # Restart keeps everything.
 BEFORE=$(ctl --json stock show store-1 | md5sum)
 stop
@@ -122,6 +145,12 @@ AFTER=$(ctl --json stock show store-1 | md5sum)
 [ "$BEFORE" = "$AFTER" ] || fail "stock changed across restart"
 [ "$(ctl --json orders show "$ORDER" | json "d['order']['state']")" = ORDER_STATE_PICKED_UP ] \
   || fail "order lost across restart"
+
+ctl returns resolve "$RET" --line jacket:1:restock | grep -q completed || fail "resolve after restart"
+[ "$(ctl --json availability jacket --location wh-1 | json "d['availability'][0]['locations'][0].get('quarantined', 0)")" = 0 ] \
+  || fail "quarantine emptied"
+[ "$(ctl --json returns list --customer alice | json "d['returns'][0]['state']")" = RETURN_STATE_COMPLETED ] \
+  || fail "customer's returns"
 
 # Online backup and verify, then the offline verify of both files.
 ctl backup "$WORK/backup.db" | grep -q "backup written" || fail "backup"

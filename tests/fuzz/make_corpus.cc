@@ -7,6 +7,7 @@
 #include "oms/v1/location_service.pb.h"
 #include "oms/v1/order_service.pb.h"
 #include "oms/v1/reservation_service.pb.h"
+#include "oms/v1/return_service.pb.h"
 
 namespace v1 = oms::v1;
 
@@ -107,5 +108,22 @@ int main(int argc, char** argv) {
   cancel.set_request_id("r");
   cancel.set_order_id("ord_3");
   Write(dir, 15, cancel);
+  v1::CreateReturnRequest ret;
+  ret.set_request_id("r");
+  ret.set_reservation_id("res_2");
+  ret.set_location_id("s2");
+  auto* rl = ret.add_lines();
+  rl->set_sku("a");
+  rl->set_quantity(1);
+  rl->set_disposition(v1::DISPOSITION_INSPECT);
+  Write(dir, 16, ret);
+  v1::ResolveReturnRequest resolve;
+  resolve.set_request_id("r");
+  resolve.set_return_id("ret_4");
+  auto* vl = resolve.add_lines();
+  vl->set_sku("a");
+  vl->set_quantity(1);
+  vl->set_disposition(v1::DISPOSITION_RESTOCK);
+  Write(dir, 17, resolve);
   return 0;
 }

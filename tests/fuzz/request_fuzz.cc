@@ -61,6 +61,12 @@ struct World {
         services::ToProto(o->order, Timestamp{}, &out);
         return out.SerializeAsString();
       }
+      if (const auto* r = std::get_if<ReturnReply>(&reply)) {
+        v1::CreateReturnResponse out;
+        services::ToProto(r->ret, out.mutable_return_());
+        for (const auto& m : r->movements) services::ToProto(m, out.add_movements());
+        return out.SerializeAsString();
+      }
       return std::string("ok");
     };
     batch[0].done = [&result](Completion c) { result = c.status; };
@@ -80,7 +86,7 @@ Result<Command> Parse(const uint8_t* data, size_t size) {
 }
 
 Result<Command> Decode(uint8_t kind, const uint8_t* data, size_t size) {
-  switch (kind % 16) {
+  switch (kind % 18) {
     case 0:
       return Parse<v1::UpsertLocationRequest>(data, size);
     case 1:
@@ -111,8 +117,12 @@ Result<Command> Decode(uint8_t kind, const uint8_t* data, size_t size) {
       return Parse<v1::MarkReadyRequest>(data, size);
     case 14:
       return Parse<v1::ConfirmPickupRequest>(data, size);
-    default:
+    case 15:
       return Parse<v1::CancelOrderRequest>(data, size);
+    case 16:
+      return Parse<v1::CreateReturnRequest>(data, size);
+    default:
+      return Parse<v1::ResolveReturnRequest>(data, size);
   }
 }
 

@@ -5,115 +5,10 @@
 
 #include <fstream>
 
-#include "tests/fakes/fault_vfs.h"
-#include "tests/support/live_server.h"
+#include "tests/services/auth_fixture.h"
 
 namespace oms::testing {
 namespace {
-
-constexpr char kAdmin[] = "admin-token-0000000001";
-constexpr char kCheckout[] = "checkout-token-000002";
-constexpr char kStore[] = "store-token-s1-000003";
-constexpr char kViewer[] = "viewer-token-00000004";
-
-std::string WriteTokens(const TempDir& dir) {
-  std::string path = dir.File("tokens");
-  std::ofstream(path) << "# role tokens for the tests\n"
-                      << kAdmin << " admin name=ops\n"
-                      << kCheckout << " checkout\n"
-                      << kStore << " store s1 name=till-s1\n"
-                      << kViewer << " viewer\n";
-  return path;
-}
-
-// A client that presents one token (or none).
-struct Client {
-  Client(const LiveServer& server, std::string token) : token(std::move(token)) {
-    auto channel = server.NewChannel();
-    loc = v1::LocationService::NewStub(channel);
-    inv = v1::InventoryService::NewStub(channel);
-    res = v1::ReservationService::NewStub(channel);
-    ord = v1::OrderService::NewStub(channel);
-  }
-  std::unique_ptr<grpc::ClientContext> Ctx() const {
-    auto ctx = oms::testing::Ctx();
-    if (!token.empty()) ctx->AddMetadata("authorization", "Bearer " + token);
-    return ctx;
-  }
-  std::string token;
-  std::unique_ptr<v1::LocationService::Stub> loc;
-  std::unique_ptr<v1::InventoryService::Stub> inv;
-  std::unique_ptr<v1::ReservationService::Stub> res;
-  std::unique_ptr<v1::OrderService::Stub> ord;
-};
-
-class AuthTest : public ::testing::Test {
- public:
-  AuthTest() : server_(Options(dir_)), admin_(server_, kAdmin) {
-    for (const char* id : {"s1", "s2"}) {
-      v1::UpsertLocationRequest req;
-      req.set_request_id(LiveServer::NextId());
-      req.mutable_location()->set_location_id(id);
-      req.mutable_location()->set_kind(v1::LOCATION_KIND_STORE);
-      req.mutable_location()->set_ship_enabled(true);
-      req.mutable_location()->set_pickup_enabled(true);
-      req.mutable_location()->set_active(true);
-      v1::UpsertLocationResponse resp;
-      EXPECT_TRUE(admin_.loc->UpsertLocation(admin_.Ctx().get(), req, &resp).ok());
-      v1::AdjustStockRequest adj;
-      adj.set_request_id(LiveServer::NextId());
-      adj.set_sku("a");
-      adj.set_location_id(id);
-      adj.set_delta(1000);
-      adj.set_reason(v1::MOVEMENT_REASON_RECEIVED);
-      v1::AdjustStockResponse adjusted;
-      EXPECT_TRUE(admin_.inv->AdjustStock(admin_.Ctx().get(), adj, &adjusted).ok());
-    }
-  }
-
-  ~AuthTest() override { FaultVfs::Clear(); }
-
-  // On the fault VFS (idle unless a test arms it), so a test can make the server's reads fail.
-  static services::ServerOptions Options(const TempDir& dir) {
-    FaultVfs::Register();
-    services::ServerOptions o;
-    o.auth.tokens_path = WriteTokens(dir);
-    o.vfs = FaultVfs::kName;
-    return o;
-  }
-
-  std::string ReserveAs(const Client& c, const std::string& store, v1::Channel channel,
-                        grpc::Status* status = nullptr) {
-    v1::CreateReservationRequest req;
-    req.set_request_id(LiveServer::NextId());
-    req.set_channel(channel);
-    auto* line = req.add_lines();
-    line->set_sku("a");
-    line->set_quantity(1);
-    line->set_location_id(store);
-    v1::CreateReservationResponse resp;
-    grpc::Status s = c.res->CreateReservation(c.Ctx().get(), req, &resp);
-    if (status) *status = s;
-    return resp.reservation().reservation_id();
-  }
-
-  std::string OrderAt(const std::string& store) {
-    v1::PlaceOrderRequest req;
-    req.set_request_id(LiveServer::NextId());
-    req.set_customer_id("cust");
-    req.set_pickup_location_id(store);
-    auto* line = req.add_lines();
-    line->set_sku("a");
-    line->set_quantity(1);
-    v1::PlaceOrderResponse resp;
-    EXPECT_TRUE(admin_.ord->PlaceOrder(admin_.Ctx().get(), req, &resp).ok());
-    return resp.order().order_id();
-  }
-
-  TempDir dir_;
-  LiveServer server_;
-  Client admin_;
-};
 
 using grpc::StatusCode;
 constexpr StatusCode OK = StatusCode::OK;
@@ -196,6 +91,18 @@ std::vector<Row> AuthMatrixTest::Rows() {
     r.set_pickup_location_id(s);
     return Call<v1::ListOrdersRequest, v1::ListOrdersResponse>(
         c, c.ord, &v1::OrderService::Stub::ListOrders, r);
+  });
+  read("GetReturn", [](AuthTest* t, const Client& c, const std::string& s) {
+    v1::GetReturnRequest r;
+    r.set_return_id(t->OpenReturnAt(s));
+    return Call<v1::GetReturnRequest, v1::GetReturnResponse>(
+        c, c.ret, &v1::ReturnService::Stub::GetReturn, r);
+  });
+  read("ListReturns", [](AuthTest*, const Client& c, const std::string& s) {
+    v1::ListReturnsRequest r;
+    r.set_location_id(s);
+    return Call<v1::ListReturnsRequest, v1::ListReturnsResponse>(
+        c, c.ret, &v1::ReturnService::Stub::ListReturns, r);
   });
   auto admin_only = [&](std::string name, auto fn) {
     rows.push_back({std::move(name), fn, OK, DENIED, DENIED, DENIED, DENIED});
@@ -311,6 +218,17 @@ std::vector<Row> AuthMatrixTest::Rows() {
     r.set_order_id(t->OrderAt(s));
     return Call<v1::StartPickingRequest, v1::StartPickingResponse>(
         c, c.ord, &v1::OrderService::Stub::StartPicking, r);
+  });
+  // Returns: a store token takes them at its own stores and resolves its stores' returns;
+  // checkout takes them (a web sale's return) but does not inspect.
+  store_scoped("CreateReturn", OK, [](AuthTest* t, const Client& c, const std::string& s) {
+    return Call<v1::CreateReturnRequest, v1::CreateReturnResponse>(
+        c, c.ret, &v1::ReturnService::Stub::CreateReturn,
+        ReturnRequest(t->SoldAt(s), s, v1::DISPOSITION_RESTOCK));
+  });
+  store_scoped("ResolveReturn", DENIED, [](AuthTest* t, const Client& c, const std::string& s) {
+    return Call<v1::ResolveReturnRequest, v1::ResolveReturnResponse>(
+        c, c.ret, &v1::ReturnService::Stub::ResolveReturn, ResolveRequest(t->OpenReturnAt(s)));
   });
   rows.push_back({"PlaceOrder",
                   [](AuthTest*, const Client& c, const std::string& s) {
@@ -478,6 +396,39 @@ TEST_F(StoreScopeTest, StoreToken_AtItsOwnStore_NeedsNoRead) {
   FaultVfs::FailReaders(false);
   EXPECT_EQ(GetReservation(reservation).state(), v1::RESERVATION_STATE_COMMITTED);
   EXPECT_EQ(GetOrder(order).state(), v1::ORDER_STATE_PICKING);
+}
+
+TEST_F(StoreScopeTest, StoreToken_ReturnsAtAnotherStore_AreDenied_AndNothingChanges) {
+  std::string open = OpenReturnAt("s2");
+  std::string sale = SoldAt("s2");
+  std::pair<int64_t, int64_t> before = Level("s2");
+  v1::GetReturnRequest get;
+  get.set_return_id(open);
+  v1::GetReturnResponse was;
+  ASSERT_TRUE(admin_.ret->GetReturn(admin_.Ctx().get(), get, &was).ok());
+
+  v1::ResolveReturnResponse resolved;
+  grpc::Status s = store_.ret->ResolveReturn(store_.Ctx().get(), ResolveRequest(open), &resolved);
+  EXPECT_EQ(s.error_code(), DENIED);
+  v1::CreateReturnResponse created;
+  s = store_.ret->CreateReturn(store_.Ctx().get(),
+                               ReturnRequest(sale, "s2", v1::DISPOSITION_RESTOCK), &created);
+  EXPECT_EQ(s.error_code(), DENIED);
+  v1::GetReturnResponse is;
+  ASSERT_TRUE(admin_.ret->GetReturn(admin_.Ctx().get(), get, &is).ok());
+  EXPECT_EQ(is.SerializeAsString(), was.SerializeAsString());
+  EXPECT_EQ(Level("s2"), before);
+
+  // Its own store takes the other store's sale back (return anywhere), as its own token.
+  std::pair<int64_t, int64_t> own = Level("s1");
+  s = store_.ret->CreateReturn(store_.Ctx().get(),
+                               ReturnRequest(sale, "s1", v1::DISPOSITION_RESTOCK), &created);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  ASSERT_EQ(created.movements_size(), 1);
+  EXPECT_EQ(created.movements(0).actor(), "till-s1");
+  EXPECT_EQ(created.movements(0).reference(), created.return_().return_id());
+  EXPECT_EQ(Level("s1").first, own.first + 1);
+  EXPECT_EQ(Level("s2"), before);
 }
 
 TEST_F(AuthTest, Mutations_RecordTheTokenNameAsActor) {

@@ -97,6 +97,7 @@ void LiveServer::Connect() {
   inventory_ = v1::InventoryService::NewStub(channel);
   reservations_ = v1::ReservationService::NewStub(channel);
   orders_ = v1::OrderService::NewStub(channel);
+  returns_ = v1::ReturnService::NewStub(channel);
 }
 
 std::string LiveServer::NextId(const std::string& prefix) {

@@ -15,6 +15,7 @@
 #include "oms/v1/location_service.grpc.pb.h"
 #include "oms/v1/order_service.grpc.pb.h"
 #include "oms/v1/reservation_service.grpc.pb.h"
+#include "oms/v1/return_service.grpc.pb.h"
 #include "services/server.h"
 #include "tests/support/temp_dir.h"
 
@@ -44,6 +45,7 @@ class LiveServer {
   v1::InventoryService::Stub& inventory() { return *inventory_; }
   v1::ReservationService::Stub& reservations() { return *reservations_; }
   v1::OrderService::Stub& orders() { return *orders_; }
+  v1::ReturnService::Stub& returns() { return *returns_; }
 
   // A unique request id for this process.
   static std::string NextId(const std::string& prefix = "req");
@@ -71,6 +73,7 @@ class LiveServer {
   std::unique_ptr<v1::InventoryService::Stub> inventory_;
   std::unique_ptr<v1::ReservationService::Stub> reservations_;
   std::unique_ptr<v1::OrderService::Stub> orders_;
+  std::unique_ptr<v1::ReturnService::Stub> returns_;
 };
 
 // A client context with a deadline, so a hung server fails the test instead of hanging it.

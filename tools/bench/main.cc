@@ -68,7 +68,7 @@ int main(int argc, char** argv) {
   int watchers = 0;
   int watch_channels = 0;
   run->add_option("--workload", w.workload)
-      ->check(CLI::IsMember({"ping", "reserve", "mixed", "read"}))
+      ->check(CLI::IsMember({"ping", "reserve", "mixed", "read", "return"}))
       ->capture_default_str();
   run->add_option("--concurrency,-n", o.concurrency, "calls in flight")->capture_default_str();
   run->add_option("--channels,-c", o.channels, "separate connections")->capture_default_str();
@@ -79,6 +79,12 @@ int main(int argc, char** argv) {
   run->add_option("--skus", w.skus, "SKUs drawn from")->capture_default_str();
   run->add_option("--locations", w.locations, "locations drawn from")->capture_default_str();
   run->add_flag("--hot", w.hot, "every line on sku-0 at b0");
+  run->add_option("--sales-per-client", w.sales_per_client,
+                  "return: sales made per client before measuring")
+      ->capture_default_str();
+  run->add_option("--units-per-sale", w.units_per_sale,
+                  "return: units each sale sells (returns per sale)")
+      ->capture_default_str();
   run->add_option("--watchers", watchers, "WatchAvailability subscribers attached meanwhile");
   run->add_option("--watch-channels", watch_channels,
                   "connections the watchers share (0: one each, like separate clients)")
@@ -94,6 +100,10 @@ int main(int argc, char** argv) {
   }
   auto channels = bench::MakeChannels(o);
   bench::Step step = bench::MakeWorkload(w, o, channels);
+  if (!step) {
+    fmt::print(stderr, "oms-bench: workload {} could not be set up\n", w.workload);
+    return 1;
+  }
   bench::LoadResult r = bench::RunLoad(w.workload, o, step);
   std::optional<bench::WatchStats> stats;
   if (watch) stats = watch->Stop();

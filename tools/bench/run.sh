@@ -3,7 +3,8 @@
 # through the API, every figure from the same run as `ping` (the gRPC ceiling here), printed
 # with its ratio to ping. Then NORMAL durability, a 1,000,000-row start-up, and (unless
 # BENCH_PG=0) the PostgreSQL peer doing the same reservation transaction.
-# Usage: tools/bench/run.sh [BUILD_DIR]   env: BENCH_DURATION (s, default 5), BENCH_BIG=0|1
+# Usage: tools/bench/run.sh [BUILD_DIR]   env: BENCH_DURATION (s, default 5), BENCH_BIG=0|1,
+# BENCH_QUICK=1 (only ping, reserve at N=1 and N=64, and return at N=64 on the durable omsd).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 BUILD=${1:-build}
@@ -53,6 +54,9 @@ start_omsd full --durability full
 run "ping N=64" --workload ping -n 64
 run "reserve 1 line spread N=1" --workload reserve -n 1
 run "reserve 1 line spread N=64" --workload reserve -n 64
+# Issue 15: CreateReturn of one unit (RESTOCK) per call, from sales made before measuring.
+run "return 1 unit restock N=64" --workload return -n 64
+if [ "${BENCH_QUICK:-0}" != 1 ]; then
 run "reserve 1 line spread N=256" --workload reserve -n 256
 run "reserve 1 line hot N=64" --workload reserve -n 64 --hot
 run "reserve 10 lines spread N=64" --workload reserve -n 64 --lines 10
@@ -66,8 +70,10 @@ wait "$READS"
 # Issue 6: the same reservation load with 100 watch subscribers attached.
 run "reserve N=64, 100 watchers" --workload reserve -n 64 --watchers 100
 run "reserve N=64, no watchers" --workload reserve -n 64
+fi
 stop_omsd
 
+if [ "${BENCH_QUICK:-0}" != 1 ]; then
 start_omsd normal --durability normal
 "$BENCH" --server "127.0.0.1:$PORT" seed --locations 1 --skus 10000
 run "ping N=64 (normal run)" --workload ping -n 64
@@ -94,6 +100,7 @@ if [ "${BENCH_BIG:-1}" = 1 ]; then
   stop_omsd
   echo "{\"label\": \"1M rows: start s\", \"value\": $BIG_START, \"rss_kib\": $BIG_RSS}" >>"$WORK/results.jsonl"
 fi
+fi
 
 python3 - "$WORK/results.jsonl" <<'PY'
 import json, sys
@@ -111,7 +118,11 @@ for r in rows:
         w = r["watch"]
         print(f"{'  watch: reply->event':34} {w['events']:9d} events  p50 {w['p50_ms']:.2f} ms  "
               f"p99 {w['p99_ms']:.2f} ms  max {w['max_ms']:.2f} ms")
+by = {r["label"]: r for r in rows}
+ret, res = by.get("return 1 unit restock N=64"), by.get("reserve 1 line spread N=64")
+if ret and res and res["ops_per_s"] > 0:
+    print(f"\nreturn / reserve (N=64, same omsd): {ret['ops_per_s'] / res['ops_per_s']:.2f}")
 PY
-if [ "${BENCH_PG:-1}" = 1 ]; then
+if [ "${BENCH_PG:-1}" = 1 ] && [ "${BENCH_QUICK:-0}" != 1 ]; then
   echo; tools/bench/pg_peer.sh
 fi

@@ -4,12 +4,15 @@
 
 #include <fmt/core.h>
 
+#include <atomic>
 #include <random>
+#include <thread>
 
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "oms/v1/inventory_service.grpc.pb.h"
 #include "oms/v1/location_service.grpc.pb.h"
 #include "oms/v1/reservation_service.grpc.pb.h"
+#include "oms/v1/return_service.grpc.pb.h"
 #include "services/code_name.h"
 
 namespace bench {
@@ -29,7 +32,13 @@ struct Shared {
   std::vector<std::unique_ptr<v1::ReservationService::Stub>> reservations;
   std::vector<std::unique_ptr<v1::InventoryService::Stub>> inventory;
   std::vector<std::unique_ptr<grpc::health::v1::Health::Stub>> health;
+  std::vector<std::unique_ptr<v1::ReturnService::Stub>> returns;
   std::string run_id;
+  // return: sale i sold units_per_sale of sales_skus[i] at b{sales_locations[i]}; client w
+  // returns from sales w, w + N, w + 2N, ...
+  std::vector<std::string> sales;
+  std::vector<uint64_t> sale_skus;
+  std::vector<int> sale_locations;
 };
 
 std::string Sku(uint64_t i) { return fmt::format("sku-{}", i); }
@@ -108,6 +117,84 @@ void Finish(Shared& s, int worker, uint64_t n, const std::string& id, Done done)
   }
 }
 
+// Makes the sales the return workload returns from: sales_per_client committed POS reservations
+// per client, made by `concurrency` threads at once. False (after saying why) on a failure.
+bool MakeSales(Shared& s, const std::vector<std::shared_ptr<grpc::Channel>>& channels) {
+  size_t n = static_cast<size_t>(s.load.concurrency) * static_cast<size_t>(s.work.sales_per_client);
+  s.sales.assign(n, "");
+  s.sale_skus.resize(n);
+  s.sale_locations.resize(n);
+  std::mt19937_64 rng(s.load.seed * 31337);
+  for (size_t i = 0; i < n; ++i) {
+    s.sale_skus[i] = s.work.hot ? 0 : rng() % static_cast<uint64_t>(s.work.skus);
+    s.sale_locations[i] = s.work.hot ? 0 : static_cast<int>(rng() % s.work.locations);
+  }
+  std::atomic<size_t> next{0};
+  std::atomic<bool> failed{false};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < s.load.concurrency; ++t) {
+    threads.emplace_back([&, t] {
+      auto stub =
+          v1::ReservationService::NewStub(channels[static_cast<size_t>(t) % channels.size()]);
+      for (size_t i = next++; i < n && !failed; i = next++) {
+        v1::CreateReservationRequest req;
+        req.set_request_id(fmt::format("bench-{}-sale-{}", s.run_id, i));
+        req.set_channel(v1::CHANNEL_POS);
+        auto* line = req.add_lines();
+        line->set_sku(Sku(s.sale_skus[i]));
+        line->set_quantity(s.work.units_per_sale);
+        line->set_location_id(fmt::format("b{}", s.sale_locations[i]));
+        v1::CreateReservationResponse resp;
+        grpc::ClientContext ctx;
+        Prepare(ctx, s.load);
+        grpc::Status st = stub->CreateReservation(&ctx, req, &resp);
+        v1::CommitReservationRequest commit;
+        commit.set_request_id(req.request_id() + "-c");
+        commit.set_reservation_id(resp.reservation().reservation_id());
+        v1::CommitReservationResponse committed;
+        grpc::ClientContext cctx;
+        Prepare(cctx, s.load);
+        if (st.ok()) st = stub->CommitReservation(&cctx, commit, &committed);
+        if (!st.ok()) {
+          if (!failed.exchange(true)) {
+            fmt::print(stderr, "oms-bench return: making sale {}: {} {}\n", i,
+                       oms::services::CodeName(st.error_code()), st.error_message());
+          }
+          return;
+        }
+        s.sales[i] = resp.reservation().reservation_id();
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  return !failed;
+}
+
+// Returns one unit (RESTOCK) of client `worker`'s current sale at the next location over.
+void ReturnOne(Shared& s, int worker, uint64_t n, Done done) {
+  auto* c = new Call<v1::CreateReturnRequest, v1::CreateReturnResponse>;
+  Prepare(c->ctx, s.load);
+  size_t clients = static_cast<size_t>(s.load.concurrency);
+  // Past the last sale the client has none left: its returns fail (RETURN_QUANTITY_EXCEEDED),
+  // counted as errors; raise --sales-per-client for longer runs.
+  size_t i = static_cast<size_t>(worker) +
+             std::min(static_cast<size_t>(n / static_cast<uint64_t>(s.work.units_per_sale)),
+                      static_cast<size_t>(s.work.sales_per_client) - 1) *
+                 clients;
+  c->req.set_request_id(fmt::format("bench-{}-{}-{}", s.run_id, worker, n));
+  c->req.set_reservation_id(s.sales[i]);
+  c->req.set_location_id(fmt::format("b{}", (s.sale_locations[i] + 1) % s.work.locations));
+  auto* line = c->req.add_lines();
+  line->set_sku(Sku(s.sale_skus[i]));
+  line->set_quantity(1);
+  line->set_disposition(v1::DISPOSITION_RESTOCK);
+  s.returns[static_cast<size_t>(worker) % s.returns.size()]->async()->CreateReturn(
+      &c->ctx, &c->req, &c->resp, [c, done](grpc::Status st) {
+        done(st, 1);
+        delete c;
+      });
+}
+
 }  // namespace
 
 Step MakeWorkload(const WorkloadOptions& w, const LoadOptions& o,
@@ -120,6 +207,7 @@ Step MakeWorkload(const WorkloadOptions& w, const LoadOptions& o,
     s->reservations.push_back(v1::ReservationService::NewStub(ch));
     s->inventory.push_back(v1::InventoryService::NewStub(ch));
     s->health.push_back(grpc::health::v1::Health::NewStub(ch));
+    s->returns.push_back(v1::ReturnService::NewStub(ch));
   }
   if (w.workload == "ping") return [s](int wk, uint64_t, Done d) { Ping(*s, wk, std::move(d)); };
   if (w.workload == "read")
@@ -128,6 +216,10 @@ Step MakeWorkload(const WorkloadOptions& w, const LoadOptions& o,
     return [s](int wk, uint64_t n, Done d) {
       Reserve(*s, wk, n, [d](grpc::Status st, std::string, int64_t units) { d(st, units); });
     };
+  }
+  if (w.workload == "return") {
+    if (w.sales_per_client < 1 || w.units_per_sale < 1 || !MakeSales(*s, channels)) return nullptr;
+    return [s](int wk, uint64_t n, Done d) { ReturnOne(*s, wk, n, std::move(d)); };
   }
   if (w.workload == "mixed") {
     // Each operation is one call: a read, or a reserve, or the commit/release of the last one.

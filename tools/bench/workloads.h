@@ -1,5 +1,6 @@
 // The workloads oms-bench drives: ping (the gRPC ceiling: health check on the same server),
-// reserve, mixed (reserve then commit or release, plus reads), read. And seeding.
+// reserve, mixed (reserve then commit or release, plus reads), read, return (CreateReturn of
+// one unit, RESTOCK, from sales made before measuring). And seeding.
 #pragma once
 
 #include <functional>
@@ -16,6 +17,11 @@ struct WorkloadOptions {
   int locations = 1;   // locations b0..b{n-1} drawn from
   bool hot = false;    // every line on sku-0 at b0
   int read_every = 3;  // mixed: one GetAvailability per this many operations
+  // return: sales (committed POS reservations) made per client before the load, and the units
+  // each sells; every operation returns one unit, so a client returns from one sale at most
+  // units_per_sale times (as shoppers do) before moving on to its next.
+  int sales_per_client = 256;
+  int units_per_sale = 8;
   // Called when a reservation's reply arrives, per line (watch latency measurement).
   std::function<void(const std::string& sku)> on_reserved;
 };

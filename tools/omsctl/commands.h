@@ -24,6 +24,7 @@ void AddStockCommands(CLI::App& app, Cli& cli);
 void AddImportCommand(CLI::App& app, Cli& cli);
 void AddReservationCommands(CLI::App& app, Cli& cli);
 void AddOrderCommands(CLI::App& app, Cli& cli);
+void AddReturnCommands(CLI::App& app, Cli& cli);
 void AddWatchCommands(CLI::App& app, Cli& cli);
 void AddAdminCommands(CLI::App& app, Cli& cli);
 

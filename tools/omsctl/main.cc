@@ -25,6 +25,7 @@ int main(int argc, char** argv) {
   omsctl::AddImportCommand(app, cli);
   omsctl::AddReservationCommands(app, cli);
   omsctl::AddOrderCommands(app, cli);
+  omsctl::AddReturnCommands(app, cli);
   omsctl::AddWatchCommands(app, cli);
   omsctl::AddAdminCommands(app, cli);
   CLI11_PARSE(app, argc, argv);

@@ -19,7 +19,11 @@ void PrintOrders(const std::vector<v1::Order>& all) {
   Table t({"ORDER", "STATE", "CUSTOMER", "STORE", "LINES", "CREATED", "PICKUP_BY"});
   for (const auto& o : all) {
     std::vector<std::string> lines;
-    for (const auto& l : o.lines()) lines.push_back(fmt::format("{}x{}", l.quantity(), l.sku()));
+    for (const auto& l : o.lines()) {
+      lines.push_back(l.returned() > 0
+                          ? fmt::format("{}x{} ({} returned)", l.quantity(), l.sku(), l.returned())
+                          : fmt::format("{}x{}", l.quantity(), l.sku()));
+    }
     t.Row({o.order_id(), StateName(o.state()), o.customer_id(), o.pickup_location_id(),
            fmt::format("{}", fmt::join(lines, " ")), FormatTime(o.create_time()),
            FormatTime(o.pickup_deadline())});

@@ -12,11 +12,12 @@ namespace v1 = oms::v1;
 namespace {
 
 void PrintLevels(const std::vector<v1::StockLevel>& levels) {
-  Table t({"SKU", "LOCATION", "ON_HAND", "RESERVED", "SAFETY", "ATP", "ATP_POS", "VERSION"});
+  Table t({"SKU", "LOCATION", "ON_HAND", "RESERVED", "QUARANTINED", "SAFETY", "ATP", "ATP_POS",
+           "VERSION"});
   for (const auto& l : levels) {
     t.Row({l.sku(), l.location_id(), std::to_string(l.on_hand()), std::to_string(l.reserved()),
-           std::to_string(l.safety_stock()), std::to_string(l.atp()), std::to_string(l.atp_pos()),
-           std::to_string(l.version())});
+           std::to_string(l.quarantined()), std::to_string(l.safety_stock()),
+           std::to_string(l.atp()), std::to_string(l.atp_pos()), std::to_string(l.version())});
   }
   t.Print();
 }
@@ -226,14 +227,16 @@ void AddAvailability(CLI::App& app, Cli& cli) {
                            ->GetAvailability(c.Context().get(), req, &resp);
       if (!s.ok()) return c.Fail(s);
       if (c.options().json) return PrintJson(resp), 0;
-      Table t({"SKU", "ATP", "LOCATION", "ON_HAND", "RESERVED", "SAFETY", "LOCATION_ATP"});
+      Table t({"SKU", "ATP", "LOCATION", "ON_HAND", "RESERVED", "QUARANTINED", "SAFETY",
+               "LOCATION_ATP"});
       for (const auto& sku : resp.availability()) {
         if (sku.locations().empty()) t.Row({sku.sku(), std::to_string(sku.atp()), "-"});
         for (int i = 0; i < sku.locations_size(); ++i) {
           const auto& l = sku.locations(i);
           t.Row({i == 0 ? sku.sku() : "", i == 0 ? std::to_string(sku.atp()) : "", l.location_id(),
                  std::to_string(l.on_hand()), std::to_string(l.reserved()),
-                 std::to_string(l.safety_stock()), std::to_string(l.atp())});
+                 std::to_string(l.quarantined()), std::to_string(l.safety_stock()),
+                 std::to_string(l.atp())});
         }
       }
       fmt::print("channel {}\n", a->channel);

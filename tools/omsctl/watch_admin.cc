@@ -32,9 +32,9 @@ int WatchAvailability(Client& c, const WatchArgs& a) {
     if (c.options().json) {
       PrintJson(e);
     } else {
-      fmt::print("#{} {} {}@{} on_hand={} reserved={} safety={} atp={}\n", e.sequence(),
-                 FormatTime(e.time()), e.sku(), e.location_id(), e.on_hand(), e.reserved(),
-                 e.safety_stock(), e.atp());
+      fmt::print("#{} {} {}@{} on_hand={} reserved={} quarantined={} safety={} atp={}\n",
+                 e.sequence(), FormatTime(e.time()), e.sku(), e.location_id(), e.on_hand(),
+                 e.reserved(), e.quarantined(), e.safety_stock(), e.atp());
     }
     std::fflush(stdout);
   }
@@ -58,6 +58,7 @@ int WatchOrders(Client& c, const WatchArgs& a) {
       fmt::print("#{} {} order {} {} -> {} customer={} store={}\n", e.sequence(),
                  FormatTime(e.time()), o.order_id(), v1::OrderState_Name(e.previous_state()),
                  v1::OrderState_Name(o.state()), o.customer_id(), o.pickup_location_id());
+      if (!e.return_id().empty()) fmt::print("  units came back: return {}\n", e.return_id());
     }
     std::fflush(stdout);
   }
