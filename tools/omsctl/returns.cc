@@ -57,23 +57,33 @@ std::optional<v1::ReturnRequestLine> ParseLine(const std::string& text,
 }
 
 void PrintReturns(const std::vector<v1::Return>& all) {
-  Table t({"RETURN", "STATE", "LOCATION", "SOURCE", "CUSTOMER", "LINES", "CREATED"});
+  Table t({"RETURN", "STATE", "LOCATION", "SOURCE", "CUSTOMER", "LINES", "QUARANTINED", "CREATED"});
   for (const auto& r : all) {
     std::vector<std::string> lines;
+    int64_t quarantined = 0;
     for (const auto& l : r.lines()) {
-      lines.push_back(fmt::format("{}x{} {} (quarantined {}, restocked {}, written_off {})",
-                                  l.quantity(), l.sku(), DispositionName(l.disposition()),
-                                  l.quarantined(), l.restocked(), l.written_off()));
+      lines.push_back(
+          fmt::format("{}x{}:{}", l.quantity(), l.sku(), DispositionName(l.disposition())));
+      quarantined += l.quarantined();
     }
     std::string source = r.order_id().empty() ? r.reservation_id() : r.order_id();
-    t.Row({r.return_id(), StateName(r.state()), r.location_id(), source, r.customer_id(),
-           fmt::format("{}", fmt::join(lines, "; ")), FormatTime(r.create_time())});
+    t.Row({r.return_id(), StateName(r.state()), r.location_id(), source,
+           r.customer_id().empty() ? "-" : r.customer_id(),
+           fmt::format("{}", fmt::join(lines, ",")), std::to_string(quarantined),
+           FormatTime(r.create_time())});
   }
   t.Print();
 }
 
 void PrintReturn(const v1::Return& r) {
   PrintReturns({r});
+  Table lines({"SKU", "QUANTITY", "DISPOSITION", "QUARANTINED", "RESTOCKED", "WRITTEN_OFF"});
+  for (const auto& l : r.lines()) {
+    lines.Row({l.sku(), std::to_string(l.quantity()), DispositionName(l.disposition()),
+               std::to_string(l.quarantined()), std::to_string(l.restocked()),
+               std::to_string(l.written_off())});
+  }
+  lines.Print();
   if (!r.reason().empty() || !r.reference().empty()) {
     fmt::print("reason: {}   reference: {}\n", r.reason(), r.reference());
   }
