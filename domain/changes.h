@@ -29,10 +29,10 @@ struct Changes {
 
   // Storage bookkeeping: the child rows a store writes besides the reservation and order rows.
   // Draft::Finish derives it from the writer's state before the command.
-  std::unordered_set<ReservationId> new_reservations;      // insert their lines
-  std::unordered_set<ReservationId> relined_reservations;  // replace their lines
-  std::unordered_set<OrderId> relined_orders;              // new or short-picked: write lines
-  std::unordered_map<OrderId, size_t> stored_history;      // entries already stored (absent: 0)
+  std::unordered_set<ReservationId> new_reservations;          // insert their lines
+  std::unordered_set<ReservationId> relined_reservations;      // replace their lines
+  std::unordered_set<OrderId> relined_orders;                  // new or short-picked: write lines
+  std::unordered_map<OrderId, size_t> stored_history;          // entries already stored (absent: 0)
   std::unordered_map<ReturnId, size_t> stored_return_history;  // likewise, for returns
 
   bool IsNew(const Reservation& r) const { return new_reservations.count(r.id) > 0; }

@@ -161,11 +161,11 @@ struct ResolveReturn {
   std::vector<ReturnedLine> lines;  // RESTOCK or DAMAGED
 };
 
-using Command = std::variant<UpsertLocation, UpsertGroup, AdjustStock, SetStock, TransferStock,
-                             SetSafetyStock, ImportStock, CreateReservation, ExtendReservation,
-                             ReleaseReservation, CommitReservation, ExpireReservation, PlaceOrder,
-                             StartPicking, MarkReady, ConfirmPickup, CancelOrder, ExpireOrder,
-                             CreateReturn, ResolveReturn>;
+using Command =
+    std::variant<UpsertLocation, UpsertGroup, AdjustStock, SetStock, TransferStock, SetSafetyStock,
+                 ImportStock, CreateReservation, ExtendReservation, ReleaseReservation,
+                 CommitReservation, ExpireReservation, PlaceOrder, StartPicking, MarkReady,
+                 ConfirmPickup, CancelOrder, ExpireOrder, CreateReturn, ResolveReturn>;
 
 // Who asked, and the idempotency key of the request.
 struct CommandContext {
