@@ -68,7 +68,8 @@ class Store {
   virtual void Rollback() = 0;
   // A reservation that is no longer in memory (ended), as of the open batch.
   virtual Result<std::optional<Reservation>> FindReservation(const ReservationId& id) = 0;
-  // An order in a final state (no longer in memory), as of the open batch.
+  // An order in a final state (no longer in memory), as of the open batch, with each line's
+  // returned units.
   virtual Result<std::optional<Order>> FindOrder(const OrderId& id) = 0;
   // A return (returns are never kept in memory), as of the open batch.
   virtual Result<std::optional<Return>> FindReturn(const ReturnId& id) = 0;

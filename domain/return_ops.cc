@@ -10,11 +10,12 @@
 namespace oms {
 namespace {
 
-// What one sale sold, per SKU, and whose sale it was.
+// What one sale sold and has had returned so far, per SKU, and whose sale it was.
 struct Sale {
   std::string source;  // the order or reservation id
   CustomerId customer;
   std::map<Sku, int64_t> sold;
+  std::map<Sku, int64_t> returned;
   std::optional<Order> order;  // the order, for its WatchOrders event
 };
 
@@ -55,8 +56,12 @@ Result<Sale> SoldByOrder(const Draft& draft, const CreateReturn& c, ApplyEnv& en
     return Status::InvalidArgument(
         "customer_id", "is not the customer of order " + found->id.str() + "; leave it empty");
   }
-  Sale sale{found->id.str(), found->customer, {}, found};
-  for (const auto& line : found->lines) sale.sold[line.sku] += line.quantity;
+  // A stored order comes with each line's returned units: no second read for them.
+  Sale sale{found->id.str(), found->customer, {}, {}, found};
+  for (const auto& line : found->lines) {
+    sale.sold[line.sku] += line.quantity;
+    sale.returned[line.sku] += line.returned;
+  }
   return sale;
 }
 
@@ -86,8 +91,11 @@ Result<Sale> SoldByReservation(const Draft& draft, const CreateReturn& c, ApplyE
     s.With("reservation_id", found->id.str()).With("state", ReservationStateName(shown));
     return s;
   }
-  Sale sale{found->id.str(), c.customer, {}, std::nullopt};
+  Sale sale{found->id.str(), c.customer, {}, {}, std::nullopt};
   for (const auto& line : found->lines) sale.sold[line.sku] += line.quantity;
+  Result<std::vector<ReturnedUnits>> returned = env.store.FindReturned(sale.source);
+  if (!returned.ok()) return returned.status();
+  for (const auto& units : *returned) sale.returned[units.sku] = units.quantity;
   return sale;
 }
 
@@ -182,17 +190,12 @@ Result<ReplyOf<CreateReturn>> Apply(Draft& draft, const CreateReturn& c, ApplyEn
       c.order_id.empty() ? SoldByReservation(draft, c, env) : SoldByOrder(draft, c, env);
   if (!sale.ok()) return sale.status();
 
-  Result<std::vector<ReturnedUnits>> returned = env.store.FindReturned(sale->source);
-  if (!returned.ok()) return returned.status();
   std::map<Sku, int64_t> asked;
   for (const auto& l : c.lines) asked[l.sku] += l.quantity;
   for (const auto& l : c.lines) {
     auto it = asked.find(l.sku);
     if (it == asked.end()) continue;  // checked at its first line
-    int64_t before = 0;
-    for (const auto& r : *returned) {
-      if (r.sku == l.sku) before = r.quantity;
-    }
+    int64_t before = sale->returned.count(l.sku) ? sale->returned.at(l.sku) : 0;
     int64_t sold = sale->sold.count(l.sku) ? sale->sold.at(l.sku) : 0;
     if (before + it->second > sold) {
       return ReturnExceeded(l.sku, sale->source, sold, before, it->second);

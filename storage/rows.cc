@@ -342,19 +342,14 @@ Status LoadOrderDetails(Database& db, Order& o) {
   while (history.Step()) o.history.push_back(TransitionFromRow(history, 0));
   OMS_RETURN_IF_ERROR(history.status());
   history.Reset();
-  // One query per order (returns_by_order), one row per SKU returned.
-  Statement& returned = db.Prepare(
-      "SELECT l.sku, SUM(l.quantity) FROM returns r JOIN return_lines l USING (return_id) "
-      "WHERE r.order_id = ? GROUP BY l.sku");
-  returned.Bind(1, o.id.str());
-  while (returned.Step()) {
-    std::string sku = returned.Text(0);
+  // Each line's returned units, from the returns (one indexed query, one row per SKU returned).
+  Result<std::vector<ReturnedUnits>> returned = LoadReturned(db, o.id.str());
+  if (!returned.ok()) return returned.status();
+  for (const auto& units : *returned) {
     for (auto& line : o.lines) {
-      if (line.sku.str() == sku) line.returned = returned.Int(1);
+      if (line.sku == units.sku) line.returned = units.quantity;
     }
   }
-  OMS_RETURN_IF_ERROR(returned.status());
-  returned.Reset();
   return Status::Ok();
 }
 
