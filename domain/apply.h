@@ -42,6 +42,25 @@ Result<ReplyOf<ExpireOrder>> Apply(Draft& draft, const ExpireOrder& c, ApplyEnv&
 Result<ReplyOf<CreateReturn>> Apply(Draft& draft, const CreateReturn& c, ApplyEnv& env);
 Result<ReplyOf<ResolveReturn>> Apply(Draft& draft, const ResolveReturn& c, ApplyEnv& env);
 
+// Inbound supply (inbound_ops.cc).
+Result<ReplyOf<ExpectInbound>> Apply(Draft& draft, const ExpectInbound& c, ApplyEnv& env);
+Result<ReplyOf<RescheduleInbound>> Apply(Draft& draft, const RescheduleInbound& c, ApplyEnv& env);
+Result<ReplyOf<CancelInbound>> Apply(Draft& draft, const CancelInbound& c, ApplyEnv& env);
+Result<ReplyOf<ReceiveInbound>> Apply(Draft& draft, const ReceiveInbound& c, ApplyEnv& env);
+Result<ReplyOf<MarkInboundOverdue>> Apply(Draft& draft, const MarkInboundOverdue& c,
+                                          ApplyEnv& env);
+
+// Preorder steps (inbound_ops.cc) that reservations build on.
+// Holds `quantity` of `sku` against future supply at the candidates (one location, or a
+// group's members) expected by `promise_by`, earliest first, within each location's future
+// ATP under the channel; adds the pegged lines and returns what it held.
+int64_t PegFuture(Draft& draft, const std::vector<LocationId>& candidates, const Sku& sku,
+                  int64_t quantity, Timestamp promise_by, Channel channel,
+                  std::vector<ReservationLine>& lines);
+// Gives back a future hold: an at-risk line holds nothing; a pegged one frees its units of
+// the inbound.
+void Unpeg(Draft& draft, const ReservationLine& line);
+
 // Reservation steps that orders build on (reservation_ops.cc).
 // Holds c's lines; `holder` non-empty makes the reservation the order's (no TTL).
 Result<ReservationReply> Reserve(Draft& draft, const CreateReservation& c, const OrderId& holder,

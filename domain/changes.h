@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "domain/event.h"
+#include "domain/inbound.h"
 #include "domain/location.h"
 #include "domain/order.h"
 #include "domain/reservation.h"
@@ -25,6 +26,7 @@ struct Changes {
   std::vector<Reservation> reservations;               // upserts (+ lines, see below)
   std::vector<Order> orders;                           // upserts (+ lines and new history)
   std::vector<Return> returns;                         // upserts (+ lines, new history)
+  std::vector<Inbound> inbounds;                       // upserts (+ lines replaced)
   std::vector<Event> events;                           // appends
 
   // Storage bookkeeping: the child rows a store writes besides the reservation and order rows.
@@ -34,6 +36,9 @@ struct Changes {
   std::unordered_set<OrderId> relined_orders;                  // new or short-picked: write lines
   std::unordered_map<OrderId, size_t> stored_history;          // entries already stored (absent: 0)
   std::unordered_map<ReturnId, size_t> stored_return_history;  // likewise, for returns
+  // Inbounds already stored: the indexes of their lines to write (lines are never removed).
+  // Absent: a new inbound, every line is written.
+  std::unordered_map<InboundId, std::vector<size_t>> changed_inbound_lines;
 
   bool IsNew(const Reservation& r) const { return new_reservations.count(r.id) > 0; }
   bool LinesChanged(const Reservation& r) const { return relined_reservations.count(r.id) > 0; }
@@ -48,9 +53,20 @@ struct Changes {
     return it == stored_return_history.end() ? 0 : it->second;
   }
 
+  bool IsNew(const Inbound& in) const { return changed_inbound_lines.count(in.id) == 0; }
+  // The lines of `in` to write: every line of a new inbound, else those that changed.
+  std::vector<size_t> LinesToWrite(const Inbound& in) const {
+    auto it = changed_inbound_lines.find(in.id);
+    if (it != changed_inbound_lines.end()) return it->second;
+    std::vector<size_t> all(in.lines.size());
+    for (size_t i = 0; i < all.size(); ++i) all[i] = i;
+    return all;
+  }
+
   bool empty() const {
     return stock.empty() && movements.empty() && locations.empty() && groups.empty() &&
-           reservations.empty() && orders.empty() && returns.empty() && events.empty();
+           reservations.empty() && orders.empty() && returns.empty() && inbounds.empty() &&
+           events.empty();
   }
 };
 

@@ -12,6 +12,7 @@
 #include <variant>
 #include <vector>
 
+#include "domain/inbound.h"
 #include "domain/location.h"
 #include "domain/order.h"
 #include "domain/reservation.h"
@@ -81,6 +82,9 @@ struct CreateReservation {
   Duration ttl = std::chrono::minutes(15);
   std::string reference;
   bool allow_partial = false;
+  // A preorder: what current ATP cannot cover is held against inbound supply expected by
+  // then (and the TTL may be up to limits::kMaxPreorderTtl).
+  std::optional<Timestamp> promise_by;
 };
 
 struct ExtendReservation {
@@ -161,11 +165,50 @@ struct ResolveReturn {
   std::vector<ReturnedLine> lines;  // RESTOCK or DAMAGED
 };
 
+struct InboundQuantity {
+  Sku sku;
+  int64_t quantity = 0;
+};
+
+// Announces supply: `id` is the caller's (a PO or ASN number) and must be new.
+struct ExpectInbound {
+  InboundId id;
+  LocationId location;
+  Timestamp expected_at;
+  std::vector<InboundQuantity> lines;  // several lines may name one SKU: they are summed
+};
+
+// Moves an open inbound's expected_at; pegs whose promise_by it now misses move elsewhere.
+struct RescheduleInbound {
+  InboundId id;
+  Timestamp expected_at;
+};
+
+// Ends an open inbound: what was not received leaves future availability.
+struct CancelInbound {
+  InboundId id;
+  std::string reason;
+};
+
+// Units arrived: on_hand += quantity (RECEIVED, reference = inbound id), preorders pegged to
+// the inbound served first.
+struct ReceiveInbound {
+  InboundId id;
+  std::vector<InboundQuantity> lines;
+};
+
+// The writer's own: an open inbound still not received `--inbound-grace` after expected_at.
+struct MarkInboundOverdue {
+  InboundId id;
+};
+
 using Command =
     std::variant<UpsertLocation, UpsertGroup, AdjustStock, SetStock, TransferStock, SetSafetyStock,
                  ImportStock, CreateReservation, ExtendReservation, ReleaseReservation,
                  CommitReservation, ExpireReservation, PlaceOrder, StartPicking, MarkReady,
-                 ConfirmPickup, CancelOrder, ExpireOrder, CreateReturn, ResolveReturn>;
+                 ConfirmPickup, CancelOrder, ExpireOrder, CreateReturn, ResolveReturn,
+                 ExpectInbound, RescheduleInbound, CancelInbound, ReceiveInbound,
+                 MarkInboundOverdue>;
 
 // Who asked, and the idempotency key of the request.
 struct CommandContext {
@@ -239,8 +282,18 @@ struct ReturnReply {
   std::vector<Movement> movements;  // RETURNED movements of the restocked units
 };
 
+struct InboundReply {
+  Inbound inbound;
+  std::vector<Movement> movements;  // ReceiveInbound: the RECEIVED movements
+  // Preorders whose future holds this command changed, oldest first: served (a receipt
+  // turned them into present holds), moved to another inbound, or left at risk.
+  std::vector<ReservationId> served;
+  std::vector<ReservationId> moved;
+  std::vector<ReservationId> at_risk;
+};
+
 using Reply = std::variant<LocationReply, GroupReply, StockReply, TransferReply, ImportReply,
-                           ReservationReply, OrderReply, ReturnReply>;
+                           ReservationReply, OrderReply, ReturnReply, InboundReply>;
 
 // The reply each command is answered with: `ReplyOf<AdjustStock>` is StockReply. Services fill
 // their responses from the concrete type, so a command paired with the wrong reply does not
@@ -265,6 +318,11 @@ OrderReply ReplyTypeOf(const CancelOrder&);
 OrderReply ReplyTypeOf(const ExpireOrder&);
 ReturnReply ReplyTypeOf(const CreateReturn&);
 ReturnReply ReplyTypeOf(const ResolveReturn&);
+InboundReply ReplyTypeOf(const ExpectInbound&);
+InboundReply ReplyTypeOf(const RescheduleInbound&);
+InboundReply ReplyTypeOf(const CancelInbound&);
+InboundReply ReplyTypeOf(const ReceiveInbound&);
+InboundReply ReplyTypeOf(const MarkInboundOverdue&);
 
 template <typename C>
 using ReplyOf = decltype(ReplyTypeOf(std::declval<const C&>()));

@@ -1,6 +1,8 @@
 // Draft: staging one command's writes.
 #include "domain/draft.h"
 
+#include <algorithm>
+
 namespace oms {
 
 Draft::Draft(const WriterState& state, Timestamp now, const CommandContext& context)
@@ -107,18 +109,58 @@ const Return& Draft::PutReturn(Return ret, size_t stored_history) {
   return changes_.returns.emplace_back(std::move(ret));
 }
 
+const Inbound* Draft::FindInbound(const InboundId& id) const {
+  for (const auto& staged : changes_.inbounds) {
+    if (staged.id == id) return &staged;
+  }
+  return state_.FindOpenInbound(id);
+}
+
+const Inbound& Draft::PutInbound(Inbound inbound) {
+  inbound.updated_at = now_;
+  // Only the SKUs whose supply this changes get an event (a PO has many lines).
+  const Inbound* before = FindInbound(inbound.id);
+  bool whole = !before || before->expected_at != inbound.expected_at ||
+               before->state != inbound.state || before->overdue != inbound.overdue;
+  for (size_t i = 0; i < inbound.lines.size(); ++i) {
+    const InboundLine& line = inbound.lines[i];
+    if (whole || i >= before->lines.size() || before->lines[i] != line) {
+      TouchSupply({line.sku, inbound.location});
+    }
+  }
+  for (auto& staged : changes_.inbounds) {
+    if (staged.id == inbound.id) return staged = std::move(inbound);
+  }
+  return changes_.inbounds.emplace_back(std::move(inbound));
+}
+
+void Draft::TouchSupply(const StockKey& key) {
+  if (std::find(supply_order_.begin(), supply_order_.end(), key) == supply_order_.end()) {
+    supply_order_.push_back(key);
+  }
+}
+
 void Draft::AddEvent(Event event) { changes_.events.push_back(std::move(event)); }
 
 Changes Draft::Finish() {
-  for (const auto& key : stock_order_) {
-    StockLevel level = Final(key);
+  auto future = [&](const StockKey& key) {
+    return std::find(supply_order_.begin(), supply_order_.end(), key) != supply_order_.end();
+  };
+  auto emit = [&](const StockKey& key, const StockLevel& level, bool changed_future) {
     Event e;
     e.kind = EventKind::kAvailability;
     e.sku = key.sku;
     e.location = key.location;
-    e.availability = {key, level};
+    e.availability = {key, level, changed_future};
     changes_.events.push_back(std::move(e));
+  };
+  for (const auto& key : stock_order_) {
+    StockLevel level = Final(key);
+    emit(key, level, future(key));
     changes_.stock.emplace_back(key, level);
+  }
+  for (const auto& key : supply_order_) {
+    if (!stock_.count(key)) emit(key, Stock(key), true);
   }
   int64_t sequence = state_.last_sequence();
   for (auto& e : changes_.events) {
@@ -132,6 +174,15 @@ Changes Draft::Finish() {
       changes_.new_reservations.insert(r.id);
     } else if (stored->lines != r.lines) {
       changes_.relined_reservations.insert(r.id);
+    }
+  }
+  for (const auto& in : changes_.inbounds) {
+    // Commands change open inbounds only (in memory) or create new ones.
+    const Inbound* stored = state_.FindOpenInbound(in.id);
+    if (!stored) continue;
+    std::vector<size_t>& lines = changes_.changed_inbound_lines[in.id];
+    for (size_t i = 0; i < in.lines.size(); ++i) {
+      if (i >= stored->lines.size() || stored->lines[i] != in.lines[i]) lines.push_back(i);
     }
   }
   for (const auto& o : changes_.orders) {

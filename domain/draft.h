@@ -47,6 +47,17 @@ class Draft {
   // history entries are already stored: 0 for a new return.
   const Return& PutReturn(Return ret, size_t stored_history);
 
+  // The inbound as this command sees it: staged by it, or open in memory (a final one is
+  // read from the store by the caller).
+  const Inbound* FindInbound(const InboundId& id) const;
+  // Stages an inbound (updated_at = now()); every SKU of it is marked as a supply change.
+  const Inbound& PutInbound(Inbound inbound);
+  // Inbounds this command staged, for supply lookups.
+  const std::vector<Inbound>& staged_inbounds() const { return changes_.inbounds; }
+  // Marks `key`'s future supply as changed: Finish() emits its availability event with
+  // `future` set (one event per key, with the stock level as it stands).
+  void TouchSupply(const StockKey& key);
+
   void AddEvent(Event event);
 
   // Fails the command but keeps its changes (a wrong pickup code still counts an attempt).
@@ -65,6 +76,7 @@ class Draft {
   std::unordered_map<StockKey, StockLevel, StockKeyHash> stock_;
   std::unordered_map<ReservationId, size_t> reservation_index_;
   std::unordered_map<OrderId, size_t> order_index_;
+  std::vector<StockKey> supply_order_;  // TouchSupply keys, first-touch order
   std::optional<Status> rejection_;
   int64_t next_movement_id_;
   Changes changes_;

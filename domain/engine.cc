@@ -46,6 +46,10 @@ std::optional<Timestamp> Engine::NextExpiry() const {
     Timestamp t = state_.deadline_index().begin()->first;
     if (!next || t < *next) next = t;
   }
+  if (!state_.overdue_index().empty()) {
+    Timestamp t = state_.overdue_index().begin()->first;
+    if (!next || t < *next) next = t;
+  }
   return next;
 }
 
@@ -186,6 +190,12 @@ int Engine::SweepExpired(Timestamp now, int max) {
     const auto& index = state_.deadline_index();
     if (index.empty() || index.begin()->first > now) break;
     if (!ApplyInternal(ExpireOrder{index.begin()->second}, now)) break;
+    ++expired;
+  }
+  while (expired < max && !poisoned_) {
+    const auto& index = state_.overdue_index();
+    if (index.empty() || index.begin()->first > now) break;
+    if (!ApplyInternal(MarkInboundOverdue{index.begin()->second}, now)) break;
     ++expired;
   }
   return expired;

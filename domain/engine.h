@@ -35,7 +35,7 @@ struct BatchStats {
   int commands = 0;
   int failed = 0;    // commands answered with an error
   int replayed = 0;  // idempotent retries answered from the stored response
-  int expired = 0;   // reservations expired by the sweep
+  int expired = 0;   // reservations, orders and inbounds the sweep expired or marked overdue
   bool committed = false;
 };
 
@@ -44,12 +44,15 @@ class Engine {
   Engine(Store& store, Clock& clock, IdSource& ids, SharedView& view, EventSink* sink,
          Duration pickup_hold = limits::kDefaultPickupHold);
 
+  // How long after expected_at an open inbound turns overdue; set before Open().
+  void set_inbound_grace(Duration grace) { state_.set_inbound_grace(grace); }
+
   // Loads the state and expires whatever fell due while the service was down.
   Status Open();
   // Applies `batch` in one transaction and completes every submission. The batch is
   // consumed.
   BatchStats Run(std::vector<Submission>& batch);
-  // When the earliest active reservation or ready order falls due, if any.
+  // When the earliest active reservation, ready order or open inbound falls due, if any.
   std::optional<Timestamp> NextExpiry() const;
   // Where a committed batch's replies are sent from. By default the caller's thread; the
   // writer hands them to a thread of their own so its next batch starts at once. Replies are

@@ -17,6 +17,9 @@ enum class EventKind { kAvailability = 1, kLocation = 2, kReservation = 3, kOrde
 struct AvailabilityChanged {
   StockKey key;
   StockLevel level;
+  // The key's future supply changed too (an inbound expected, moved, cancelled, received or
+  // overdue, or units of it promised or freed): its GetFutureAvailability answer is new.
+  bool future = false;
 };
 
 struct LocationChanged {

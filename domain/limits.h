@@ -34,6 +34,17 @@ inline constexpr int64_t kMaxOnHand = 1'000'000'000'000'000;
 inline constexpr std::chrono::seconds kMinTtl{1};
 inline constexpr std::chrono::seconds kMaxTtl{7 * 24 * 3600};
 inline constexpr std::chrono::seconds kDefaultTtl{15 * 60};
+// A preorder's TTL (CreateReservation with promise_by, and ExtendReservation of one), most;
+// and how far ahead its promise_by may be.
+inline constexpr std::chrono::seconds kMaxPreorderTtl{180 * 24 * 3600};
+// Lines per inbound: a full purchase order.
+inline constexpr int kMaxInboundLines = 1000;
+// An inbound still open this long after expected_at is overdue: no longer future supply
+// (--inbound-grace).
+inline constexpr std::chrono::hours kDefaultInboundGrace{72};
+// GetFutureAvailability: the horizon when none is given, and the longest one asked.
+inline constexpr std::chrono::hours kDefaultFutureHorizon{90 * 24};
+inline constexpr std::chrono::hours kMaxFutureHorizon{366 * 24};
 // How long a ready pickup order waits for its customer (--pickup-hold, or the order's
 // hold_for): at least an hour to get there, at most a month on the shelf.
 inline constexpr std::chrono::hours kMinPickupHold{1};
@@ -89,6 +100,12 @@ inline constexpr Limit kAll[] = {
     {"kMinTtl", "reservation TTL, least", kMinTtl.count(), "s"},
     {"kMaxTtl", "reservation TTL, most", kMaxTtl.count(), "s"},
     {"kDefaultTtl", "reservation TTL, default", kDefaultTtl.count(), "s"},
+    {"kMaxPreorderTtl", "preorder TTL and promise_by, most", kMaxPreorderTtl.count(), "s"},
+    {"kMaxInboundLines", "lines per inbound", kMaxInboundLines, ""},
+    {"kDefaultInboundGrace", "inbound grace, default", kDefaultInboundGrace.count(), "h"},
+    {"kDefaultFutureHorizon", "future availability horizon, default",
+     kDefaultFutureHorizon.count(), "h"},
+    {"kMaxFutureHorizon", "future availability horizon, most", kMaxFutureHorizon.count(), "h"},
     {"kMinPickupHold", "pickup hold, least", kMinPickupHold.count(), "h"},
     {"kMaxPickupHold", "pickup hold, most", kMaxPickupHold.count(), "h"},
     {"kDefaultPickupHold", "pickup hold, default", kDefaultPickupHold.count(), "h"},

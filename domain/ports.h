@@ -38,6 +38,7 @@ struct Snapshot {
   std::vector<std::pair<StockKey, StockLevel>> stock;
   std::vector<Reservation> active_reservations;
   std::vector<Order> live_orders;  // not in a final state
+  std::vector<Inbound> open_inbounds;  // EXPECTED or PARTIALLY_RECEIVED, with their lines
   int64_t last_sequence = 0;
   int64_t last_movement_id = 0;
 };
@@ -77,6 +78,8 @@ class Store {
   // Return::source()), over all its returns, as of the open batch, by SKU; SKUs with none are
   // absent.
   virtual Result<std::vector<ReturnedUnits>> FindReturned(const std::string& source) = 0;
+  // An inbound in any state (final ones are no longer in memory), as of the open batch.
+  virtual Result<std::optional<Inbound>> FindInbound(const InboundId& id) = 0;
   // Forgets idempotency records older than `before`; returns how many.
   virtual Result<int64_t> PurgeRequests(Timestamp before, int64_t max_rows) = 0;
   // Drops events older than `before` or beyond the newest `keep`, at most `max_rows`; the

@@ -9,6 +9,7 @@
 #include <utility>
 #include <vector>
 
+#include "domain/inbound.h"
 #include "domain/location.h"
 #include "domain/order.h"
 #include "domain/reservation.h"
@@ -55,6 +56,14 @@ struct ReturnQuery {
   std::string before_id;
 };
 
+// Inbounds by id, ascending, strictly after `after_id`; at one location and/or with a line of
+// one SKU when set.
+struct InboundQuery {
+  std::string location_id;
+  std::string sku;
+  std::string after_id;
+};
+
 class ReadStore {
  public:
   virtual ~ReadStore() = default;
@@ -70,15 +79,19 @@ class ReadStore {
   virtual Result<std::vector<Movement>> ListMovements(const MovementFilter& filter, int limit) = 0;
   virtual Result<std::optional<Reservation>> GetReservation(const ReservationId& id) = 0;
   // ACTIVE: ordered by (expires_at, id) after the cursor; other states: by id after it.
+  // `at_risk_only`: only reservations with a line at risk.
   virtual Result<std::vector<Reservation>> ListReservations(ReservationState state,
                                                             Timestamp after_expiry,
                                                             const std::string& after_id,
-                                                            int limit) = 0;
+                                                            int limit,
+                                                            bool at_risk_only = false) = 0;
   virtual Result<std::optional<Order>> GetOrder(const OrderId& id) = 0;
   // Orders come with each line's `returned` units.
   virtual Result<std::vector<Order>> ListOrders(const OrderQuery& query, int limit) = 0;
   virtual Result<std::optional<Return>> GetReturn(const ReturnId& id) = 0;
   virtual Result<std::vector<Return>> ListReturns(const ReturnQuery& query, int limit) = 0;
+  virtual Result<std::optional<Inbound>> GetInbound(const InboundId& id) = 0;
+  virtual Result<std::vector<Inbound>> ListInbound(const InboundQuery& query, int limit) = 0;
   // Events with sequence > after of the given kind, ascending, at most `limit` (rows of other
   // kinds are skipped but count toward `scanned_to`, so a caller can advance past them).
   // `first_scanned` is the first sequence present after `after` (0 if none): a value above

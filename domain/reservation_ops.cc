@@ -165,13 +165,17 @@ Status HoldLocated(Draft& draft, const CreateReservation& c, std::vector<Reserva
     StockKey key{want.sku, want.location};
     int64_t available = Atp(draft.Stock(key), c.channel);
     int64_t q = std::min(want.quantity, available);
-    if (q < want.quantity) {
-      if (!c.allow_partial) return InsufficientStock(key, want.quantity, available);
-      unfilled.push_back({want.sku, want.location, want.quantity, q});
-    }
     if (q > 0) {
       Hold(draft, key, q);
       AddLine(lines, {want.sku, want.location, q});
+    }
+    if (q < want.quantity && c.promise_by) {
+      q += PegFuture(draft, {want.location}, want.sku, want.quantity - q, *c.promise_by,
+                     c.channel, lines);
+    }
+    if (q < want.quantity) {
+      if (!c.allow_partial) return InsufficientStock(key, want.quantity, q);
+      unfilled.push_back({want.sku, want.location, want.quantity, q});
     }
   }
   return Status::Ok();
@@ -189,6 +193,15 @@ Status HoldInGroup(Draft& draft, const CreateReservation& c, std::vector<Reserva
   if (!candidates.ok()) return candidates.status();
   std::vector<ReservationLine> requested = needs;
   Allocate(draft, *candidates, needs, c.channel, lines);
+  if (c.promise_by) {
+    std::vector<LocationId> ids;
+    for (const Location* l : *candidates) ids.push_back(l->id);
+    for (auto& need : needs) {
+      if (need.quantity == 0) continue;
+      need.quantity -= PegFuture(draft, ids, need.sku, need.quantity, *c.promise_by, c.channel,
+                                 lines);
+    }
+  }
   for (size_t n = 0; n < needs.size(); ++n) {
     if (needs[n].quantity == 0) continue;
     int64_t got = requested[n].quantity - needs[n].quantity;
@@ -203,7 +216,13 @@ Status HoldInGroup(Draft& draft, const CreateReservation& c, std::vector<Reserva
 
 // Ends an active reservation: gives back every held unit and records the end state.
 Reservation End(Draft& draft, Reservation r, ReservationState state, std::string reason) {
-  for (const auto& line : r.lines) Unhold(draft, {line.sku, line.location}, line.quantity);
+  for (const auto& line : r.lines) {
+    if (line.future()) {
+      Unpeg(draft, line);
+    } else {
+      Unhold(draft, {line.sku, line.location}, line.quantity);
+    }
+  }
   ReservationState previous = r.state;
   r.state = state;
   r.end_reason = std::move(reason);
@@ -212,19 +231,42 @@ Reservation End(Draft& draft, Reservation r, ReservationState state, std::string
   return ended;
 }
 
-// Units to commit per reservation line; empty request: everything.
+Status PreorderNotReceived(const Reservation& r, const ReservationLine& line) {
+  Status s = Status::FailedPrecondition(
+      reason::kPreorderNotReceived,
+      "reservation " + r.id.str() + " holds " + std::to_string(line.quantity) + " of " +
+          line.sku.str() + " at " + line.location.str() +
+          (line.at_risk ? " at risk (its inbound fell through)"
+                        : " against inbound " + line.inbound.str() + ", not yet received") +
+          "; sell the other lines, or wait for the receipt");
+  s.With("reservation_id", r.id.str()).With("sku", line.sku.str());
+  s.With("location", line.location.str()).With("inbound_id", line.inbound.str());
+  return s;
+}
+
+// Units to commit per reservation line; empty request: everything. Future holds cannot be
+// sold before their units arrive.
 Result<std::vector<int64_t>> CommitQuantities(const Reservation& r,
                                               const std::vector<RequestedLine>& wanted) {
   std::vector<int64_t> q(r.lines.size(), 0);
   if (wanted.empty()) {
-    for (size_t i = 0; i < r.lines.size(); ++i) q[i] = r.lines[i].quantity;
+    for (size_t i = 0; i < r.lines.size(); ++i) {
+      if (r.lines[i].future()) return PreorderNotReceived(r, r.lines[i]);
+      q[i] = r.lines[i].quantity;
+    }
     return q;
   }
   for (size_t w = 0; w < wanted.size(); ++w) {
     std::string field = "lines[" + std::to_string(w) + "]";
     int match = -1;
+    const ReservationLine* future = nullptr;
     for (size_t i = 0; i < r.lines.size(); ++i) {
       if (r.lines[i].sku != wanted[w].sku) continue;
+      if (!wanted[w].location.empty() && r.lines[i].location != wanted[w].location) continue;
+      if (r.lines[i].future()) {
+        future = &r.lines[i];
+        continue;
+      }
       if (!wanted[w].location.empty() && r.lines[i].location != wanted[w].location) continue;
       if (match >= 0) {
         return Status::InvalidArgument(field + ".location_id",
@@ -232,6 +274,7 @@ Result<std::vector<int64_t>> CommitQuantities(const Reservation& r,
       }
       match = static_cast<int>(i);
     }
+    if (match < 0 && future) return PreorderNotReceived(r, *future);
     if (match < 0) return Status::InvalidArgument(field + ".sku", "is not held by the reservation");
     q[match] += wanted[w].quantity;
     if (q[match] > r.lines[match].quantity) {
@@ -251,6 +294,10 @@ Result<ReservationReply> Sell(Draft& draft, Reservation r, const std::vector<int
   std::vector<ReservationLine> sold;
   for (size_t i = 0; i < r.lines.size(); ++i) {
     const ReservationLine& line = r.lines[i];
+    if (line.future()) {  // not asked for (CommitQuantities): given back with the rest
+      Unpeg(draft, line);
+      continue;
+    }
     StockKey key{line.sku, line.location};
     int64_t q = quantities[i];
     // A CORRECTION may have left fewer units on hand than reserved.
@@ -286,7 +333,8 @@ const char* ReservationStateName(ReservationState state) {
 
 void AddLine(std::vector<ReservationLine>& lines, const ReservationLine& add) {
   for (auto& line : lines) {
-    if (line.sku == add.sku && line.location == add.location) {
+    if (line.sku == add.sku && line.location == add.location && line.inbound == add.inbound &&
+        line.at_risk == add.at_risk) {
       line.quantity += add.quantity;
       return;
     }
@@ -314,6 +362,22 @@ Status CheckFulfilment(const Location* location, const LocationId& id, Channel c
 
 Result<ReservationReply> Reserve(Draft& draft, const CreateReservation& c, const OrderId& holder,
                                  ApplyEnv& env) {
+  if (c.promise_by) {
+    if (*c.promise_by <= draft.now()) {
+      return Status::InvalidArgument("promise_by", "must be in the future");
+    }
+    if (*c.promise_by > draft.now() + limits::kMaxPreorderTtl) {
+      return Status::InvalidArgument(
+          "promise_by",
+          "must be within " + std::to_string(limits::kMaxPreorderTtl.count() / 86400) + " days");
+    }
+  } else if (c.ttl > limits::kMaxTtl) {
+    return Status::InvalidArgument("ttl", "must be at most " +
+                                              std::to_string(limits::kMaxTtl.count()) +
+                                              " s (up to " +
+                                              std::to_string(limits::kMaxPreorderTtl.count()) +
+                                              " s for a preorder, with promise_by)");
+  }
   ReservationReply reply;
   Reservation& r = reply.reservation;
   OMS_RETURN_IF_ERROR(HoldLocated(draft, c, r.lines, reply.unfilled));
@@ -329,6 +393,7 @@ Result<ReservationReply> Reserve(Draft& draft, const CreateReservation& c, const
   r.order_id = holder;
   r.created_at = draft.now();
   r.expires_at = draft.now() + c.ttl;
+  r.promise_by = c.promise_by;
   r = draft.PutReservation(std::move(r));
   AddEvent(draft, r, ReservationState::kActive);
   return reply;
@@ -342,6 +407,10 @@ Result<Reservation> TakeOver(Draft& draft, const ReservationId& id, const OrderI
                              ApplyEnv& env) {
   Result<Reservation> r = FindActive(draft, id, env);
   if (!r.ok()) return r.status();
+  for (const auto& line : r->lines) {
+    // An order is picked from the shelf: every unit must be there.
+    if (line.future()) return PreorderNotReceived(*r, line);
+  }
   r->order_id = holder;
   Reservation held = draft.PutReservation(std::move(r).value());
   AddEvent(draft, held, ReservationState::kActive);
@@ -387,6 +456,11 @@ void ShortenHeld(Draft& draft, const ReservationId& id, const Sku& sku, int64_t 
 Result<ReplyOf<ExtendReservation>> Apply(Draft& draft, const ExtendReservation& c, ApplyEnv& env) {
   Result<Reservation> r = FindActive(draft, c.id, env);
   if (!r.ok()) return r.status();
+  if (c.ttl > limits::kMaxTtl && !r->promise_by) {
+    return Status::InvalidArgument("ttl", "must be at most " +
+                                              std::to_string(limits::kMaxTtl.count()) +
+                                              " s: only a preorder may be held longer");
+  }
   r->expires_at = draft.now() + c.ttl;
   Reservation extended = draft.PutReservation(std::move(r).value());
   AddEvent(draft, extended, ReservationState::kActive);

@@ -2,6 +2,7 @@
 #include "domain/state.h"
 
 #include <mutex>
+#include <unordered_set>
 
 namespace oms {
 
@@ -20,10 +21,25 @@ void WriterState::Reset(Snapshot snapshot) {
   staged_groups_.clear();
   active_.clear();
   expiry_.clear();
+  pegs_.clear();
   for (auto& r : snapshot.active_reservations) TrackActive(r);
   live_orders_.clear();
   deadlines_.clear();
   for (auto& o : snapshot.live_orders) TrackOrder(o);
+  open_inbounds_.clear();
+  overdue_.clear();
+  supply_.clear();
+  staged_future_.clear();
+  for (auto& in : snapshot.open_inbounds) TrackInbound(in);
+  {
+    // The published future supply, rebuilt whole from the loaded inbounds.
+    std::unordered_set<StockKey, StockKeyHash> keys;
+    for (const auto& [key, ids] : supply_) keys.insert(key);
+    for (const auto& key : keys) StageFuture(key);
+    std::unique_lock lock(view_.mu_);
+    for (auto& [key, supply] : staged_future_) view_.data_.future.emplace(key, std::move(supply));
+  }
+  staged_future_.clear();
   last_sequence_ = snapshot.last_sequence;
   last_movement_id_ = snapshot.last_movement_id;
 }
@@ -57,6 +73,60 @@ const Order* WriterState::FindLiveOrder(const OrderId& id) const {
   return it == live_orders_.end() ? nullptr : &it->second;
 }
 
+const Inbound* WriterState::FindOpenInbound(const InboundId& id) const {
+  auto it = open_inbounds_.find(id);
+  return it == open_inbounds_.end() ? nullptr : &it->second;
+}
+
+const std::set<std::pair<Timestamp, InboundId>>* WriterState::SupplyAt(const StockKey& key) const {
+  auto it = supply_.find(key);
+  return it == supply_.end() ? nullptr : &it->second;
+}
+
+const std::set<std::pair<Timestamp, ReservationId>>* WriterState::PegsOf(
+    const InboundId& id) const {
+  auto it = pegs_.find(id);
+  return it == pegs_.end() ? nullptr : &it->second;
+}
+
+void WriterState::TrackInbound(const Inbound& in) {
+  if (!in.open()) return;
+  if (!in.overdue) {
+    overdue_.emplace(in.expected_at + grace_, in.id);
+    for (const auto& line : in.lines) {
+      if (line.remaining() > 0) supply_[{line.sku, in.location}].emplace(in.expected_at, in.id);
+    }
+  }
+  open_inbounds_.insert_or_assign(in.id, in);
+}
+
+void WriterState::UntrackInbound(const InboundId& id) {
+  auto it = open_inbounds_.find(id);
+  if (it == open_inbounds_.end()) return;
+  const Inbound& in = it->second;
+  overdue_.erase({in.expected_at + grace_, id});
+  for (const auto& line : in.lines) {
+    StockKey key{line.sku, in.location};
+    auto s = supply_.find(key);
+    if (s == supply_.end()) continue;
+    s->second.erase({in.expected_at, id});
+    if (s->second.empty()) supply_.erase(s);
+  }
+  open_inbounds_.erase(it);
+}
+
+void WriterState::StageFuture(const StockKey& key) {
+  std::vector<FutureSupply>& out = staged_future_[key];
+  out.clear();
+  const auto* ids = SupplyAt(key);
+  if (!ids) return;
+  for (const auto& [at, id] : *ids) {
+    const Inbound& in = open_inbounds_.at(id);
+    const InboundLine* line = in.Line(key.sku);
+    out.push_back({at, at + grace_, id, line->remaining(), line->remaining() - line->promised});
+  }
+}
+
 void WriterState::TrackOrder(const Order& o) {
   if (o.state == OrderState::kReadyForPickup && o.pickup_deadline) {
     deadlines_.emplace(*o.pickup_deadline, o.id);
@@ -73,13 +143,24 @@ void WriterState::UntrackOrder(const OrderId& id) {
 
 void WriterState::TrackActive(const Reservation& r) {
   if (r.order_id.empty()) expiry_.emplace(r.expires_at, r.id);
+  for (const auto& line : r.lines) {
+    if (!line.inbound.empty()) pegs_[line.inbound].emplace(r.created_at, r.id);
+  }
   active_.insert_or_assign(r.id, r);
 }
 
 void WriterState::UntrackActive(const ReservationId& id) {
   auto it = active_.find(id);
   if (it == active_.end()) return;
-  expiry_.erase({it->second.expires_at, id});
+  const Reservation& r = it->second;
+  expiry_.erase({r.expires_at, id});
+  for (const auto& line : r.lines) {
+    if (line.inbound.empty()) continue;
+    auto p = pegs_.find(line.inbound);
+    if (p == pegs_.end()) continue;
+    p->second.erase({r.created_at, id});
+    if (p->second.empty()) pegs_.erase(p);
+  }
   active_.erase(it);
 }
 
@@ -95,20 +176,41 @@ void WriterState::Apply(const Changes& changes) {
     UntrackOrder(o.id);
     if (!IsFinal(o.state)) TrackOrder(o);
   }
+  std::unordered_set<StockKey, StockKeyHash> future_keys;
+  for (const auto& in : changes.inbounds) {
+    if (const Inbound* old = FindOpenInbound(in.id)) {
+      for (const auto& line : old->lines) future_keys.insert({line.sku, old->location});
+    }
+    UntrackInbound(in.id);
+    TrackInbound(in);
+    for (const auto& line : in.lines) future_keys.insert({line.sku, in.location});
+  }
+  for (const auto& key : future_keys) StageFuture(key);
   for (const auto& m : changes.movements) last_movement_id_ = std::max(last_movement_id_, m.id);
   for (const auto& e : changes.events) last_sequence_ = std::max(last_sequence_, e.sequence);
 }
 
 void WriterState::Publish() {
-  if (staged_stock_.empty() && staged_locations_.empty() && staged_groups_.empty()) return;
+  if (staged_stock_.empty() && staged_locations_.empty() && staged_groups_.empty() &&
+      staged_future_.empty()) {
+    return;
+  }
   std::unique_lock lock(view_.mu_);
   for (auto& [key, level] : staged_stock_) view_.data_.stock.insert_or_assign(key, level);
+  for (auto& [key, supply] : staged_future_) {
+    if (supply.empty()) {
+      view_.data_.future.erase(key);
+    } else {
+      view_.data_.future.insert_or_assign(key, std::move(supply));
+    }
+  }
   for (auto& [id, l] : staged_locations_) view_.data_.locations.insert_or_assign(id, std::move(l));
   for (auto& [id, g] : staged_groups_) view_.data_.groups.insert_or_assign(id, std::move(g));
   lock.unlock();
   staged_stock_.clear();
   staged_locations_.clear();
   staged_groups_.clear();
+  staged_future_.clear();
 }
 
 }  // namespace oms

@@ -38,6 +38,11 @@ inline constexpr char kInvalidOrderState[] = "INVALID_ORDER_STATE";
 inline constexpr char kReturnQuantityExceeded[] = "RETURN_QUANTITY_EXCEEDED";
 // CreateReturn from a reservation that was not sold (not COMMITTED).
 inline constexpr char kReservationNotCommitted[] = "RESERVATION_NOT_COMMITTED";
+// An inbound that is received or cancelled (FAILED_PRECONDITION), or an inbound_id already
+// used (ALREADY_EXISTS).
+inline constexpr char kInvalidInboundState[] = "INVALID_INBOUND_STATE";
+// Selling, or handing to an order, a preorder's line before its inbound was received.
+inline constexpr char kPreorderNotReceived[] = "PREORDER_NOT_RECEIVED";
 inline constexpr char kPickupCodeMismatch[] = "PICKUP_CODE_MISMATCH";
 inline constexpr char kPickupAttemptsExceeded[] = "PICKUP_ATTEMPTS_EXCEEDED";
 inline constexpr char kVersionMismatch[] = "VERSION_MISMATCH";

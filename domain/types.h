@@ -41,6 +41,7 @@ using ReservationId = Id<struct ReservationTag>;
 using OrderId = Id<struct OrderTag>;
 using CustomerId = Id<struct CustomerTag>;
 using ReturnId = Id<struct ReturnTag>;
+using InboundId = Id<struct InboundTag>;  // the caller's: a PO or ASN number
 
 enum class Channel { kOnline = 1, kPos = 2, kBopis = 3 };
 

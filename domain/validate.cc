@@ -137,10 +137,14 @@ Status Check(const ImportStock& c) {
   return Status::Ok();
 }
 
-Status ValidateTtl(std::string_view field, Duration ttl) {
-  if (ttl < limits::kMinTtl || ttl > limits::kMaxTtl) {
+// `preorder`: the longer bound of a preorder's TTL.
+Status ValidateTtl(std::string_view field, Duration ttl, bool preorder = false) {
+  auto most = preorder ? std::chrono::duration_cast<std::chrono::seconds>(limits::kMaxPreorderTtl)
+                       : limits::kMaxTtl;
+  if (ttl < limits::kMinTtl || ttl > most) {
     return Invalid(field, "must be between " + std::to_string(limits::kMinTtl.count()) + " s and " +
-                              std::to_string(limits::kMaxTtl.count()) + " s");
+                              std::to_string(most.count()) + " s" +
+                              (preorder ? " for a preorder" : ""));
   }
   return Status::Ok();
 }
@@ -166,13 +170,15 @@ Status Check(const CreateReservation& c) {
   // The POS sells in its own store: it must say which.
   OMS_RETURN_IF_ERROR(ValidateLines(c.lines, c.channel == Channel::kPos, false));
   if (!c.group.empty()) OMS_RETURN_IF_ERROR(ValidateId("group_id", c.group.str()));
-  OMS_RETURN_IF_ERROR(ValidateTtl("ttl", c.ttl));
+  OMS_RETURN_IF_ERROR(ValidateTtl("ttl", c.ttl, c.promise_by.has_value()));
+  if (c.promise_by && ToMicros(*c.promise_by) <= 0) return Invalid("promise_by", "is not a time");
   return ValidateText("reference", c.reference);
 }
 
 Status Check(const ExtendReservation& c) {
   OMS_RETURN_IF_ERROR(ValidateId("reservation_id", c.id.str()));
-  return ValidateTtl("ttl", c.ttl);
+  // Whether the reservation is a preorder (and may live this long) is checked when applied.
+  return ValidateTtl("ttl", c.ttl, /*preorder=*/true);
 }
 
 Status Check(const ReleaseReservation& c) {
@@ -281,6 +287,48 @@ Status Check(const ResolveReturn& c) {
   OMS_RETURN_IF_ERROR(ValidateId("return_id", c.id.str()));
   return ValidateReturnedLines(c.lines, /*allow_inspect=*/false);
 }
+
+Status ValidateInboundLines(const std::vector<InboundQuantity>& lines) {
+  if (lines.empty()) return Invalid("lines", "at least one line is required");
+  if (lines.size() > static_cast<size_t>(limits::kMaxInboundLines)) {
+    return Invalid("lines", "at most " + std::to_string(limits::kMaxInboundLines) + " lines");
+  }
+  for (size_t i = 0; i < lines.size(); ++i) {
+    std::string prefix = "lines[" + std::to_string(i) + "].";
+    OMS_RETURN_IF_ERROR(ValidateId(prefix + "sku", lines[i].sku.str()));
+    OMS_RETURN_IF_ERROR(ValidateQuantity(prefix + "quantity", lines[i].quantity, 1));
+  }
+  return Status::Ok();
+}
+
+Status ValidateExpectedAt(Timestamp at) {
+  if (ToMicros(at) <= 0) return Invalid("expected_at", "is required");
+  return Status::Ok();
+}
+
+Status Check(const ExpectInbound& c) {
+  OMS_RETURN_IF_ERROR(ValidateId("inbound_id", c.id.str()));
+  OMS_RETURN_IF_ERROR(ValidateId("location_id", c.location.str()));
+  OMS_RETURN_IF_ERROR(ValidateExpectedAt(c.expected_at));
+  return ValidateInboundLines(c.lines);
+}
+
+Status Check(const RescheduleInbound& c) {
+  OMS_RETURN_IF_ERROR(ValidateId("inbound_id", c.id.str()));
+  return ValidateExpectedAt(c.expected_at);
+}
+
+Status Check(const CancelInbound& c) {
+  OMS_RETURN_IF_ERROR(ValidateId("inbound_id", c.id.str()));
+  return ValidateText("reason", c.reason);
+}
+
+Status Check(const ReceiveInbound& c) {
+  OMS_RETURN_IF_ERROR(ValidateId("inbound_id", c.id.str()));
+  return ValidateInboundLines(c.lines);
+}
+
+Status Check(const MarkInboundOverdue& c) { return ValidateId("inbound_id", c.id.str()); }
 
 }  // namespace
 

@@ -180,7 +180,8 @@ Result<std::vector<Order>> Reader::ListOrders(const OrderQuery& query, int limit
 
 Result<std::vector<Reservation>> Reader::ListReservations(ReservationState state,
                                                           Timestamp after_expiry,
-                                                          const std::string& after_id, int limit) {
+                                                          const std::string& after_id, int limit,
+                                                          bool /*at_risk_only*/) {
   return WithSnapshot([&](Database& db) -> Result<std::vector<Reservation>> {
     Statement* q;
     if (state == ReservationState::kActive) {
@@ -206,6 +207,14 @@ Result<std::vector<Reservation>> Reader::ListReservations(ReservationState state
 
 Result<std::optional<Return>> Reader::GetReturn(const ReturnId& id) {
   return WithSnapshot([&](Database& db) { return LoadReturn(db, id); });
+}
+
+Result<std::optional<Inbound>> Reader::GetInbound(const InboundId& /*id*/) {
+  return Status::Internal("GetInbound: not yet implemented");  // TODO(issue 16): storage
+}
+
+Result<std::vector<Inbound>> Reader::ListInbound(const InboundQuery& /*query*/, int /*limit*/) {
+  return Status::Internal("ListInbound: not yet implemented");  // TODO(issue 16): storage
 }
 
 Result<std::vector<Return>> Reader::ListReturns(const ReturnQuery& query, int limit) {

@@ -28,12 +28,14 @@ class Reader final : public ReadStore {
   Result<std::vector<Movement>> ListMovements(const MovementFilter& filter, int limit) override;
   Result<std::optional<Reservation>> GetReservation(const ReservationId& id) override;
   Result<std::vector<Reservation>> ListReservations(ReservationState state, Timestamp after_expiry,
-                                                    const std::string& after_id,
-                                                    int limit) override;
+                                                    const std::string& after_id, int limit,
+                                                    bool at_risk_only = false) override;
   Result<std::optional<Order>> GetOrder(const OrderId& id) override;
   Result<std::vector<Order>> ListOrders(const OrderQuery& query, int limit) override;
   Result<std::optional<Return>> GetReturn(const ReturnId& id) override;
   Result<std::vector<Return>> ListReturns(const ReturnQuery& query, int limit) override;
+  Result<std::optional<Inbound>> GetInbound(const InboundId& id) override;
+  Result<std::vector<Inbound>> ListInbound(const InboundQuery& query, int limit) override;
   Result<std::vector<StoredEvent>> ReadEvents(int64_t after, int kind, int limit,
                                               int64_t* scanned_to, int64_t* first_scanned) override;
   Result<int64_t> OldestEvent() override;

@@ -265,6 +265,10 @@ Result<std::optional<Return>> SqliteStore::FindReturn(const ReturnId& id) {
   return LoadReturn(*db_, id);
 }
 
+Result<std::optional<Inbound>> SqliteStore::FindInbound(const InboundId& /*id*/) {
+  return Status::Internal("FindInbound: not yet implemented");  // TODO(issue 16): storage
+}
+
 Result<std::vector<ReturnedUnits>> SqliteStore::FindReturned(const std::string& source) {
   return LoadReturned(*db_, source);
 }

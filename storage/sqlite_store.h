@@ -37,6 +37,7 @@ class SqliteStore final : public Store {
   Result<std::optional<Order>> FindOrder(const OrderId& id) override;
   Result<std::optional<Return>> FindReturn(const ReturnId& id) override;
   Result<std::vector<ReturnedUnits>> FindReturned(const std::string& source) override;
+  Result<std::optional<Inbound>> FindInbound(const InboundId& id) override;
   Result<int64_t> PurgeRequests(Timestamp before, int64_t max_rows) override;
   Result<int64_t> PurgeEvents(Timestamp before, int64_t keep, int64_t max_rows) override;
   ~SqliteStore() override;

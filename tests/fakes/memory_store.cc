@@ -22,6 +22,9 @@ Result<Snapshot> MemoryStore::Load() {
   for (const auto& [id, o] : committed_.orders) {
     if (!IsFinal(o.state)) s.live_orders.push_back(o);
   }
+  for (const auto& [id, in] : committed_.inbounds) {
+    if (in.open()) s.open_inbounds.push_back(in);
+  }
   s.last_sequence = committed_.events.empty() ? 0 : committed_.events.back().sequence;
   s.last_movement_id = committed_.movements.empty() ? 0 : committed_.movements.back().id;
   return s;
@@ -131,6 +134,35 @@ Status MemoryStore::Apply(Tables& t, const Changes& c, const RequestRecord* reco
   for (const auto& [key, level] : c.stock) {
     if (level.quarantined < 0) return Status::Internal("stock CHECK constraint failed");
   }
+  for (const auto& in : c.inbounds) {
+    // The CHECK constraints and triggers of the SQLite schema.
+    if (!t.locations.count(in.location.str())) return Status::Internal("inbound without location");
+    auto it = t.inbounds.find(in.id.str());
+    if (it == t.inbounds.end() && !c.IsNew(in)) return Status::Internal("inbound lines skipped");
+    if (it != t.inbounds.end() && !it->second.open() && it->second != in) {
+      return Status::Internal("inbound already closed");
+    }
+    Inbound stored = it == t.inbounds.end() ? in : it->second;
+    Inbound row = in;
+    row.lines = stored.lines;
+    for (size_t i : c.LinesToWrite(in)) {
+      const InboundLine& l = in.lines[i];
+      if (l.expected < 0 || l.received < 0 || l.promised < 0 || l.promised > l.remaining()) {
+        return Status::Internal("inbound line CHECK constraint failed");
+      }
+      if (i < row.lines.size()) {
+        row.lines[i] = l;
+      } else if (i == row.lines.size()) {
+        row.lines.push_back(l);
+      } else {
+        return Status::Internal("inbound line written out of order");
+      }
+    }
+    if (it == t.inbounds.end() && row.lines.size() != in.lines.size()) {
+      return Status::Internal("new inbound written without its lines");
+    }
+    t.inbounds[in.id.str()] = row;
+  }
   for (const auto& e : c.events) {
     if (!t.events.empty() && e.sequence != t.events.back().sequence + 1) {
       return Status::Internal("event sequence gap");
@@ -223,6 +255,14 @@ Result<std::vector<ReturnedUnits>> MemoryStore::FindReturned(const std::string& 
   std::vector<ReturnedUnits> out;
   for (const auto& [sku, n] : by_sku) out.push_back({Sku(sku), n});
   return out;
+}
+
+Result<std::optional<Inbound>> MemoryStore::FindInbound(const InboundId& id) {
+  if (TakeFindFault())
+    return Status::Unavailable(reason::kStorageUnavailable, "injected find failure");
+  auto it = Current().inbounds.find(id.str());
+  if (it == Current().inbounds.end()) return std::optional<Inbound>();
+  return std::optional<Inbound>(it->second);
 }
 
 Result<int64_t> MemoryStore::PurgeRequests(Timestamp before, int64_t max_rows) {

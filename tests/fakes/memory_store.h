@@ -24,6 +24,7 @@ class MemoryStore final : public Store {
   Result<std::optional<Order>> FindOrder(const OrderId& id) override;
   Result<std::optional<Return>> FindReturn(const ReturnId& id) override;
   Result<std::vector<ReturnedUnits>> FindReturned(const std::string& source) override;
+  Result<std::optional<Inbound>> FindInbound(const InboundId& id) override;
   Result<int64_t> PurgeRequests(Timestamp before, int64_t max_rows) override;
   Result<int64_t> PurgeEvents(Timestamp before, int64_t keep, int64_t max_rows) override;
 
@@ -44,6 +45,7 @@ class MemoryStore final : public Store {
     std::map<std::string, Reservation> reservations;
     std::map<std::string, Order> orders;
     std::map<std::string, Return> returns;
+    std::map<std::string, Inbound> inbounds;
     std::vector<Movement> movements;
     std::vector<Event> events;
     std::map<std::string, RequestRecord> requests;

@@ -50,6 +50,9 @@ class GatedStore final : public Store {
   Result<std::vector<ReturnedUnits>> FindReturned(const std::string& source) override {
     return inner_.FindReturned(source);
   }
+  Result<std::optional<Inbound>> FindInbound(const InboundId& id) override {
+    return inner_.FindInbound(id);
+  }
   Result<int64_t> PurgeRequests(Timestamp b, int64_t m) override {
     return inner_.PurgeRequests(b, m);
   }

@@ -47,6 +47,9 @@ class NoStore final : public Store {
   Result<std::vector<ReturnedUnits>> FindReturned(const std::string&) override {
     return std::vector<ReturnedUnits>();
   }
+  Result<std::optional<Inbound>> FindInbound(const InboundId&) override {
+    return std::optional<Inbound>();
+  }
   Result<int64_t> PurgeRequests(Timestamp, int64_t) override { return int64_t{0}; }
   Result<int64_t> PurgeEvents(Timestamp, int64_t, int64_t) override { return int64_t{0}; }
 };
