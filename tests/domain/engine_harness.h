@@ -58,6 +58,7 @@ class EngineHarness {
     view_ = std::make_unique<SharedView>();
     store_ = &factory_.Open();
     engine_ = std::make_unique<Engine>(*store_, clock_, ids_, *view_, nullptr);
+    engine_->set_inbound_grace(inbound_grace_);
     Status s = engine_->Open();
     EXPECT_TRUE(s.ok()) << s.ToString();
   }
@@ -141,6 +142,10 @@ class EngineHarness {
             return "order " + r.order.id.str();
           } else if constexpr (std::is_same_v<T, ReturnReply>) {
             return "return " + r.ret.id.str() + " " + ReturnStateName(r.ret.state);
+          } else if constexpr (std::is_same_v<T, InboundReply>) {
+            return fmt::format("inbound {} {} served={} moved={} at_risk={}", r.inbound.id.str(),
+                               InboundStateName(r.inbound.state), r.served.size(),
+                               r.moved.size(), r.at_risk.size());
           } else {
             return "ok";
           }
@@ -160,6 +165,7 @@ class EngineHarness {
     return "";
   }
 
+  Duration inbound_grace_ = limits::kDefaultInboundGrace;  // set before Reopen()
   Factory factory_;
   Store* store_ = nullptr;  // what the engine runs on, for reading back what was stored
   ManualClock clock_;
