@@ -1,7 +1,8 @@
 // Deterministic simulation: a seeded random workload (adjust, transfer, count, safety stock,
-// reserve, commit, release, returns of committed sales with their resolutions, time passing,
-// restarts, failed commits) drives the engine; after
-// every step its committed state must equal a simple reference model's. A failure prints the
+// reserve, preorders, commit, release, returns of committed sales with their resolutions,
+// inbound supply expected, received, rescheduled, cancelled and overdue, time passing,
+// restarts, failed commits) drives the engine; after every step its committed state must
+// equal a simple reference model's (simulation_model.h). A failure prints the
 // seed and step; replay one seed with OMS_SIM_SEED=<seed>.
 #include <gtest/gtest.h>
 
@@ -10,52 +11,10 @@
 #include <random>
 
 #include "tests/domain/engine_harness.h"
+#include "tests/domain/simulation_model.h"
 
 namespace oms::testing {
 namespace {
-
-struct ModelLevel {
-  int64_t on_hand = 0, reserved = 0, safety = 0, quarantined = 0;
-};
-
-struct ModelReservation {
-  std::map<std::pair<std::string, std::string>, int64_t> lines;
-  Timestamp expires_at;
-  bool active = true;
-  bool committed = false;
-  std::map<std::string, int64_t> returned;  // by SKU, over all its returns
-
-  int64_t Sold(const std::string& sku) const {
-    int64_t n = 0;
-    for (const auto& [key, q] : lines) n += key.first == sku ? q : 0;
-    return committed ? n : 0;
-  }
-};
-
-// An open return's quarantined units of one SKU at one location.
-struct ModelQuarantine {
-  std::string sku, location;
-  int64_t quarantined = 0;
-};
-
-// The reference: the rules of API.md written as plainly as possible.
-struct Model {
-  std::map<std::pair<std::string, std::string>, ModelLevel> stock;
-  std::map<std::string, ModelReservation> reservations;
-  std::map<std::string, ModelQuarantine> open_returns;
-
-  static int64_t Atp(const ModelLevel& l, Channel c) {
-    int64_t v = l.on_hand - l.reserved - (c == Channel::kPos ? 0 : l.safety);
-    return v > 0 ? v : 0;
-  }
-  void Expire(Timestamp now) {
-    for (auto& [id, r] : reservations) {
-      if (!r.active || r.expires_at > now) continue;
-      for (const auto& [key, q] : r.lines) stock[key].reserved -= q;
-      r.active = false;
-    }
-  }
-};
 
 template <typename Factory>
 class Simulation : public EngineHarness<Factory> {
@@ -63,6 +22,9 @@ class Simulation : public EngineHarness<Factory> {
   explicit Simulation(uint64_t seed) : rng_(seed) {}
 
   void Run(int steps) {
+    this->inbound_grace_ = std::chrono::minutes(5);
+    model_.grace = this->inbound_grace_;
+    this->Reopen();
     for (const char* loc : {"s1", "s2"}) this->AddLocation(loc);
     for (step_ = 0; step_ < steps && !::testing::Test::HasFailure(); ++step_) {
       model_.Expire(this->clock_.Now());
@@ -80,7 +42,7 @@ class Simulation : public EngineHarness<Factory> {
   }
 
   void Step() {
-    switch (rng_() % 14) {
+    switch (rng_() % 18) {
       case 0:
       case 1:
         return Adjust();
@@ -107,8 +69,16 @@ class Simulation : public EngineHarness<Factory> {
         return ReturnSale();
       case 12:
         return rng_() % 2 ? Resolve() : ReturnSale();
-      default:
+      case 13:
         return Disturb();
+      case 14:
+        return ExpectIn();
+      case 15:
+        return ReceiveIn();
+      case 16:
+        return ChangeIn();
+      default:
+        return Reserve(/*preorder=*/true);
     }
   }
 
@@ -171,26 +141,122 @@ class Simulation : public EngineHarness<Factory> {
     if (c.status.ok()) model_.stock[key].safety = v;
   }
 
-  void Reserve() {
+  // A reservation; a preorder holds what current ATP lacks against inbound supply.
+  void Reserve(bool preorder = false) {
+    Timestamp now = this->clock_.Now();
     CreateReservation cmd;
     cmd.channel = rng_() % 3 == 0 ? Channel::kPos : Channel::kOnline;
-    cmd.ttl = std::chrono::seconds(Between(1, 120));
-    ModelReservation r;
+    cmd.ttl = std::chrono::seconds(preorder ? Between(1, 900) : Between(1, 120));
+    if (preorder) cmd.promise_by = now + std::chrono::seconds(Between(60, 1200));
+    std::map<ModelKey, int64_t> wanted;
     int lines = static_cast<int>(Between(1, 3));
     for (int i = 0; i < lines; ++i) {
-      std::pair<std::string, std::string> key{Pick({"k1", "k2", "k3"}), Pick({"s1", "s2"})};
+      ModelKey key{Pick({"k1", "k2", "k3"}), Pick({"s1", "s2"})};
       int64_t q = Between(1, 4);
       cmd.lines.push_back({Sku(key.first), LocationId(key.second), q});
-      r.lines[key] += q;
+      wanted[key] += q;
     }
+    // All or nothing: tried on a copy of the model.
+    Model trial = model_;
+    ModelReservation r;
+    r.channel = cmd.channel;
+    r.promise_by = cmd.promise_by;
+    r.created = now;
+    r.expires_at = now + cmd.ttl;
     bool ok = true;
-    for (const auto& [key, q] : r.lines) ok = ok && q <= Model::Atp(model_.stock[key], cmd.channel);
-    r.expires_at = this->clock_.Now() + cmd.ttl;
+    for (const auto& [key, q] : wanted) {
+      ModelLevel& level = trial.stock[key];
+      int64_t present = std::min(q, Model::Atp(level, cmd.channel));
+      if (present > 0) {
+        level.reserved += present;
+        r.lines[key] += present;
+      }
+      int64_t got = present;
+      if (got < q && preorder) got += trial.Peg(r, key.first, key.second, q - got, now);
+      ok = ok && got == q;
+    }
     Completion c = this->Do(cmd);
-    Expect(c, ok, "reserve");
+    Expect(c, ok, preorder ? "preorder" : "reserve");
     if (!ok || !c.status.ok()) return;
-    for (const auto& [key, q] : r.lines) model_.stock[key].reserved += q;
+    model_ = std::move(trial);
     model_.reservations[c.response.substr(std::string("reservation ").size())] = r;
+  }
+
+  std::string AnyInbound() {
+    auto it = model_.inbounds.begin();
+    std::advance(it, rng_() % model_.inbounds.size());
+    return it->first;
+  }
+
+  void ExpectIn() {
+    std::string id = "po-" + std::to_string(++next_inbound_);
+    if (rng_() % 10 == 0 && !model_.inbounds.empty()) id = AnyInbound();  // ALREADY_EXISTS
+    Timestamp now = this->clock_.Now();
+    ModelInbound in;
+    in.location = Pick({"s1", "s2"});
+    in.at = now + std::chrono::seconds(Between(-200, 900));
+    in.overdue = in.at + model_.grace <= now;
+    ExpectInbound cmd{InboundId(id), LocationId(in.location), in.at, {}};
+    for (int i = 0, n = static_cast<int>(Between(1, 2)); i < n; ++i) {
+      std::string sku = Pick({"k1", "k2", "k3"});
+      int64_t q = Between(1, 8);
+      cmd.lines.push_back({Sku(sku), q});
+      in.lines[sku].expected += q;
+    }
+    bool ok = !model_.inbounds.count(id);
+    Completion c = this->Do(cmd);
+    Expect(c, ok, "expect");
+    if (ok && c.status.ok()) model_.inbounds[id] = in;
+  }
+
+  // Mostly what was expected, sometimes more or another SKU; also of closed inbounds.
+  void ReceiveIn() {
+    if (model_.inbounds.empty()) return;
+    std::string id = AnyInbound();
+    ModelInbound& in = model_.inbounds[id];
+    ReceiveInbound cmd{InboundId(id), {}};
+    std::vector<std::pair<std::string, int64_t>> got;
+    for (int i = 0, n = static_cast<int>(Between(1, 2)); i < n; ++i) {
+      std::string sku = Pick({"k1", "k2", "k3"});
+      if (rng_() % 4 != 0) {
+        auto line = in.lines.begin();
+        std::advance(line, rng_() % in.lines.size());
+        sku = line->first;
+      }
+      int64_t q = Between(1, 6);
+      cmd.lines.push_back({Sku(sku), q});
+      got.emplace_back(sku, q);
+    }
+    bool ok = in.open;
+    Completion c = this->Do(cmd);
+    Expect(c, ok, "receive");
+    if (ok && c.status.ok()) model_.Receive(id, got);
+  }
+
+  // Cancels or reschedules (sometimes past its grace at once, or of a closed inbound).
+  void ChangeIn() {
+    if (model_.inbounds.empty()) return;
+    std::string id = AnyInbound();
+    ModelInbound& in = model_.inbounds[id];
+    Timestamp now = this->clock_.Now();
+    bool ok = in.open;
+    if (rng_() % 3 == 0) {
+      Completion c = this->Do(CancelInbound{InboundId(id), "sim"});
+      Expect(c, ok, "cancel");
+      if (!ok || !c.status.ok()) return;
+      in.open = false;
+      model_.MovePegs(id, [](const ModelReservation&) { return true; }, now);
+      return;
+    }
+    Timestamp at = now + std::chrono::seconds(Between(-400, 900));
+    Completion c = this->Do(RescheduleInbound{InboundId(id), at});
+    Expect(c, ok, "reschedule");
+    if (!ok || !c.status.ok()) return;
+    in.at = at;
+    in.overdue = at + model_.grace <= now;
+    bool all = in.overdue;
+    model_.MovePegs(
+        id, [&](const ModelReservation& r) { return all || *r.promise_by < at; }, now);
   }
 
   void EndReservation(bool commit) {
@@ -200,6 +266,7 @@ class Simulation : public EngineHarness<Factory> {
     ModelReservation& r = it->second;
     bool ok = r.active;
     if (commit) {
+      ok = ok && r.pegs.empty();  // units still to arrive cannot be sold
       for (const auto& [key, q] : r.lines) ok = ok && model_.stock[key].on_hand >= q;
     }
     ReservationId id(it->first);
@@ -207,11 +274,10 @@ class Simulation : public EngineHarness<Factory> {
         commit ? this->Do(CommitReservation{id, {}}) : this->Do(ReleaseReservation{id, ""});
     Expect(c, ok, commit ? "commit" : "release");
     if (!ok || !c.status.ok()) return;
-    for (const auto& [key, q] : r.lines) {
-      model_.stock[key].reserved -= q;
-      if (commit) model_.stock[key].on_hand -= q;
+    if (commit) {
+      for (const auto& [key, q] : r.lines) model_.stock[key].on_hand -= q;
     }
-    r.active = false;
+    model_.End(r);
     r.committed = commit;
   }
 
@@ -230,7 +296,7 @@ class Simulation : public EngineHarness<Factory> {
     }
     ModelReservation& r = it->second;
     std::string sku = Pick({"k1", "k2", "k3"}), at = Pick({"s1", "s2"});
-    if (rng_() % 4 != 0) {  // mostly a SKU it holds
+    if (rng_() % 4 != 0 && !r.lines.empty()) {  // mostly a SKU it holds (a preorder may not yet)
       auto line = r.lines.begin();
       std::advance(line, rng_() % r.lines.size());
       sku = line->first.first;
@@ -302,13 +368,49 @@ class Simulation : public EngineHarness<Factory> {
       ASSERT_GE(l.reserved, 0);
     }
     size_t active = 0;
-    for (const auto& [id, r] : model_.reservations) active += r.active;
+    for (const auto& [id, r] : model_.reservations) {
+      active += r.active;
+      if (r.active) CompareHolds(id, r);
+    }
     ASSERT_EQ(this->engine_->state().active_reservations(), active) << "step " << step_;
+    for (const auto& [id, m] : model_.inbounds) {
+      const Inbound* in = this->engine_->state().FindOpenInbound(InboundId(id));
+      ASSERT_EQ(in != nullptr, m.open) << id << " step " << step_;
+      if (!in) continue;
+      ASSERT_EQ(in->overdue, m.overdue) << id << " step " << step_;
+      ASSERT_EQ(in->expected_at, m.at) << id << " step " << step_;
+      for (const auto& [sku, l] : m.lines) {
+        const InboundLine* line = in->Line(Sku(sku));
+        ASSERT_TRUE(line) << id << " " << sku << " step " << step_;
+        ASSERT_EQ(line->expected, l.expected) << id << " " << sku << " step " << step_;
+        ASSERT_EQ(line->received, l.received) << id << " " << sku << " step " << step_;
+        ASSERT_EQ(line->promised, l.promised) << id << " " << sku << " step " << step_;
+      }
+    }
+  }
+
+  // Present holds per (sku, location), pegs per (sku, location, inbound), at-risk units.
+  void CompareHolds(const std::string& id, const ModelReservation& m) {
+    const Reservation* r = this->engine_->state().FindActiveReservation(ReservationId(id));
+    ASSERT_TRUE(r) << id << " step " << step_;
+    std::map<std::vector<std::string>, int64_t> got, want;
+    for (const auto& l : r->lines) {
+      std::string peg = l.at_risk ? "<at risk>" : l.inbound.str();
+      got[{l.sku.str(), l.location.str(), l.future() ? peg : "<now>"}] += l.quantity;
+    }
+    for (const auto& [key, q] : m.lines) {
+      if (q > 0) want[{key.first, key.second, "<now>"}] += q;
+    }
+    for (const auto& p : m.pegs) {
+      want[{p.sku, p.location, p.inbound.empty() ? "<at risk>" : p.inbound}] += p.quantity;
+    }
+    ASSERT_EQ(got, want) << id << " step " << step_;
   }
 
   std::mt19937_64 rng_;
   Model model_;
   int step_ = 0;
+  int next_inbound_ = 0;
 };
 
 std::vector<uint64_t> Seeds(int count) {
