@@ -316,6 +316,55 @@ TEST(ValidateReturn, Resolve_TakesRestockOrDamaged_NeverInspect) {
   EXPECT_EQ(FieldOf(Validate(r)), "return_id");
 }
 
+ExpectInbound GoodInbound() {
+  return {InboundId("PO-1"), LocationId("s1"), FromMicros(1'800'000'000'000'000),
+          {{Sku("a"), 5}}};
+}
+
+TEST(ValidateInbound, AWellFormedInbound_IsAccepted) {
+  EXPECT_TRUE(Validate(GoodInbound()).ok());
+  EXPECT_TRUE(Validate(ReceiveInbound{InboundId("PO-1"), {{Sku("a"), 1}}}).ok());
+}
+
+TEST(ValidateInbound, EachFieldIsChecked) {
+  ExpectInbound c = GoodInbound();
+  c.id = InboundId("");
+  EXPECT_EQ(FieldOf(Validate(c)), "inbound_id");
+  c = GoodInbound();
+  c.location = LocationId("has space");
+  EXPECT_EQ(FieldOf(Validate(c)), "location_id");
+  c = GoodInbound();
+  c.expected_at = Timestamp();
+  EXPECT_EQ(FieldOf(Validate(c)), "expected_at");
+  c = GoodInbound();
+  c.lines.clear();
+  EXPECT_EQ(FieldOf(Validate(c)), "lines");
+  c = GoodInbound();
+  c.lines.push_back({Sku("b"), 0});
+  EXPECT_EQ(FieldOf(Validate(c)), "lines[1].quantity");
+  c = GoodInbound();
+  c.lines.assign(limits::kMaxInboundLines + 1, {Sku("a"), 1});
+  EXPECT_EQ(FieldOf(Validate(c)), "lines");
+  EXPECT_EQ(FieldOf(Validate(RescheduleInbound{InboundId("PO-1"), Timestamp()})), "expected_at");
+  EXPECT_EQ(FieldOf(Validate(CancelInbound{InboundId("PO-1"), std::string("\x01")})), "reason");
+  EXPECT_EQ(FieldOf(Validate(ReceiveInbound{InboundId("PO-1"), {{Sku(""), 1}}})),
+            "lines[0].sku");
+}
+
+TEST(ValidatePreorder, TtlUpTo180Days_OnlyWithPromiseBy) {
+  CreateReservation c;
+  c.lines = {{Sku("a"), LocationId("s1"), 1}};
+  c.ttl = std::chrono::hours(24 * 30);
+  EXPECT_EQ(FieldOf(Validate(c)), "ttl");
+  c.promise_by = FromMicros(1'800'000'000'000'000);
+  EXPECT_TRUE(Validate(c).ok());
+  c.ttl = std::chrono::hours(24 * 181);
+  EXPECT_EQ(FieldOf(Validate(c)), "ttl");
+  c.ttl = std::chrono::hours(1);
+  c.promise_by = Timestamp();
+  EXPECT_EQ(FieldOf(Validate(c)), "promise_by");
+}
+
 TEST(ValidatePageSize, ZeroMeansTheDefault) {
   ASSERT_TRUE(ValidatePageSize(0).ok());
   EXPECT_EQ(*ValidatePageSize(0), limits::kDefaultPageSize);
