@@ -267,7 +267,6 @@ Result<std::vector<int64_t>> CommitQuantities(const Reservation& r,
         future = &r.lines[i];
         continue;
       }
-      if (!wanted[w].location.empty() && r.lines[i].location != wanted[w].location) continue;
       if (match >= 0) {
         return Status::InvalidArgument(field + ".location_id",
                                        "the SKU is held at several locations; name one");
