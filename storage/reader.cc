@@ -181,14 +181,29 @@ Result<std::vector<Order>> Reader::ListOrders(const OrderQuery& query, int limit
 Result<std::vector<Reservation>> Reader::ListReservations(ReservationState state,
                                                           Timestamp after_expiry,
                                                           const std::string& after_id, int limit,
-                                                          bool /*at_risk_only*/) {
+                                                          bool at_risk_only) {
   return WithSnapshot([&](Database& db) -> Result<std::vector<Reservation>> {
+    // At risk: few reservations, found by the partial index on at-risk lines.
     Statement* q;
-    if (state == ReservationState::kActive) {
+    if (state == ReservationState::kActive && at_risk_only) {
+      q = &db.Prepare(Select<kReservations,
+                             "WHERE state = 1 AND (expires_at, reservation_id) > (?1, ?2) "
+                             "AND reservation_id IN (SELECT reservation_id FROM "
+                             "reservation_lines WHERE at_risk = 1) "
+                             "ORDER BY expires_at, reservation_id LIMIT ?3">());
+      q->Bind(1, ToMicros(after_expiry));
+    } else if (state == ReservationState::kActive) {
       q = &db.Prepare(Select<kReservations,
                              "WHERE state = 1 AND (expires_at, reservation_id) > (?1, ?2) "
                              "ORDER BY expires_at, reservation_id LIMIT ?3">());
       q->Bind(1, ToMicros(after_expiry));
+    } else if (at_risk_only) {
+      q = &db.Prepare(Select<kReservations,
+                             "WHERE state = ?1 AND reservation_id > ?2 "
+                             "AND reservation_id IN (SELECT reservation_id FROM "
+                             "reservation_lines WHERE at_risk = 1) "
+                             "ORDER BY reservation_id LIMIT ?3">());
+      q->Bind(1, static_cast<int64_t>(state));
     } else {
       q = &db.Prepare(Select<kReservations,
                              "WHERE state = ?1 AND reservation_id > ?2 "
@@ -209,12 +224,37 @@ Result<std::optional<Return>> Reader::GetReturn(const ReturnId& id) {
   return WithSnapshot([&](Database& db) { return LoadReturn(db, id); });
 }
 
-Result<std::optional<Inbound>> Reader::GetInbound(const InboundId& /*id*/) {
-  return Status::Internal("GetInbound: not yet implemented");  // TODO(issue 16): storage
+Result<std::optional<Inbound>> Reader::GetInbound(const InboundId& id) {
+  return WithSnapshot([&](Database& db) { return LoadInbound(db, id); });
 }
 
-Result<std::vector<Inbound>> Reader::ListInbound(const InboundQuery& /*query*/, int /*limit*/) {
-  return Status::Internal("ListInbound: not yet implemented");  // TODO(issue 16): storage
+Result<std::vector<Inbound>> Reader::ListInbound(const InboundQuery& query, int limit) {
+  return WithSnapshot([&](Database& db) -> Result<std::vector<Inbound>> {
+    // One statement per filter shape so each uses its index: by SKU through
+    // inbound_lines_by_sku (a SKU is on few inbounds), else by location, else by id.
+    Statement* q;
+    if (!query.sku.empty()) {
+      q = &db.Prepare(Select<kInbounds,
+                             "WHERE inbound_id IN (SELECT inbound_id FROM inbound_lines "
+                             "WHERE sku = ?2 AND inbound_id > ?3) "
+                             "AND (?1 = '' OR location_id = ?1) ORDER BY inbound_id LIMIT ?4">());
+      q->Bind(1, query.location_id).Bind(2, query.sku);
+    } else if (!query.location_id.empty()) {
+      q = &db.Prepare(Select<kInbounds,
+                             "WHERE location_id = ?1 AND inbound_id > ?3 "
+                             "ORDER BY inbound_id LIMIT ?4">());
+      q->Bind(1, query.location_id);
+    } else {
+      q = &db.Prepare(Select<kInbounds, "WHERE inbound_id > ?3 ORDER BY inbound_id LIMIT ?4">());
+    }
+    q->Bind(3, query.after_id).Bind(4, static_cast<int64_t>(limit));
+    std::vector<Inbound> out;
+    while (q->Step()) out.push_back(InboundFromRow(*q, 0));
+    if (!q->status().ok()) return q->status();
+    q->Reset();
+    for (auto& in : out) OMS_RETURN_IF_ERROR(LoadInboundLines(db, in));
+    return out;
+  });
 }
 
 Result<std::vector<Return>> Reader::ListReturns(const ReturnQuery& query, int limit) {

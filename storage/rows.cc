@@ -115,11 +115,17 @@ Reservation ReservationFromRow(const Statement& row, int c) {
   r.created_at = FromMicros(row.Int(c + t["created_at"]));
   r.updated_at = FromMicros(row.Int(c + t["updated_at"]));
   r.expires_at = FromMicros(row.Int(c + t["expires_at"]));
+  if (!row.IsNull(c + t["promise_by"])) r.promise_by = FromMicros(row.Int(c + t["promise_by"]));
   return r;
 }
 
 Statement& BindReservation(Statement& s, const Reservation& r) {
   constexpr auto& t = kReservations;
+  // NULL, not 0: the epoch is a promise like any other, only a missing one is no preorder.
+  if (r.promise_by)
+    s.Bind(t.Param("promise_by"), ToMicros(*r.promise_by));
+  else
+    s.BindNull(t.Param("promise_by"));
   return s.Bind(t.Param("reservation_id"), r.id.str())
       .Bind(t.Param("state"), static_cast<int64_t>(r.state))
       .Bind(t.Param("channel"), static_cast<int64_t>(r.channel))
@@ -133,8 +139,14 @@ Statement& BindReservation(Statement& s, const Reservation& r) {
 
 ReservationLine ReservationLineFromRow(const Statement& row, int c) {
   constexpr auto& t = kReservationLines;
-  return {Sku(row.Text(c + t["sku"])), LocationId(row.Text(c + t["location_id"])),
-          row.Int(c + t["quantity"])};
+  ReservationLine l;
+  l.sku = Sku(row.Text(c + t["sku"]));
+  l.location = LocationId(row.Text(c + t["location_id"]));
+  l.quantity = row.Int(c + t["quantity"]);
+  l.inbound = InboundId(row.Text(c + t["inbound_id"]));
+  l.promised_at = FromMicros(row.Int(c + t["promised_at"]));
+  l.at_risk = row.Int(c + t["at_risk"]) != 0;
+  return l;
 }
 
 Statement& BindReservationLine(Statement& s, const ReservationId& id, size_t line_no,
@@ -144,7 +156,10 @@ Statement& BindReservationLine(Statement& s, const ReservationId& id, size_t lin
       .Bind(t.Param("line_no"), static_cast<int64_t>(line_no))
       .Bind(t.Param("sku"), line.sku.str())
       .Bind(t.Param("location_id"), line.location.str())
-      .Bind(t.Param("quantity"), line.quantity);
+      .Bind(t.Param("quantity"), line.quantity)
+      .Bind(t.Param("inbound_id"), line.inbound.str())
+      .Bind(t.Param("promised_at"), ToMicros(line.promised_at))
+      .Bind(t.Param("at_risk"), int64_t{line.at_risk});
 }
 
 Order OrderFromRow(const Statement& row, int c) {
@@ -293,6 +308,49 @@ Statement& BindReturnTransition(Statement& s, const ReturnId& id, size_t seq,
       .Bind(t.Param("note"), tr.note);
 }
 
+Inbound InboundFromRow(const Statement& row, int c) {
+  constexpr auto& t = kInbounds;
+  Inbound in;
+  in.id = InboundId(row.Text(c + t["inbound_id"]));
+  in.location = LocationId(row.Text(c + t["location_id"]));
+  in.expected_at = FromMicros(row.Int(c + t["expected_at"]));
+  in.state = static_cast<InboundState>(row.Int(c + t["state"]));
+  in.overdue = row.Int(c + t["overdue"]) != 0;
+  in.created_at = FromMicros(row.Int(c + t["created_at"]));
+  in.updated_at = FromMicros(row.Int(c + t["updated_at"]));
+  in.end_reason = row.Text(c + t["end_reason"]);
+  return in;
+}
+
+Statement& BindInbound(Statement& s, const Inbound& in) {
+  constexpr auto& t = kInbounds;
+  return s.Bind(t.Param("inbound_id"), in.id.str())
+      .Bind(t.Param("location_id"), in.location.str())
+      .Bind(t.Param("expected_at"), ToMicros(in.expected_at))
+      .Bind(t.Param("state"), static_cast<int64_t>(in.state))
+      .Bind(t.Param("overdue"), int64_t{in.overdue})
+      .Bind(t.Param("created_at"), ToMicros(in.created_at))
+      .Bind(t.Param("updated_at"), ToMicros(in.updated_at))
+      .Bind(t.Param("end_reason"), in.end_reason);
+}
+
+InboundLine InboundLineFromRow(const Statement& row, int c) {
+  constexpr auto& t = kInboundLines;
+  return {Sku(row.Text(c + t["sku"])), row.Int(c + t["expected"]), row.Int(c + t["received"]),
+          row.Int(c + t["promised"])};
+}
+
+Statement& BindInboundLine(Statement& s, const InboundId& id, size_t line_no,
+                           const InboundLine& line) {
+  constexpr auto& t = kInboundLines;
+  return s.Bind(t.Param("inbound_id"), id.str())
+      .Bind(t.Param("line_no"), static_cast<int64_t>(line_no))
+      .Bind(t.Param("sku"), line.sku.str())
+      .Bind(t.Param("expected"), line.expected)
+      .Bind(t.Param("received"), line.received)
+      .Bind(t.Param("promised"), line.promised);
+}
+
 RequestRecord RequestFromRow(const Statement& row, int c) {
   constexpr auto& t = kRequests;
   RequestRecord r;
@@ -420,6 +478,29 @@ Result<std::vector<ReturnedUnits>> LoadReturned(Database& db, const std::string&
   OMS_RETURN_IF_ERROR(q.status());
   q.Reset();
   return out;
+}
+
+Status LoadInboundLines(Database& db, Inbound& in) {
+  Statement& q = db.Prepare(Select<kInboundLines, "WHERE inbound_id = ? ORDER BY line_no">());
+  q.Bind(1, in.id.str());
+  in.lines.clear();
+  while (q.Step()) in.lines.push_back(InboundLineFromRow(q, 0));
+  Status s = q.status();
+  q.Reset();
+  return s;
+}
+
+Result<std::optional<Inbound>> LoadInbound(Database& db, const InboundId& id) {
+  Statement& q = db.Prepare(Select<kInbounds, "WHERE inbound_id = ?">());
+  q.Bind(1, id.str());
+  if (!q.Step()) {
+    if (!q.status().ok()) return q.status();
+    return std::optional<Inbound>();
+  }
+  Inbound in = InboundFromRow(q, 0);
+  q.Reset();
+  OMS_RETURN_IF_ERROR(LoadInboundLines(db, in));
+  return std::optional<Inbound>(std::move(in));
 }
 
 Status LoadReservationLines(Database& db, Reservation& r) {

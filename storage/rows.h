@@ -8,6 +8,7 @@
 #include <string_view>
 #include <vector>
 
+#include "domain/inbound.h"
 #include "domain/location.h"
 #include "domain/order.h"
 #include "domain/ports.h"
@@ -58,6 +59,13 @@ ReturnTransition ReturnTransitionFromRow(const Statement& row, int first);
 Statement& BindReturnTransition(Statement& s, const ReturnId& id, size_t seq,
                                 const ReturnTransition& t);
 
+// The inbound without its lines (inbound_lines, read by LoadInboundLines).
+Inbound InboundFromRow(const Statement& row, int first);
+Statement& BindInbound(Statement& s, const Inbound& in);
+InboundLine InboundLineFromRow(const Statement& row, int first);
+Statement& BindInboundLine(Statement& s, const InboundId& id, size_t line_no,
+                           const InboundLine& line);
+
 RequestRecord RequestFromRow(const Statement& row, int first);
 Statement& BindRequest(Statement& s, const RequestRecord& r);
 
@@ -77,6 +85,11 @@ Result<std::optional<Return>> LoadReturn(Database& db, const ReturnId& id);
 Status LoadReturnDetails(Database& db, Return& r);
 // Units per SKU returned from one sale (an order or a reservation id), by SKU.
 Result<std::vector<ReturnedUnits>> LoadReturned(Database& db, const std::string& source);
+
+// One whole inbound (lines by line_no) by id, in any state, or nothing.
+Result<std::optional<Inbound>> LoadInbound(Database& db, const InboundId& id);
+// Loads the lines of `in` (ordered by line_no).
+Status LoadInboundLines(Database& db, Inbound& in);
 
 // Loads the lines of `r` (ordered by line_no) with the database's cached statement.
 Status LoadReservationLines(Database& db, Reservation& r);

@@ -240,8 +240,71 @@ CREATE TRIGGER return_history_append_only_delete BEFORE DELETE ON return_history
 BEGIN SELECT RAISE(ABORT, 'return history is append-only'); END;
 )sql";
 
+// Version 6: inbound supply and preorders. An inbound's line per SKU never promises more than
+// is still to come; once RECEIVED or CANCELLED neither the inbound nor its lines change again
+// (rewriting identical values is allowed: a store writes final rows, and may write the same
+// one twice). A reservation line is a present hold (inbound_id '' and not at_risk), a future
+// hold pegged to an inbound, or at risk; promise_by is set for preorders only. The indexes
+// serve ListInbound by location and by SKU, the snapshot's open inbounds, and the at-risk
+// filter of ListReservations.
+constexpr const char* kV6 = R"sql(
+CREATE TABLE inbounds(
+  inbound_id  TEXT PRIMARY KEY NOT NULL CHECK(length(inbound_id) BETWEEN 1 AND 128),
+  location_id TEXT NOT NULL REFERENCES locations(location_id),
+  expected_at INTEGER NOT NULL,
+  state       INTEGER NOT NULL CHECK(state BETWEEN 1 AND 4),
+  overdue     INTEGER NOT NULL CHECK(overdue IN (0, 1)),
+  created_at  INTEGER NOT NULL,
+  updated_at  INTEGER NOT NULL,
+  end_reason  TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX inbounds_by_location ON inbounds(location_id, inbound_id);
+CREATE INDEX inbounds_open ON inbounds(state) WHERE state IN (1, 2);
+CREATE TRIGGER inbounds_closed_is_final BEFORE UPDATE ON inbounds
+WHEN OLD.state IN (3, 4) AND (NEW.location_id IS NOT OLD.location_id
+  OR NEW.expected_at IS NOT OLD.expected_at OR NEW.state IS NOT OLD.state
+  OR NEW.overdue IS NOT OLD.overdue OR NEW.created_at IS NOT OLD.created_at
+  OR NEW.updated_at IS NOT OLD.updated_at OR NEW.end_reason IS NOT OLD.end_reason)
+BEGIN SELECT RAISE(ABORT, 'inbound already closed'); END;
+CREATE TRIGGER inbounds_closed_no_delete BEFORE DELETE ON inbounds
+WHEN OLD.state IN (3, 4)
+BEGIN SELECT RAISE(ABORT, 'inbound already closed'); END;
+
+CREATE TABLE inbound_lines(
+  inbound_id TEXT NOT NULL REFERENCES inbounds(inbound_id),
+  line_no    INTEGER NOT NULL CHECK(line_no >= 0),
+  sku        TEXT NOT NULL CHECK(length(sku) BETWEEN 1 AND 128),
+  expected   INTEGER NOT NULL CHECK(expected >= 0),
+  received   INTEGER NOT NULL CHECK(received >= 0),
+  promised   INTEGER NOT NULL CHECK(promised >= 0),
+  CHECK(promised <= max(0, expected - received)),
+  PRIMARY KEY(inbound_id, line_no),
+  UNIQUE(inbound_id, sku)
+) WITHOUT ROWID;
+CREATE INDEX inbound_lines_by_sku ON inbound_lines(sku, inbound_id);
+CREATE TRIGGER inbound_lines_closed_insert BEFORE INSERT ON inbound_lines
+WHEN (SELECT state FROM inbounds WHERE inbound_id = NEW.inbound_id) IN (3, 4)
+BEGIN SELECT RAISE(ABORT, 'inbound already closed'); END;
+CREATE TRIGGER inbound_lines_closed_update BEFORE UPDATE ON inbound_lines
+WHEN (SELECT state FROM inbounds WHERE inbound_id = OLD.inbound_id) IN (3, 4)
+  AND (NEW.inbound_id IS NOT OLD.inbound_id OR NEW.line_no IS NOT OLD.line_no
+  OR NEW.sku IS NOT OLD.sku OR NEW.expected IS NOT OLD.expected
+  OR NEW.received IS NOT OLD.received OR NEW.promised IS NOT OLD.promised)
+BEGIN SELECT RAISE(ABORT, 'inbound already closed'); END;
+CREATE TRIGGER inbound_lines_closed_delete BEFORE DELETE ON inbound_lines
+WHEN (SELECT state FROM inbounds WHERE inbound_id = OLD.inbound_id) IN (3, 4)
+BEGIN SELECT RAISE(ABORT, 'inbound already closed'); END;
+
+ALTER TABLE reservation_lines ADD COLUMN inbound_id TEXT NOT NULL DEFAULT '';
+ALTER TABLE reservation_lines ADD COLUMN promised_at INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE reservation_lines ADD COLUMN at_risk INTEGER NOT NULL DEFAULT 0
+  CHECK(at_risk IN (0, 1));
+CREATE INDEX reservation_lines_at_risk ON reservation_lines(reservation_id) WHERE at_risk = 1;
+ALTER TABLE reservations ADD COLUMN promise_by INTEGER;
+)sql";
+
 const std::vector<const char*>& Migrations() {
-  static const std::vector<const char*> migrations = {kV1, kV2, kV3, kV4, kV5};
+  static const std::vector<const char*> migrations = {kV1, kV2, kV3, kV4, kV5, kV6};
   return migrations;
 }
 

@@ -113,6 +113,16 @@ Result<Snapshot> SqliteStore::Load() {
     }
   }
   {
+    Statement& q = db.Prepare(Select<kInbounds, "WHERE state IN (1, 2) ORDER BY inbound_id">());
+    while (q.Step()) s.open_inbounds.push_back(InboundFromRow(q, 0));
+    if (!q.status().ok()) return finish(q.status());
+    q.Reset();
+    for (auto& in : s.open_inbounds) {
+      Status st = LoadInboundLines(db, in);
+      if (!st.ok()) return finish(st);
+    }
+  }
+  {
     Statement& q = db.Prepare(
         "SELECT (SELECT IFNULL(MAX(sequence), 0) FROM events), "
         "(SELECT IFNULL(MAX(movement_id), 0) FROM movements)");
@@ -191,6 +201,7 @@ Status SqliteStore::WriteAll(const Changes& changes, const RequestRecord* record
   for (const auto& r : changes.reservations) OMS_RETURN_IF_ERROR(WriteReservation(r, changes));
   for (const auto& o : changes.orders) OMS_RETURN_IF_ERROR(WriteOrder(o, changes));
   for (const auto& r : changes.returns) OMS_RETURN_IF_ERROR(WriteReturn(r, changes));
+  for (const auto& in : changes.inbounds) OMS_RETURN_IF_ERROR(WriteInbound(in, changes));
   for (const auto& e : changes.events) {
     std::string payload = encoder_ ? encoder_(e) : std::string();
     OMS_RETURN_IF_ERROR(BindEvent(db.Prepare(Insert<kEvents>()), e, payload).Run());
@@ -253,6 +264,36 @@ Status SqliteStore::WriteReturn(const Return& r, const Changes& changes) {
   return Status::Ok();
 }
 
+Status SqliteStore::WriteInbound(const Inbound& in, const Changes& changes) {
+  Database& db = *db_;
+  const bool is_new = changes.IsNew(in);
+  // A new inbound's row comes first (its lines reference it). A stored one's lines come
+  // first: the command that closes it also writes its last line changes, which the schema
+  // refuses once the row says RECEIVED or CANCELLED.
+  if (is_new) OMS_RETURN_IF_ERROR(BindInbound(db.Prepare(Upsert<kInbounds>()), in).Run());
+  for (size_t i : changes.LinesToWrite(in)) {
+    if (i >= in.lines.size()) return Status::Internal("inbound line index out of range");
+    OMS_RETURN_IF_ERROR(
+        BindInboundLine(db.Prepare(Upsert<kInboundLines>()), in.id, i, in.lines[i]).Run());
+  }
+  if (!is_new) OMS_RETURN_IF_ERROR(BindInbound(db.Prepare(Upsert<kInbounds>()), in).Run());
+  // Lines are only ever appended, so the stored ones are exactly line_no 0..n-1: a line
+  // written past the end, or a new inbound written without all of its lines, shows here (as
+  // MemoryStore refuses them).
+  Statement& q = db.Prepare(
+      "SELECT COUNT(*), IFNULL(MAX(line_no), -1) FROM inbound_lines WHERE inbound_id = ?");
+  q.Bind(1, in.id.str());
+  if (!q.Step()) return q.status().ok() ? Status::Internal("no line count") : q.status();
+  const int64_t count = q.Int(0);
+  const int64_t last = q.Int(1);
+  q.Reset();
+  if (last != count - 1) return Status::Internal("inbound line written out of order");
+  if (is_new && count != static_cast<int64_t>(in.lines.size())) {
+    return Status::Internal("new inbound written without its lines");
+  }
+  return Status::Ok();
+}
+
 Result<std::optional<Order>> SqliteStore::FindOrder(const OrderId& id) {
   return LoadOrder(*db_, id);
 }
@@ -265,8 +306,8 @@ Result<std::optional<Return>> SqliteStore::FindReturn(const ReturnId& id) {
   return LoadReturn(*db_, id);
 }
 
-Result<std::optional<Inbound>> SqliteStore::FindInbound(const InboundId& /*id*/) {
-  return Status::Internal("FindInbound: not yet implemented");  // TODO(issue 16): storage
+Result<std::optional<Inbound>> SqliteStore::FindInbound(const InboundId& id) {
+  return LoadInbound(*db_, id);
 }
 
 Result<std::vector<ReturnedUnits>> SqliteStore::FindReturned(const std::string& source) {

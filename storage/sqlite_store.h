@@ -52,6 +52,7 @@ class SqliteStore final : public Store {
   Status WriteReservation(const Reservation& r, const Changes& changes);
   Status WriteOrder(const Order& o, const Changes& changes);
   Status WriteReturn(const Return& r, const Changes& changes);
+  Status WriteInbound(const Inbound& in, const Changes& changes);
 
   // An exclusive flock on "<db>-lock": the single writer is single across processes too.
   int lock_fd_ = -1;

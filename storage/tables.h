@@ -67,13 +67,14 @@ inline constexpr auto kMovements =
     MakeTable("movements", {Key("movement_id"), Fixed("sku"), Fixed("location_id"), Fixed("delta"),
                             Fixed("on_hand_after"), Fixed("reason"), Fixed("reference"),
                             Fixed("request_id"), Fixed("actor"), Fixed("created_at")});
-inline constexpr auto kReservations =
-    MakeTable("reservations", {Key("reservation_id"), Value("state"), Fixed("channel"),
-                               Fixed("reference"), Value("order_id"), Value("end_reason"),
-                               Fixed("created_at"), Value("updated_at"), Value("expires_at")});
-inline constexpr auto kReservationLines = MakeTable(
-    "reservation_lines",
-    {Key("reservation_id"), Key("line_no"), Value("sku"), Value("location_id"), Value("quantity")});
+inline constexpr auto kReservations = MakeTable(
+    "reservations", {Key("reservation_id"), Value("state"), Fixed("channel"), Fixed("reference"),
+                     Value("order_id"), Value("end_reason"), Fixed("created_at"),
+                     Value("updated_at"), Value("expires_at"), Value("promise_by")});
+inline constexpr auto kReservationLines =
+    MakeTable("reservation_lines",
+              {Key("reservation_id"), Key("line_no"), Value("sku"), Value("location_id"),
+               Value("quantity"), Value("inbound_id"), Value("promised_at"), Value("at_risk")});
 inline constexpr auto kOrders = MakeTable(
     "orders", {Key("order_id"), Value("state"), Fixed("customer_id"), Fixed("pickup_location_id"),
                Fixed("reservation_id"), Fixed("pickup_code"), Fixed("hold_us"), Fixed("created_at"),
@@ -96,6 +97,12 @@ inline constexpr auto kReturnLines =
 inline constexpr auto kReturnHistory = MakeTable(
     "return_history",
     {Key("return_id"), Key("seq"), Fixed("state"), Fixed("at"), Fixed("actor"), Fixed("note")});
+inline constexpr auto kInbounds = MakeTable(
+    "inbounds", {Key("inbound_id"), Fixed("location_id"), Value("expected_at"), Value("state"),
+                 Value("overdue"), Fixed("created_at"), Value("updated_at"), Value("end_reason")});
+inline constexpr auto kInboundLines =
+    MakeTable("inbound_lines", {Key("inbound_id"), Key("line_no"), Value("sku"), Value("expected"),
+                                Value("received"), Value("promised")});
 inline constexpr auto kRequests =
     MakeTable("requests", {Key("request_id"), Fixed("method"), Fixed("payload_hash"),
                            Fixed("response"), Fixed("error"), Fixed("created_at")});
@@ -119,6 +126,8 @@ constexpr void ForEachTable(F&& f) {
   f(kReturns);
   f(kReturnLines);
   f(kReturnHistory);
+  f(kInbounds);
+  f(kInboundLines);
   f(kRequests);
   f(kEvents);
 }

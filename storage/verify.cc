@@ -13,8 +13,10 @@ struct Check {
   const char* sql;  // each row: one text column describing the offending row
 };
 
-// on_hand = Σ movements; reserved = Σ active lines; nothing negative; ledger chain; states
-// and histories consistent; returns within what was sold, quarantined units accounted for; a
+// on_hand = Σ movements; reserved = Σ active present lines (future holds are counted in an
+// inbound line's promised instead); nothing negative; ledger chain; states and histories
+// consistent; returns within what was sold, quarantined units accounted for; inbound
+// promises match their pegs and what is still to come, receipts match the ledger; a
 // request_id has one effect; events gap-free.
 const Check kChecks[] = {
     {"on_hand equals the sum of movements",
@@ -26,17 +28,18 @@ const Check kChecks[] = {
      "SELECT m.sku || '@' || m.location_id || ': movements without a stock level' FROM (SELECT"
      " DISTINCT sku, location_id FROM movements) m LEFT JOIN stock_levels s USING (sku,"
      " location_id) WHERE s.sku IS NULL"},
-    {"reserved equals the sum of active reservation lines",
+    {"reserved equals the sum of active present reservation lines",
      "SELECT s.sku || '@' || s.location_id || ': reserved ' || s.reserved || ' but active lines"
      " sum to ' || IFNULL(a.total, 0) FROM stock_levels s LEFT JOIN (SELECT l.sku, l.location_id,"
      " SUM(l.quantity) AS total FROM reservation_lines l JOIN reservations r USING"
-     " (reservation_id) WHERE r.state = 1 GROUP BY l.sku, l.location_id) a USING (sku,"
+     " (reservation_id) WHERE r.state = 1 AND l.inbound_id = '' AND l.at_risk = 0 GROUP BY"
+     " l.sku, l.location_id) a USING (sku,"
      " location_id) WHERE s.reserved <> IFNULL(a.total, 0)"},
-    {"active lines have a stock level",
+    {"active present lines have a stock level",
      "SELECT l.reservation_id || ': line ' || l.sku || '@' || l.location_id || ' has no stock"
      " level' FROM reservation_lines l JOIN reservations r USING (reservation_id) LEFT JOIN"
      " stock_levels s ON s.sku = l.sku AND s.location_id = l.location_id WHERE r.state = 1 AND"
-     " s.sku IS NULL"},
+     " l.inbound_id = '' AND l.at_risk = 0 AND s.sku IS NULL"},
     {"nothing negative",
      "SELECT sku || '@' || location_id || ': negative quantity' FROM stock_levels WHERE on_hand <"
      " 0 OR reserved < 0 OR safety_stock < 0 OR quarantined < 0"},
@@ -96,6 +99,40 @@ const Check kChecks[] = {
      " ' || IFNULL(q.n, 0) || ' units quarantined' FROM returns r LEFT JOIN (SELECT return_id,"
      " SUM(quarantined) AS n FROM return_lines GROUP BY return_id) q ON q.return_id ="
      " r.return_id WHERE (r.state = 1) <> (IFNULL(q.n, 0) > 0)"},
+    {"an open inbound line's promised equals the future holds pegged to it",
+     "SELECT 'inbound ' || i.inbound_id || ', ' || il.sku || ': promised ' || il.promised || ' but"
+     " active lines pegged to it sum to ' || IFNULL(p.n, 0) FROM inbounds i JOIN inbound_lines il"
+     " USING (inbound_id) LEFT JOIN (SELECT l.inbound_id, l.sku, l.location_id, SUM(l.quantity)"
+     " AS n FROM reservation_lines l JOIN reservations r USING (reservation_id) WHERE r.state = 1"
+     " AND l.inbound_id <> '' GROUP BY 1, 2, 3) p ON p.inbound_id = i.inbound_id AND p.sku ="
+     " il.sku AND p.location_id = i.location_id WHERE i.state IN (1, 2) AND il.promised <>"
+     " IFNULL(p.n, 0)"},
+    {"an inbound line promises no more than is still to come",
+     "SELECT 'inbound ' || inbound_id || ', ' || sku || ': promised ' || promised || ' of ' ||"
+     " max(0, expected - received) || ' remaining' FROM inbound_lines WHERE promised > max(0,"
+     " expected - received) OR promised < 0"},
+    {"a closed inbound promises nothing",
+     "SELECT 'inbound ' || i.inbound_id || ', ' || il.sku || ': ' || CASE i.state WHEN 3 THEN"
+     " 'RECEIVED' ELSE 'CANCELLED' END || ' but promised ' || il.promised FROM inbounds i JOIN"
+     " inbound_lines il USING (inbound_id) WHERE i.state IN (3, 4) AND il.promised <> 0"},
+    {"active future holds are pegged to an open inbound line of their SKU and location",
+     "SELECT l.reservation_id || ': line ' || l.sku || '@' || l.location_id || ' pegged to inbound "
+     "'"
+     " || l.inbound_id || CASE WHEN i.inbound_id IS NULL THEN ', which does not exist' WHEN"
+     " i.state NOT IN (1, 2) THEN ', which is closed (state ' || i.state || ')' WHEN"
+     " i.location_id <> l.location_id THEN ', which is at ' || i.location_id ELSE ', which has no"
+     " line of its SKU' END FROM reservation_lines l JOIN reservations r USING (reservation_id)"
+     " LEFT JOIN inbounds i ON i.inbound_id = l.inbound_id LEFT JOIN inbound_lines il ON"
+     " il.inbound_id = l.inbound_id AND il.sku = l.sku WHERE r.state = 1 AND l.inbound_id <> ''"
+     " AND (i.inbound_id IS NULL OR i.state NOT IN (1, 2) OR i.location_id <> l.location_id OR"
+     " il.sku IS NULL)"},
+    {"an inbound line's received units were moved into stock",
+     "SELECT 'inbound ' || i.inbound_id || ', ' || il.sku || '@' || i.location_id || ': received '"
+     " || il.received || ' but RECEIVED movements sum to ' || IFNULL(m.n, 0) FROM inbounds i JOIN"
+     " inbound_lines il USING (inbound_id) LEFT JOIN (SELECT reference, sku, location_id,"
+     " SUM(delta) AS n FROM movements WHERE reason = 1 GROUP BY 1, 2, 3) m ON m.reference ="
+     " i.inbound_id AND m.sku = il.sku AND m.location_id = i.location_id WHERE il.received >"
+     " IFNULL(m.n, 0)"},
     {"a request_id has one effect",
      "SELECT 'request ' || request_id || ': movements at ' || COUNT(DISTINCT created_at) || '"
      " different times' FROM movements WHERE request_id <> '' GROUP BY request_id HAVING"
