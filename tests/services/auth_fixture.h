@@ -9,6 +9,7 @@
 #include <string>
 #include <utility>
 
+#include "oms/v1/inbound_service.grpc.pb.h"
 #include "oms/v1/return_service.grpc.pb.h"
 #include "tests/fakes/fault_vfs.h"
 #include "tests/support/live_server.h"
@@ -39,6 +40,7 @@ struct Client {
     res = v1::ReservationService::NewStub(channel);
     ord = v1::OrderService::NewStub(channel);
     ret = v1::ReturnService::NewStub(channel);
+    inb = v1::InboundService::NewStub(channel);
   }
   std::unique_ptr<grpc::ClientContext> Ctx() const {
     auto ctx = oms::testing::Ctx();
@@ -51,6 +53,7 @@ struct Client {
   std::unique_ptr<v1::ReservationService::Stub> res;
   std::unique_ptr<v1::OrderService::Stub> ord;
   std::unique_ptr<v1::ReturnService::Stub> ret;
+  std::unique_ptr<v1::InboundService::Stub> inb;
 };
 
 class AuthTest : public ::testing::Test {
