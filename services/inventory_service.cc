@@ -44,8 +44,8 @@ Status QuestionFrom(const Request& request, std::vector<Sku>* skus, Availability
 // The horizon of a future question: unset is the default; it must be > 0 and at most
 // kMaxFutureHorizon.
 Result<Duration> HorizonFrom(const v1::GetFutureAvailabilityRequest& r) {
-  Result<Duration> horizon = DurationFromProto(r.has_horizon() ? &r.horizon() : nullptr,
-                                               "horizon", limits::kDefaultFutureHorizon);
+  Result<Duration> horizon = DurationFromProto(r.has_horizon() ? &r.horizon() : nullptr, "horizon",
+                                               limits::kDefaultFutureHorizon);
   if (!horizon.ok()) return horizon.status();
   if (*horizon <= Duration::zero() || *horizon > limits::kMaxFutureHorizon) {
     return Status::InvalidArgument(
@@ -93,16 +93,15 @@ grpc::ServerUnaryReactor* InventoryService::GetFutureAvailability(
   Result<Duration> horizon = HorizonFrom(*request);
   if (!horizon.ok()) return FinishWith(context, horizon.status());
   if (request->quantity() < 0 || request->quantity() > limits::kMaxQuantity) {
-    return FinishWith(context, Status::InvalidArgument(
-                                   "quantity", "must be 0 (not asked) - " +
-                                                   std::to_string(limits::kMaxQuantity)));
+    return FinishWith(
+        context, Status::InvalidArgument("quantity", "must be 0 (not asked) - " +
+                                                         std::to_string(limits::kMaxQuantity)));
   }
   // From the in-memory committed state, like GetAvailability: the supply index per key
   // answers it without scanning inbounds.
   Timestamp now = backend_.clock.Now();
   auto result = backend_.view.Read([&](const CommittedData& data) {
-    return QueryFutureAvailability(data, skus, scope, *channel, now, *horizon,
-                                   request->quantity());
+    return QueryFutureAvailability(data, skus, scope, *channel, now, *horizon, request->quantity());
   });
   if (!result.ok()) return FinishWith(context, result.status());
   for (const auto& a : *result) ToProto(a, response->add_availability());

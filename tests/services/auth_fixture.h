@@ -151,11 +151,10 @@ class AuthTest : public ::testing::Test {
     r.set_request_id(LiveServer::NextId());
     r.set_inbound_id(LiveServer::NextId("po"));
     r.set_location_id(store);
-    r.mutable_expected_at()->set_seconds(
-        std::chrono::duration_cast<std::chrono::seconds>(
-            std::chrono::system_clock::now().time_since_epoch())
-            .count() +
-        48 * 3600);
+    r.mutable_expected_at()->set_seconds(std::chrono::duration_cast<std::chrono::seconds>(
+                                             std::chrono::system_clock::now().time_since_epoch())
+                                             .count() +
+                                         48 * 3600);
     auto* line = r.add_lines();
     line->set_sku("a");
     line->set_quantity(5);

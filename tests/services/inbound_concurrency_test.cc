@@ -15,8 +15,8 @@ namespace oms::testing {
 namespace {
 
 TEST_F(InboundTest, Race_64Checkouts_AgainstReceiptWithPeggedPreorders_PreordersAlwaysServed) {
-  constexpr int kPresent = 20;     // on hand before the receipt
-  constexpr int kPreorders = 10;   // of 3 units each: every expected unit promised
+  constexpr int kPresent = 20;    // on hand before the receipt
+  constexpr int kPreorders = 10;  // of 3 units each: every expected unit promised
   constexpr int kExpected = 30;
   constexpr int kOverReceipt = 5;  // units beyond the PO: the only new ATP
   constexpr int kClients = 64;

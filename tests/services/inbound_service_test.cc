@@ -53,14 +53,14 @@ TEST_F(InboundTest, Expect_MalformedRequests_NameTheField) {
       {"no location", [](auto& r) { r.clear_location_id(); }, "location_id"},
       {"no expected_at", [](auto& r) { r.clear_expected_at(); }, "expected_at"},
       {"no lines", [](auto& r) { r.clear_lines(); }, "lines"},
-      {"zero quantity", [](auto& r) { r.mutable_lines(0)->set_quantity(0); },
-       "lines[0].quantity"},
+      {"zero quantity", [](auto& r) { r.mutable_lines(0)->set_quantity(0); }, "lines[0].quantity"},
       {"negative quantity", [](auto& r) { r.mutable_lines(0)->set_quantity(-3); },
        "lines[0].quantity"},
       {"empty sku", [](auto& r) { r.mutable_lines(0)->clear_sku(); }, "lines[0].sku"},
       {"too many lines",
        [](auto& r) {
-         for (int i = 0; i < 1000; ++i) AddLines({{"sku-" + std::to_string(i), 1}}, r.mutable_lines());
+         for (int i = 0; i < 1000; ++i)
+           AddLines({{"sku-" + std::to_string(i), 1}}, r.mutable_lines());
        },
        "lines"},
   };
@@ -76,8 +76,8 @@ TEST_F(InboundTest, Expect_MalformedRequests_NameTheField) {
 
 TEST_F(InboundTest, Expect_UnknownLocation_IsNotFound) {
   v1::ExpectInboundResponse resp;
-  EXPECT_TRUE(IsError(Expect(ExpectOf("po-1", "nowhere", 24, {{"shoe", 1}}), &resp),
-                      grpc::NOT_FOUND));
+  EXPECT_TRUE(
+      IsError(Expect(ExpectOf("po-1", "nowhere", 24, {{"shoe", 1}}), &resp), grpc::NOT_FOUND));
 }
 
 TEST_F(InboundTest, Receive_RaisesOnHandWithReceivedMovement_AndStateFollows) {
@@ -120,8 +120,8 @@ TEST_F(InboundTest, ClosedInbound_RefusesEveryChange_WithInvalidInboundState) {
                         "INVALID_INBOUND_STATE"))
         << id;
     v1::CancelInboundResponse c;
-    EXPECT_TRUE(IsError(Cancel(CancelOf(id, ""), &c), grpc::FAILED_PRECONDITION,
-                        "INVALID_INBOUND_STATE"))
+    EXPECT_TRUE(
+        IsError(Cancel(CancelOf(id, ""), &c), grpc::FAILED_PRECONDITION, "INVALID_INBOUND_STATE"))
         << id;
   }
   EXPECT_EQ(server_.Level("shoe", "s1").on_hand(), 2);

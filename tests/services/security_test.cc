@@ -255,16 +255,15 @@ std::vector<Row> AuthMatrixTest::Rows() {
     return Call<v1::ExpectInboundRequest, v1::ExpectInboundResponse>(
         c, c.inb, &v1::InboundService::Stub::ExpectInbound, InboundRequest(s));
   });
-  store_scoped("RescheduleInbound", DENIED,
-               [](AuthTest* t, const Client& c, const std::string& s) {
-                 v1::RescheduleInboundRequest r;
-                 r.set_request_id(LiveServer::NextId());
-                 r.set_inbound_id(t->InboundAt(s));
-                 *r.mutable_expected_at() = InboundRequest(s).expected_at();
-                 r.mutable_expected_at()->set_seconds(r.expected_at().seconds() + 3600);
-                 return Call<v1::RescheduleInboundRequest, v1::RescheduleInboundResponse>(
-                     c, c.inb, &v1::InboundService::Stub::RescheduleInbound, r);
-               });
+  store_scoped("RescheduleInbound", DENIED, [](AuthTest* t, const Client& c, const std::string& s) {
+    v1::RescheduleInboundRequest r;
+    r.set_request_id(LiveServer::NextId());
+    r.set_inbound_id(t->InboundAt(s));
+    *r.mutable_expected_at() = InboundRequest(s).expected_at();
+    r.mutable_expected_at()->set_seconds(r.expected_at().seconds() + 3600);
+    return Call<v1::RescheduleInboundRequest, v1::RescheduleInboundResponse>(
+        c, c.inb, &v1::InboundService::Stub::RescheduleInbound, r);
+  });
   store_scoped("CancelInbound", DENIED, [](AuthTest* t, const Client& c, const std::string& s) {
     v1::CancelInboundRequest r;
     r.set_request_id(LiveServer::NextId());

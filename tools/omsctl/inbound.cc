@@ -126,8 +126,8 @@ void AddExpectReceive(CLI::App* inbound, Cli& cli, std::shared_ptr<Args> a) {
       if (c.options().json) return PrintJson(resp), 0;
       PrintInbound(resp.inbound());
       for (const auto& m : resp.movements()) {
-        fmt::print("movement {}: {} {:+} at {} (on_hand {})\n", m.movement_id(), m.sku(),
-                   m.delta(), m.location_id(), m.on_hand_after());
+        fmt::print("movement {}: {} {:+} at {} (on_hand {})\n", m.movement_id(), m.sku(), m.delta(),
+                   m.location_id(), m.on_hand_after());
       }
       PrintIds("preorders served", resp.served_reservation_ids());
       return 0;

@@ -20,7 +20,7 @@ void PrintReservations(const std::vector<v1::Reservation>& all) {
     std::vector<std::string> lines;
     for (const auto& l : r.lines()) {
       // A preorder's future hold shows the inbound it waits for, or that it is at risk.
-      std::string future = l.at_risk()             ? " (at risk)"
+      std::string future = l.at_risk()              ? " (at risk)"
                            : l.inbound_id().empty() ? ""
                                                     : " (inbound " + l.inbound_id() + ", " +
                                                           FormatTime(l.promised_at()) + ")";
