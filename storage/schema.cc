@@ -246,7 +246,10 @@ BEGIN SELECT RAISE(ABORT, 'return history is append-only'); END;
 // one twice). A reservation line is a present hold (inbound_id '' and not at_risk), a future
 // hold pegged to an inbound, or at risk; promise_by is set for preorders only. The indexes
 // serve ListInbound by location and by SKU, the snapshot's open inbounds, and the at-risk
-// filter of ListReservations.
+// filter of ListReservations. A line's reference to its inbound is checked at commit: the
+// store writes lines before their inbound's row, so that the command closing an inbound can
+// still write its last line changes, and one creating an inbound in a final state can write
+// its lines at all.
 constexpr const char* kV6 = R"sql(
 CREATE TABLE inbounds(
   inbound_id  TEXT PRIMARY KEY NOT NULL CHECK(length(inbound_id) BETWEEN 1 AND 128),
@@ -271,7 +274,7 @@ WHEN OLD.state IN (3, 4)
 BEGIN SELECT RAISE(ABORT, 'inbound already closed'); END;
 
 CREATE TABLE inbound_lines(
-  inbound_id TEXT NOT NULL REFERENCES inbounds(inbound_id),
+  inbound_id TEXT NOT NULL REFERENCES inbounds(inbound_id) DEFERRABLE INITIALLY DEFERRED,
   line_no    INTEGER NOT NULL CHECK(line_no >= 0),
   sku        TEXT NOT NULL CHECK(length(sku) BETWEEN 1 AND 128),
   expected   INTEGER NOT NULL CHECK(expected >= 0),
@@ -282,8 +285,11 @@ CREATE TABLE inbound_lines(
   UNIQUE(inbound_id, sku)
 ) WITHOUT ROWID;
 CREATE INDEX inbound_lines_by_sku ON inbound_lines(sku, inbound_id);
+-- An upsert fires BEFORE INSERT even when it ends as an update (checked by the next trigger).
 CREATE TRIGGER inbound_lines_closed_insert BEFORE INSERT ON inbound_lines
 WHEN (SELECT state FROM inbounds WHERE inbound_id = NEW.inbound_id) IN (3, 4)
+  AND NOT EXISTS (SELECT 1 FROM inbound_lines
+                  WHERE inbound_id = NEW.inbound_id AND line_no = NEW.line_no)
 BEGIN SELECT RAISE(ABORT, 'inbound already closed'); END;
 CREATE TRIGGER inbound_lines_closed_update BEFORE UPDATE ON inbound_lines
 WHEN (SELECT state FROM inbounds WHERE inbound_id = OLD.inbound_id) IN (3, 4)

@@ -267,16 +267,23 @@ Status SqliteStore::WriteReturn(const Return& r, const Changes& changes) {
 Status SqliteStore::WriteInbound(const Inbound& in, const Changes& changes) {
   Database& db = *db_;
   const bool is_new = changes.IsNew(in);
-  // A new inbound's row comes first (its lines reference it). A stored one's lines come
-  // first: the command that closes it also writes its last line changes, which the schema
-  // refuses once the row says RECEIVED or CANCELLED.
-  if (is_new) OMS_RETURN_IF_ERROR(BindInbound(db.Prepare(Upsert<kInbounds>()), in).Run());
+  if (!is_new) {
+    Statement& stored = db.Prepare("SELECT 1 FROM inbounds WHERE inbound_id = ?");
+    stored.Bind(1, in.id.str());
+    const bool found = stored.Step();
+    OMS_RETURN_IF_ERROR(stored.status());
+    stored.Reset();
+    if (!found) return Status::Internal("inbound lines skipped: " + in.id.str() + " is not stored");
+  }
+  // Lines first, then the row: the schema refuses any line change once the row says RECEIVED
+  // or CANCELLED, and the command that closes an inbound writes its last line changes too
+  // (the lines' reference to the row is checked at commit).
   for (size_t i : changes.LinesToWrite(in)) {
     if (i >= in.lines.size()) return Status::Internal("inbound line index out of range");
     OMS_RETURN_IF_ERROR(
         BindInboundLine(db.Prepare(Upsert<kInboundLines>()), in.id, i, in.lines[i]).Run());
   }
-  if (!is_new) OMS_RETURN_IF_ERROR(BindInbound(db.Prepare(Upsert<kInbounds>()), in).Run());
+  OMS_RETURN_IF_ERROR(BindInbound(db.Prepare(Upsert<kInbounds>()), in).Run());
   // Lines are only ever appended, so the stored ones are exactly line_no 0..n-1: a line
   // written past the end, or a new inbound written without all of its lines, shows here (as
   // MemoryStore refuses them).

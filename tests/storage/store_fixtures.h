@@ -113,6 +113,34 @@ inline Changes ReturnsWritten(std::vector<Return> returns, size_t stored_history
   return c;
 }
 
+// An EXPECTED inbound at `location`, due at At(50): 10 of sku "a", 4 of sku "b", nothing
+// received or promised yet.
+inline Inbound MakeInbound(const std::string& id, const std::string& location,
+                           Timestamp at = At(2)) {
+  Inbound in;
+  in.id = InboundId(id);
+  in.location = LocationId(location);
+  in.expected_at = At(50);
+  in.lines = {{Sku("a"), 10, 0, 0}, {Sku("b"), 4, 0, 0}};
+  in.created_at = in.updated_at = at;
+  return in;
+}
+
+// Changes that write `inbounds` as new ones (every line).
+inline Changes InboundsWritten(std::vector<Inbound> inbounds) {
+  Changes c;
+  c.inbounds = std::move(inbounds);
+  return c;
+}
+
+// Changes that write stored inbound `in`: its row, and only the lines at `lines`.
+inline Changes InboundUpdated(const Inbound& in, std::vector<size_t> lines) {
+  Changes c;
+  c.inbounds = {in};
+  c.changed_inbound_lines[in.id] = std::move(lines);
+  return c;
+}
+
 inline RequestRecord MakeRecord(const std::string& id, Timestamp at = At(1)) {
   return RequestRecord{id, 42, "AdjustStock", "response of " + id, std::nullopt, at};
 }
