@@ -203,6 +203,8 @@ Status Authorize(const Principal& who, Action action, const std::vector<std::str
         case Action::kFulfilOrder:
         case Action::kCreateReturn:
         case Action::kResolveReturn:
+        case Action::kManageInbound:
+        case Action::kReceiveInbound:
           for (const auto& store : stores) {
             if (!who.ActsFor(store)) return deny("act for store " + store);
           }

@@ -44,6 +44,8 @@ enum class Action {
   kFulfilOrder,        // StartPicking, MarkReady, ConfirmPickup, incl. staff override (own store*)
   kCreateReturn,       // CreateReturn (store tokens: at their own stores, the request's location)
   kResolveReturn,      // ResolveReturn (store tokens: the return's own store*)
+  kManageInbound,      // ExpectInbound (the named store), Reschedule/CancelInbound (its store*)
+  kReceiveInbound,     // ReceiveInbound (store tokens: the inbound's own store*)
   kOperate,            // backup, online verify
 };
 

@@ -114,7 +114,14 @@ void ToProto(const Reservation& in, Timestamp now, v1::Reservation* out) {
     line->set_sku(l.sku.str());
     line->set_quantity(l.quantity);
     line->set_location_id(l.location.str());
+    if (l.future() && ToMicros(l.promised_at) != 0) {
+      *line->mutable_promised_at() = ToProto(l.promised_at);
+    }
+    line->set_inbound_id(l.inbound.str());
+    line->set_at_risk(l.at_risk);
   }
+  if (in.promise_by) *out->mutable_promise_by() = ToProto(*in.promise_by);
+  out->set_at_risk(in.AtRisk());
   if (in.order_id.empty()) *out->mutable_expires_at() = ToProto(in.expires_at);
   out->set_channel(ToProto(in.channel));
   out->set_reference(in.reference);
@@ -286,6 +293,49 @@ void ToProto(const Return& in, v1::Return* out) {
     h->set_actor(t.actor);
     h->set_note(t.note);
   }
+}
+
+v1::InboundState ToProto(InboundState state) {
+  switch (state) {
+    case InboundState::kExpected:
+      return v1::INBOUND_STATE_EXPECTED;
+    case InboundState::kPartiallyReceived:
+      return v1::INBOUND_STATE_PARTIALLY_RECEIVED;
+    case InboundState::kReceived:
+      return v1::INBOUND_STATE_RECEIVED;
+    case InboundState::kCancelled:
+      return v1::INBOUND_STATE_CANCELLED;
+  }
+  return v1::INBOUND_STATE_UNSPECIFIED;
+}
+
+void ToProto(const Inbound& in, v1::Inbound* out) {
+  out->set_inbound_id(in.id.str());
+  out->set_location_id(in.location.str());
+  *out->mutable_expected_at() = ToProto(in.expected_at);
+  out->set_state(ToProto(in.state));
+  out->set_overdue(in.overdue);
+  for (const auto& l : in.lines) {
+    auto* line = out->add_lines();
+    line->set_sku(l.sku.str());
+    line->set_expected(l.expected);
+    line->set_received(l.received);
+    line->set_promised(l.promised);
+  }
+  *out->mutable_create_time() = ToProto(in.created_at);
+  *out->mutable_update_time() = ToProto(in.updated_at);
+  out->set_end_reason(in.end_reason);
+}
+
+void ToProto(const SkuFutureAvailability& in, v1::SkuFutureAvailability* out) {
+  out->set_sku(in.sku.str());
+  out->set_atp_now(in.atp_now);
+  for (const auto& p : in.timeline) {
+    auto* point = out->add_timeline();
+    *point->mutable_at() = ToProto(p.at);
+    point->set_atp(p.atp);
+  }
+  if (in.earliest_at) *out->mutable_earliest_at() = ToProto(*in.earliest_at);
 }
 
 }  // namespace oms::services

@@ -6,10 +6,12 @@
 
 #include "domain/availability.h"
 #include "domain/commands.h"
+#include "domain/inbound.h"
 #include "domain/location.h"
 #include "domain/reservation.h"
 #include "domain/stock.h"
 #include "oms/v1/common.pb.h"
+#include "oms/v1/inbound_service.pb.h"
 #include "oms/v1/inventory_service.pb.h"
 #include "oms/v1/order_service.pb.h"
 #include "oms/v1/reservation_service.pb.h"
@@ -55,5 +57,9 @@ v1::Disposition ToProto(Disposition disposition);
 Disposition DispositionFromProto(int value);
 std::vector<ReturnedLine> ReturnedLinesFromProto(
     const google::protobuf::RepeatedPtrField<v1::ReturnRequestLine>& lines);
+
+void ToProto(const Inbound& in, v1::Inbound* out);
+v1::InboundState ToProto(InboundState state);
+void ToProto(const SkuFutureAvailability& in, v1::SkuFutureAvailability* out);
 
 }  // namespace oms::services

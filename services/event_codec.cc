@@ -19,6 +19,7 @@ std::string EncodeEvent(const Event& event) {
       m.set_safety_stock(a.level.safety_stock);
       m.set_atp(Atp(a.level, Channel::kOnline));
       m.set_quarantined(a.level.quarantined);
+      m.set_future_supply_changed(a.future);
       *m.mutable_time() = ToProto(event.time);
       return m.SerializeAsString();
     }

@@ -11,44 +11,98 @@
 
 namespace oms::services {
 
+namespace {
+
+// The SKUs and the scope of an availability question (GetAvailability and
+// GetFutureAvailability ask the same way): 1 - kMaxSkusPerQuery well-formed SKUs, and exactly
+// one of location_id and group_id.
+template <typename Request>
+Status QuestionFrom(const Request& request, std::vector<Sku>* skus, AvailabilityScope* scope) {
+  if (request.skus_size() == 0) {
+    return Status::InvalidArgument("skus", "at least one SKU is required");
+  }
+  if (request.skus_size() > limits::kMaxSkusPerQuery) {
+    return Status::InvalidArgument(
+        "skus", "at most " + std::to_string(limits::kMaxSkusPerQuery) + " SKUs per call");
+  }
+  skus->reserve(request.skus_size());
+  for (int i = 0; i < request.skus_size(); ++i) {
+    OMS_RETURN_IF_ERROR(ValidateId("skus[" + std::to_string(i) + "]", request.skus(i)));
+    skus->emplace_back(request.skus(i));
+  }
+  if (request.scope_case() == Request::kLocationId) {
+    scope->location = LocationId(request.location_id());
+    return ValidateId("location_id", request.location_id());
+  }
+  if (request.scope_case() == Request::kGroupId) {
+    scope->group = GroupId(request.group_id());
+    return ValidateId("group_id", request.group_id());
+  }
+  return Status::InvalidArgument("scope", "set location_id or group_id");
+}
+
+// The horizon of a future question: unset is the default; it must be > 0 and at most
+// kMaxFutureHorizon.
+Result<Duration> HorizonFrom(const v1::GetFutureAvailabilityRequest& r) {
+  Result<Duration> horizon = DurationFromProto(r.has_horizon() ? &r.horizon() : nullptr, "horizon",
+                                               limits::kDefaultFutureHorizon);
+  if (!horizon.ok()) return horizon.status();
+  if (*horizon <= Duration::zero() || *horizon > limits::kMaxFutureHorizon) {
+    return Status::InvalidArgument(
+        "horizon", "must be more than 0 and at most " +
+                       std::to_string(limits::kMaxFutureHorizon.count() / 24) + " days");
+  }
+  return horizon;
+}
+
+}  // namespace
+
 grpc::ServerUnaryReactor* InventoryService::GetAvailability(
     grpc::CallbackServerContext* context, const v1::GetAvailabilityRequest* request,
     v1::GetAvailabilityResponse* response) {
   if (auto who = Admit(backend_, context, Action::kRead); !who.ok()) {
     return FinishWith(context, who.status());
   }
-  if (request->skus_size() == 0) {
-    return FinishWith(context, Status::InvalidArgument("skus", "at least one SKU is required"));
-  }
-  if (request->skus_size() > limits::kMaxSkusPerQuery) {
-    return FinishWith(context, Status::InvalidArgument(
-                                   "skus", "at most " + std::to_string(limits::kMaxSkusPerQuery) +
-                                               " SKUs per call"));
-  }
   std::vector<Sku> skus;
-  skus.reserve(request->skus_size());
-  for (int i = 0; i < request->skus_size(); ++i) {
-    Status s = ValidateId("skus[" + std::to_string(i) + "]", request->skus(i));
-    if (!s.ok()) return FinishWith(context, s);
-    skus.emplace_back(request->skus(i));
-  }
   AvailabilityScope scope;
-  Status s;
-  if (request->scope_case() == v1::GetAvailabilityRequest::kLocationId) {
-    s = ValidateId("location_id", request->location_id());
-    scope.location = LocationId(request->location_id());
-  } else if (request->scope_case() == v1::GetAvailabilityRequest::kGroupId) {
-    s = ValidateId("group_id", request->group_id());
-    scope.group = GroupId(request->group_id());
-  } else {
-    s = Status::InvalidArgument("scope", "set location_id or group_id");
-  }
+  Status s = QuestionFrom(*request, &skus, &scope);
   if (!s.ok()) return FinishWith(context, s);
   Result<Channel> channel = ChannelFromProto(request->channel(), "channel", Channel::kOnline);
   if (!channel.ok()) return FinishWith(context, channel.status());
 
   auto result = backend_.view.Read(
       [&](const CommittedData& data) { return QueryAvailability(data, skus, scope, *channel); });
+  if (!result.ok()) return FinishWith(context, result.status());
+  for (const auto& a : *result) ToProto(a, response->add_availability());
+  response->set_channel(ToProto(*channel));
+  return FinishWith(context, Status::Ok());
+}
+
+grpc::ServerUnaryReactor* InventoryService::GetFutureAvailability(
+    grpc::CallbackServerContext* context, const v1::GetFutureAvailabilityRequest* request,
+    v1::GetFutureAvailabilityResponse* response) {
+  if (auto who = Admit(backend_, context, Action::kRead); !who.ok()) {
+    return FinishWith(context, who.status());
+  }
+  std::vector<Sku> skus;
+  AvailabilityScope scope;
+  Status s = QuestionFrom(*request, &skus, &scope);
+  if (!s.ok()) return FinishWith(context, s);
+  Result<Channel> channel = ChannelFromProto(request->channel(), "channel", Channel::kOnline);
+  if (!channel.ok()) return FinishWith(context, channel.status());
+  Result<Duration> horizon = HorizonFrom(*request);
+  if (!horizon.ok()) return FinishWith(context, horizon.status());
+  if (request->quantity() < 0 || request->quantity() > limits::kMaxQuantity) {
+    return FinishWith(
+        context, Status::InvalidArgument("quantity", "must be 0 (not asked) - " +
+                                                         std::to_string(limits::kMaxQuantity)));
+  }
+  // From the in-memory committed state, like GetAvailability: the supply index per key
+  // answers it without scanning inbounds.
+  Timestamp now = backend_.clock.Now();
+  auto result = backend_.view.Read([&](const CommittedData& data) {
+    return QueryFutureAvailability(data, skus, scope, *channel, now, *horizon, request->quantity());
+  });
   if (!result.ok()) return FinishWith(context, result.status());
   for (const auto& a : *result) ToProto(a, response->add_availability());
   response->set_channel(ToProto(*channel));

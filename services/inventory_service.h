@@ -13,6 +13,9 @@ class InventoryService final : public v1::InventoryService::CallbackService {
   grpc::ServerUnaryReactor* GetAvailability(grpc::CallbackServerContext* context,
                                             const v1::GetAvailabilityRequest* request,
                                             v1::GetAvailabilityResponse* response) override;
+  grpc::ServerUnaryReactor* GetFutureAvailability(
+      grpc::CallbackServerContext* context, const v1::GetFutureAvailabilityRequest* request,
+      v1::GetFutureAvailabilityResponse* response) override;
   grpc::ServerUnaryReactor* ListStock(grpc::CallbackServerContext* context,
                                       const v1::ListStockRequest* request,
                                       v1::ListStockResponse* response) override;

@@ -7,6 +7,7 @@
 #include <cstdio>
 
 #include "domain/limits.h"
+#include "services/duration_flag.h"
 #include "services/log.h"
 #include "services/server.h"
 #include "storage/schema.h"
@@ -85,6 +86,12 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(int64_t{oms::limits::kMinPickupHold.count()},
                          int64_t{oms::limits::kMaxPickupHold.count()}))
       ->capture_default_str();
+  std::string inbound_grace = "72h";
+  app.add_option("--inbound-grace", inbound_grace,
+                 "DURATION (e.g. 72h, 30m, 90s): an inbound not fully received this long after "
+                 "its expected_at is overdue and no longer counts as future supply; preorders "
+                 "pegged to it move to another inbound or are at risk")
+      ->capture_default_str();
   app.footer(LimitsText());
   std::string verify_db = "oms.db";
   CLI::App* verify = app.add_subcommand(
@@ -95,6 +102,12 @@ int main(int argc, char** argv) {
   oms::services::RouteProtobufLogs();
   options.durability_full = durability == "full";
   options.pickup_hold = std::chrono::hours(pickup_hold_h);
+  auto grace = oms::services::ParseDurationFlag("--inbound-grace", inbound_grace);
+  if (!grace.ok()) {
+    fmt::print(stderr, "omsd: {}\n", grace.status().ToString());
+    return 2;
+  }
+  options.inbound_grace = *grace;
 
   // Block the stop signals in every thread; main waits for them synchronously.
   sigset_t stop_signals;

@@ -12,6 +12,24 @@ std::optional<int64_t> Expected(bool has, int64_t value) {
   return has ? std::optional<int64_t>(value) : std::nullopt;
 }
 
+// Lines of an inbound request; more than the limit is rejected before copying them all.
+Result<std::vector<InboundQuantity>> InboundLinesFromProto(
+    const google::protobuf::RepeatedPtrField<v1::InboundQuantity>& lines) {
+  if (lines.size() > limits::kMaxInboundLines) {
+    return Status::InvalidArgument(
+        "lines", "at most " + std::to_string(limits::kMaxInboundLines) + " lines");
+  }
+  std::vector<InboundQuantity> out;
+  out.reserve(static_cast<size_t>(lines.size()));
+  for (const auto& l : lines) out.push_back({Sku(l.sku()), l.quantity()});
+  return out;
+}
+
+// An unset expected_at becomes the epoch, which validation rejects as "is required".
+Timestamp ExpectedAt(bool has, const google::protobuf::Timestamp& t) {
+  return has ? FromProto(t) : Timestamp();
+}
+
 }  // namespace
 
 Result<UpsertLocation> ToCommand(const v1::UpsertLocationRequest& r) {
@@ -74,8 +92,10 @@ Result<CreateReservation> ToCommand(const v1::CreateReservationRequest& r) {
     return Status::InvalidArgument("lines",
                                    "at most " + std::to_string(limits::kMaxLines) + " lines");
   }
-  return CreateReservation{*channel,      LinesFromProto(r.lines()), GroupId(r.group_id()), *ttl,
-                           r.reference(), r.allow_partial()};
+  CreateReservation c{*channel,      LinesFromProto(r.lines()), GroupId(r.group_id()), *ttl,
+                      r.reference(), r.allow_partial()};
+  if (r.has_promise_by()) c.promise_by = FromProto(r.promise_by());
+  return c;
 }
 
 Result<ExtendReservation> ToCommand(const v1::ExtendReservationRequest& r) {
@@ -159,6 +179,28 @@ Result<ResolveReturn> ToCommand(const v1::ResolveReturnRequest& r) {
                                    "at most " + std::to_string(limits::kMaxLines) + " lines");
   }
   return ResolveReturn{ReturnId(r.return_id()), ReturnedLinesFromProto(r.lines())};
+}
+
+Result<ExpectInbound> ToCommand(const v1::ExpectInboundRequest& r) {
+  Result<std::vector<InboundQuantity>> lines = InboundLinesFromProto(r.lines());
+  if (!lines.ok()) return lines.status();
+  return ExpectInbound{InboundId(r.inbound_id()), LocationId(r.location_id()),
+                       ExpectedAt(r.has_expected_at(), r.expected_at()), std::move(lines).value()};
+}
+
+Result<RescheduleInbound> ToCommand(const v1::RescheduleInboundRequest& r) {
+  return RescheduleInbound{InboundId(r.inbound_id()),
+                           ExpectedAt(r.has_expected_at(), r.expected_at())};
+}
+
+Result<CancelInbound> ToCommand(const v1::CancelInboundRequest& r) {
+  return CancelInbound{InboundId(r.inbound_id()), r.reason()};
+}
+
+Result<ReceiveInbound> ToCommand(const v1::ReceiveInboundRequest& r) {
+  Result<std::vector<InboundQuantity>> lines = InboundLinesFromProto(r.lines());
+  if (!lines.ok()) return lines.status();
+  return ReceiveInbound{InboundId(r.inbound_id()), std::move(lines).value()};
 }
 
 }  // namespace oms::services

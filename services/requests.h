@@ -4,6 +4,7 @@
 
 #include "domain/commands.h"
 #include "domain/status.h"
+#include "oms/v1/inbound_service.pb.h"
 #include "oms/v1/inventory_service.pb.h"
 #include "oms/v1/location_service.pb.h"
 #include "oms/v1/order_service.pb.h"
@@ -33,6 +34,10 @@ Result<ConfirmPickup> ToCommand(const v1::ConfirmPickupRequest& r);
 Result<CancelOrder> ToCommand(const v1::CancelOrderRequest& r);
 Result<CreateReturn> ToCommand(const v1::CreateReturnRequest& r);
 Result<ResolveReturn> ToCommand(const v1::ResolveReturnRequest& r);
+Result<ExpectInbound> ToCommand(const v1::ExpectInboundRequest& r);
+Result<RescheduleInbound> ToCommand(const v1::RescheduleInboundRequest& r);
+Result<CancelInbound> ToCommand(const v1::CancelInboundRequest& r);
+Result<ReceiveInbound> ToCommand(const v1::ReceiveInboundRequest& r);
 
 template <CommandWithReply C>
 Result<Command> AsCommand(Result<C> command) {

@@ -65,7 +65,9 @@ grpc::ServerUnaryReactor* ReservationService::ListReservations(
   auto state = static_cast<ReservationState>(state_value);
   // Cursor: "<expires_at micros> <id>" for ACTIVE, "<id>" otherwise.
   bool active = state == ReservationState::kActive;
-  std::string kind = "reservations" + std::to_string(state_value);
+  // The at_risk filter is part of the list kind: a token of the unfiltered list is not one of
+  // the filtered list.
+  std::string kind = "reservations" + std::to_string(state_value) + (request->at_risk() ? "r" : "");
   Result<PageRequest> page =
       active ? PageRequest::Read(kind, request->page_size(), request->page_token(),
                                  {CursorField::kNumber, CursorField::kText})
@@ -78,7 +80,8 @@ grpc::ServerUnaryReactor* ReservationService::ListReservations(
     if (active) after_expiry = FromMicros(page->number(0));
     after_id = page->text(active ? 1 : 0);
   }
-  auto rows = backend_.reader.ListReservations(state, after_expiry, after_id, page->fetch());
+  auto rows = backend_.reader.ListReservations(state, after_expiry, after_id, page->fetch(),
+                                               request->at_risk());
   if (!rows.ok()) return FinishWith(context, rows.status());
   Timestamp now = backend_.clock.Now();
   page->Emit(

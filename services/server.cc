@@ -13,6 +13,7 @@
 #include "domain/limits.h"
 #include "services/admin_service.h"
 #include "services/event_codec.h"
+#include "services/inbound_service.h"
 #include "services/inventory_service.h"
 #include "services/location_service.h"
 #include "services/log.h"
@@ -44,6 +45,7 @@ struct Server::Parts {
   std::unique_ptr<ReservationService> reservations;
   std::unique_ptr<OrderService> orders;
   std::unique_ptr<ReturnService> returns;
+  std::unique_ptr<InboundService> inbound;
   std::unique_ptr<AdminService> admin;
   std::unique_ptr<grpc::Server> grpc_server;
   int port = 0;
@@ -136,6 +138,8 @@ Result<std::unique_ptr<Server>> Server::Start(const ServerOptions& options) {
   p->hub = std::make_unique<WatchHub>(*p->reader, limits::kWatchBufferEvents);
   p->engine =
       std::make_unique<Engine>(*p->store, clock, ids, p->view, p->hub.get(), options.pickup_hold);
+  // Before Open: loading decides which inbounds are overdue, and the sweep's schedule.
+  p->engine->set_inbound_grace(options.inbound_grace);
   OMS_RETURN_IF_ERROR(p->engine->Open());
   p->hub->Start(p->engine->state().last_sequence());
   p->writer = std::make_unique<storage::Writer>(*p->engine, options.writer);
@@ -172,6 +176,7 @@ Result<std::unique_ptr<Server>> Server::Start(const ServerOptions& options) {
   p->reservations = std::make_unique<ReservationService>(*p->backend);
   p->orders = std::make_unique<OrderService>(*p->backend);
   p->returns = std::make_unique<ReturnService>(*p->backend);
+  p->inbound = std::make_unique<InboundService>(*p->backend);
   p->admin = std::make_unique<AdminService>(*p->backend, options.db_path);
 
   grpc::EnableDefaultHealthCheckService(true);
@@ -198,6 +203,7 @@ Result<std::unique_ptr<Server>> Server::Start(const ServerOptions& options) {
   builder.RegisterService(p->reservations.get());
   builder.RegisterService(p->orders.get());
   builder.RegisterService(p->returns.get());
+  builder.RegisterService(p->inbound.get());
   builder.RegisterService(p->admin.get());
   p->grpc_server = builder.BuildAndStart();
   if (!p->grpc_server || p->port == 0) {

@@ -19,6 +19,8 @@ struct ServerOptions {
   bool durability_full = true;
   // How long a ready pickup order waits for its customer unless the order says otherwise.
   Duration pickup_hold = limits::kDefaultPickupHold;
+  // How long after expected_at an open inbound turns overdue (no longer future supply).
+  Duration inbound_grace = limits::kDefaultInboundGrace;
   Clock* clock = nullptr;   // default: the system clock
   IdSource* ids = nullptr;  // default: kernel randomness
   storage::WriterOptions writer;

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # End to end with the real binaries: omsd on a temp database driven by omsctl — every inventory
 # operation, a 100,000-row import, reservations with a real 1 s TTL, a pickup order and its
-# return at another location, errors, a restart that keeps everything, online backup and both
+# return at another location, a purchase order with a preorder served by its receipt, errors, a restart that keeps everything, online backup and both
 # verifies.
 # Usage: cli_e2e.sh OMSD OMSCTL
 set -euo pipefail
@@ -137,6 +137,27 @@ fi
 grep -q "FAILED_PRECONDITION RETURN_QUANTITY_EXCEEDED" "$WORK/err" || fail "over-return reason"
 ctl returns list --location wh-1 | grep -q "$RET" || fail "return listed at its location"
 
+# Inbound supply: a purchase order is future availability; a preorder holds units of it
+# without touching today's ATP; the receipt (after the restart below) serves the preorder first.
+AT=$(date -u -d '+2 days' +%Y-%m-%dT%H:%M:%SZ)
+PROMISE=$(date -u -d '+5 days' +%Y-%m-%dT%H:%M:%SZ)
+ctl inbound expect PO-77 --location store-1 --at "$AT" boot:6 boot:4 | grep -q PO-77 || fail "expect"
+[ "$(ctl --json availability boot --location store-1 --future --quantity 4 | json "d['availability'][0]['timeline'][0]['atp']")" = 10 ] \
+  || fail "future ATP of the PO"
+ctl availability boot --location store-1 --future | grep -q "now" || fail "future timeline table"
+PRE=$(ctl --json reserve boot:4@store-1 --promise-by "$PROMISE" --ttl 864000 | json "d['reservation']['reservation_id']")
+[ "$(ctl --json reservations show "$PRE" | json "d['reservation']['lines'][0]['inbound_id']")" = PO-77 ] \
+  || fail "preorder pegged to the PO"
+if ctl reserve boot:1@store-1 2>"$WORK/err"; then fail "checkout took a preordered unit"; fi
+grep -q INSUFFICIENT_STOCK "$WORK/err" || fail "checkout without supply"
+[ "$(ctl --json availability boot --location store-1 --future | json "d['availability'][0]['timeline'][0]['atp']")" = 6 ] \
+  || fail "preorder lowers future ATP"
+if ctl inbound expect PO-77 --location store-1 --at "$AT" boot:1 2>"$WORK/err"; then fail "PO id reused"; fi
+grep -q "ALREADY_EXISTS INVALID_INBOUND_STATE" "$WORK/err" || fail "reused PO id reason"
+if ctl inbound receive PO-77 boot:many 2>"$WORK/err"; then fail "bad line accepted"; fi
+grep -q "expected SKU:QTY" "$WORK/err" || fail "bad line message"
+ctl inbound list --location store-1 | grep -q PO-77 || fail "inbound listed"
+
 # Restart keeps everything.
 BEFORE=$(ctl --json stock show store-1 | md5sum)
 stop
@@ -145,6 +166,18 @@ AFTER=$(ctl --json stock show store-1 | md5sum)
 [ "$BEFORE" = "$AFTER" ] || fail "stock changed across restart"
 [ "$(ctl --json orders show "$ORDER" | json "d['order']['state']")" = ORDER_STATE_PICKED_UP ] \
   || fail "order lost across restart"
+
+[ "$(ctl --json inbound show PO-77 | json "d['inbound']['lines'][0]['promised']")" = 4 ] \
+  || fail "future hold lost across restart"
+[ "$(ctl --json --request-id rcv-1 inbound receive PO-77 boot:10 | json "d['served_reservation_ids'][0]")" = "$PRE" ] \
+  || fail "receipt serves the preorder"
+[ "$(ctl --json --request-id rcv-1 inbound receive PO-77 boot:10 | json "d['inbound']['state']")" = INBOUND_STATE_RECEIVED ] \
+  || fail "receipt retry"
+[ "$(ctl --json availability boot --location store-1 | json "d['availability'][0]['locations'][0]['reserved']")" = 4 ] \
+  || fail "served preorder is a present hold"
+ctl reservations commit "$PRE" >/dev/null || fail "sell the preorder after receipt"
+[ "$(ctl --json availability boot --location store-1 | json "d['availability'][0]['locations'][0]['on_hand']")" = 6 ] \
+  || fail "received once, sold 4"
 
 ctl returns resolve "$RET" --line jacket:1:restock | grep -q completed || fail "resolve after restart"
 [ "$(ctl --json availability jacket --location wh-1 | json "d['availability'][0]['locations'][0].get('quarantined', 0)")" = 0 ] \

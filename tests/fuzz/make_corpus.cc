@@ -3,6 +3,7 @@
 #include <fstream>
 #include <string>
 
+#include "oms/v1/inbound_service.pb.h"
 #include "oms/v1/inventory_service.pb.h"
 #include "oms/v1/location_service.pb.h"
 #include "oms/v1/order_service.pb.h"
@@ -11,8 +12,10 @@
 
 namespace v1 = oms::v1;
 
-void Write(const std::string& dir, int kind, const google::protobuf::Message& m) {
-  std::ofstream out(dir + "/seed-" + std::to_string(kind), std::ios::binary);
+// `name` tells apart several seeds of one kind.
+void Write(const std::string& dir, int kind, const google::protobuf::Message& m,
+           const std::string& name = "") {
+  std::ofstream out(dir + "/seed-" + std::to_string(kind) + name, std::ios::binary);
   out.put(static_cast<char>(kind));
   out << m.SerializeAsString();
 }
@@ -125,5 +128,38 @@ int main(int argc, char** argv) {
   vl->set_quantity(1);
   vl->set_disposition(v1::DISPOSITION_RESTOCK);
   Write(dir, 17, resolve);
+  // A preorder: a line held against po-1 (the fuzz world's inbound) by promise_by.
+  v1::CreateReservationRequest pre = res;
+  pre.mutable_lines(0)->set_location_id("s1");
+  pre.mutable_lines(0)->set_quantity(60);
+  pre.mutable_promise_by()->set_seconds(1'700'000'000 + 72 * 3600);
+  pre.mutable_ttl()->set_seconds(30 * 24 * 3600);
+  Write(dir, 7, pre, "-preorder");
+  v1::ExpectInboundRequest expect;
+  expect.set_request_id("r");
+  expect.set_inbound_id("po-2");
+  expect.set_location_id("s2");
+  expect.mutable_expected_at()->set_seconds(1'700'000'000 + 24 * 3600);
+  auto* el = expect.add_lines();
+  el->set_sku("a");
+  el->set_quantity(5);
+  Write(dir, 18, expect);
+  v1::RescheduleInboundRequest reschedule;
+  reschedule.set_request_id("r");
+  reschedule.set_inbound_id("po-1");
+  reschedule.mutable_expected_at()->set_seconds(1'700'000'000 + 96 * 3600);
+  Write(dir, 19, reschedule);
+  v1::CancelInboundRequest cancel_inbound;
+  cancel_inbound.set_request_id("r");
+  cancel_inbound.set_inbound_id("po-1");
+  cancel_inbound.set_reason("vendor");
+  Write(dir, 20, cancel_inbound);
+  v1::ReceiveInboundRequest receive;
+  receive.set_request_id("r");
+  receive.set_inbound_id("po-1");
+  auto* rcv = receive.add_lines();
+  rcv->set_sku("a");
+  rcv->set_quantity(12);
+  Write(dir, 21, receive);
   return 0;
 }

@@ -43,6 +43,12 @@ struct World {
     for (const char* sku : {"a", "b"}) {
       Run(AdjustStock{{Sku(sku), LocationId("s1")}, 50, MovementReason::kReceived, "", {}}, 0);
     }
+    // Supply the inbound requests (and preorders) can act on.
+    Run(ExpectInbound{InboundId("po-1"),
+                      LocationId("s1"),
+                      clock.Now() + std::chrono::hours(48),
+                      {{Sku("a"), 20}, {Sku("c"), 5}}},
+        0);
   }
 
   Status Run(Command command, uint64_t hash) {
@@ -67,6 +73,13 @@ struct World {
         for (const auto& m : r->movements) services::ToProto(m, out.add_movements());
         return out.SerializeAsString();
       }
+      if (const auto* in = std::get_if<InboundReply>(&reply)) {
+        v1::ReceiveInboundResponse out;
+        services::ToProto(in->inbound, out.mutable_inbound());
+        for (const auto& m : in->movements) services::ToProto(m, out.add_movements());
+        for (const auto& id : in->served) out.add_served_reservation_ids(id.str());
+        return out.SerializeAsString();
+      }
       return std::string("ok");
     };
     batch[0].done = [&result](Completion c) { result = c.status; };
@@ -86,7 +99,7 @@ Result<Command> Parse(const uint8_t* data, size_t size) {
 }
 
 Result<Command> Decode(uint8_t kind, const uint8_t* data, size_t size) {
-  switch (kind % 18) {
+  switch (kind % 22) {
     case 0:
       return Parse<v1::UpsertLocationRequest>(data, size);
     case 1:
@@ -121,8 +134,16 @@ Result<Command> Decode(uint8_t kind, const uint8_t* data, size_t size) {
       return Parse<v1::CancelOrderRequest>(data, size);
     case 16:
       return Parse<v1::CreateReturnRequest>(data, size);
-    default:
+    case 17:
       return Parse<v1::ResolveReturnRequest>(data, size);
+    case 18:
+      return Parse<v1::ExpectInboundRequest>(data, size);
+    case 19:
+      return Parse<v1::RescheduleInboundRequest>(data, size);
+    case 20:
+      return Parse<v1::CancelInboundRequest>(data, size);
+    default:
+      return Parse<v1::ReceiveInboundRequest>(data, size);
   }
 }
 

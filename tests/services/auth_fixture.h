@@ -5,10 +5,12 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <fstream>
 #include <string>
 #include <utility>
 
+#include "oms/v1/inbound_service.grpc.pb.h"
 #include "oms/v1/return_service.grpc.pb.h"
 #include "tests/fakes/fault_vfs.h"
 #include "tests/support/live_server.h"
@@ -39,6 +41,7 @@ struct Client {
     res = v1::ReservationService::NewStub(channel);
     ord = v1::OrderService::NewStub(channel);
     ret = v1::ReturnService::NewStub(channel);
+    inb = v1::InboundService::NewStub(channel);
   }
   std::unique_ptr<grpc::ClientContext> Ctx() const {
     auto ctx = oms::testing::Ctx();
@@ -51,6 +54,7 @@ struct Client {
   std::unique_ptr<v1::ReservationService::Stub> res;
   std::unique_ptr<v1::OrderService::Stub> ord;
   std::unique_ptr<v1::ReturnService::Stub> ret;
+  std::unique_ptr<v1::InboundService::Stub> inb;
 };
 
 class AuthTest : public ::testing::Test {
@@ -141,6 +145,29 @@ class AuthTest : public ::testing::Test {
   }
 
   // An OPEN return (one "a" in quarantine) taken by admin at `store`.
+  // An ExpectInbound of 5 "a" at `store`, two days out (new id each call).
+  static v1::ExpectInboundRequest InboundRequest(const std::string& store) {
+    v1::ExpectInboundRequest r;
+    r.set_request_id(LiveServer::NextId());
+    r.set_inbound_id(LiveServer::NextId("po"));
+    r.set_location_id(store);
+    r.mutable_expected_at()->set_seconds(std::chrono::duration_cast<std::chrono::seconds>(
+                                             std::chrono::system_clock::now().time_since_epoch())
+                                             .count() +
+                                         48 * 3600);
+    auto* line = r.add_lines();
+    line->set_sku("a");
+    line->set_quantity(5);
+    return r;
+  }
+
+  // An open inbound at `store`, expected by admin.
+  std::string InboundAt(const std::string& store) {
+    v1::ExpectInboundResponse resp;
+    EXPECT_TRUE(admin_.inb->ExpectInbound(admin_.Ctx().get(), InboundRequest(store), &resp).ok());
+    return resp.inbound().inbound_id();
+  }
+
   std::string OpenReturnAt(const std::string& store) {
     v1::CreateReturnResponse resp;
     EXPECT_TRUE(admin_.ret

@@ -104,6 +104,25 @@ std::vector<Row> AuthMatrixTest::Rows() {
     return Call<v1::ListReturnsRequest, v1::ListReturnsResponse>(
         c, c.ret, &v1::ReturnService::Stub::ListReturns, r);
   });
+  read("GetFutureAvailability", [](AuthTest*, const Client& c, const std::string& s) {
+    v1::GetFutureAvailabilityRequest r;
+    r.add_skus("a");
+    r.set_location_id(s);
+    return Call<v1::GetFutureAvailabilityRequest, v1::GetFutureAvailabilityResponse>(
+        c, c.inv, &v1::InventoryService::Stub::GetFutureAvailability, r);
+  });
+  read("GetInbound", [](AuthTest* t, const Client& c, const std::string& s) {
+    v1::GetInboundRequest r;
+    r.set_inbound_id(t->InboundAt(s));
+    return Call<v1::GetInboundRequest, v1::GetInboundResponse>(
+        c, c.inb, &v1::InboundService::Stub::GetInbound, r);
+  });
+  read("ListInbound", [](AuthTest*, const Client& c, const std::string& s) {
+    v1::ListInboundRequest r;
+    r.set_location_id(s);
+    return Call<v1::ListInboundRequest, v1::ListInboundResponse>(
+        c, c.inb, &v1::InboundService::Stub::ListInbound, r);
+  });
   auto admin_only = [&](std::string name, auto fn) {
     rows.push_back({std::move(name), fn, OK, DENIED, DENIED, DENIED, DENIED});
   };
@@ -229,6 +248,38 @@ std::vector<Row> AuthMatrixTest::Rows() {
   store_scoped("ResolveReturn", DENIED, [](AuthTest* t, const Client& c, const std::string& s) {
     return Call<v1::ResolveReturnRequest, v1::ResolveReturnResponse>(
         c, c.ret, &v1::ReturnService::Stub::ResolveReturn, ResolveRequest(t->OpenReturnAt(s)));
+  });
+  // Inbound supply: announced, moved, cancelled and received by a store token at its own
+  // stores only (the writer checks the inbound's store), never by checkout.
+  store_scoped("ExpectInbound", DENIED, [](AuthTest*, const Client& c, const std::string& s) {
+    return Call<v1::ExpectInboundRequest, v1::ExpectInboundResponse>(
+        c, c.inb, &v1::InboundService::Stub::ExpectInbound, InboundRequest(s));
+  });
+  store_scoped("RescheduleInbound", DENIED, [](AuthTest* t, const Client& c, const std::string& s) {
+    v1::RescheduleInboundRequest r;
+    r.set_request_id(LiveServer::NextId());
+    r.set_inbound_id(t->InboundAt(s));
+    *r.mutable_expected_at() = InboundRequest(s).expected_at();
+    r.mutable_expected_at()->set_seconds(r.expected_at().seconds() + 3600);
+    return Call<v1::RescheduleInboundRequest, v1::RescheduleInboundResponse>(
+        c, c.inb, &v1::InboundService::Stub::RescheduleInbound, r);
+  });
+  store_scoped("CancelInbound", DENIED, [](AuthTest* t, const Client& c, const std::string& s) {
+    v1::CancelInboundRequest r;
+    r.set_request_id(LiveServer::NextId());
+    r.set_inbound_id(t->InboundAt(s));
+    return Call<v1::CancelInboundRequest, v1::CancelInboundResponse>(
+        c, c.inb, &v1::InboundService::Stub::CancelInbound, r);
+  });
+  store_scoped("ReceiveInbound", DENIED, [](AuthTest* t, const Client& c, const std::string& s) {
+    v1::ReceiveInboundRequest r;
+    r.set_request_id(LiveServer::NextId());
+    r.set_inbound_id(t->InboundAt(s));
+    auto* line = r.add_lines();
+    line->set_sku("a");
+    line->set_quantity(2);
+    return Call<v1::ReceiveInboundRequest, v1::ReceiveInboundResponse>(
+        c, c.inb, &v1::InboundService::Stub::ReceiveInbound, r);
   });
   rows.push_back({"PlaceOrder",
                   [](AuthTest*, const Client& c, const std::string& s) {

@@ -98,6 +98,7 @@ void LiveServer::Connect() {
   reservations_ = v1::ReservationService::NewStub(channel);
   orders_ = v1::OrderService::NewStub(channel);
   returns_ = v1::ReturnService::NewStub(channel);
+  inbound_ = v1::InboundService::NewStub(channel);
 }
 
 std::string LiveServer::NextId(const std::string& prefix) {

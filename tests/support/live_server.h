@@ -11,6 +11,7 @@
 
 #include "google/rpc/error_details.pb.h"
 #include "google/rpc/status.pb.h"
+#include "oms/v1/inbound_service.grpc.pb.h"
 #include "oms/v1/inventory_service.grpc.pb.h"
 #include "oms/v1/location_service.grpc.pb.h"
 #include "oms/v1/order_service.grpc.pb.h"
@@ -46,6 +47,7 @@ class LiveServer {
   v1::ReservationService::Stub& reservations() { return *reservations_; }
   v1::OrderService::Stub& orders() { return *orders_; }
   v1::ReturnService::Stub& returns() { return *returns_; }
+  v1::InboundService::Stub& inbound() { return *inbound_; }
 
   // A unique request id for this process.
   static std::string NextId(const std::string& prefix = "req");
@@ -74,6 +76,7 @@ class LiveServer {
   std::unique_ptr<v1::ReservationService::Stub> reservations_;
   std::unique_ptr<v1::OrderService::Stub> orders_;
   std::unique_ptr<v1::ReturnService::Stub> returns_;
+  std::unique_ptr<v1::InboundService::Stub> inbound_;
 };
 
 // A client context with a deadline, so a hung server fails the test instead of hanging it.

@@ -25,6 +25,7 @@ void AddImportCommand(CLI::App& app, Cli& cli);
 void AddReservationCommands(CLI::App& app, Cli& cli);
 void AddOrderCommands(CLI::App& app, Cli& cli);
 void AddReturnCommands(CLI::App& app, Cli& cli);
+void AddInboundCommands(CLI::App& app, Cli& cli);
 void AddWatchCommands(CLI::App& app, Cli& cli);
 void AddAdminCommands(CLI::App& app, Cli& cli);
 

@@ -26,6 +26,7 @@ int main(int argc, char** argv) {
   omsctl::AddReservationCommands(app, cli);
   omsctl::AddOrderCommands(app, cli);
   omsctl::AddReturnCommands(app, cli);
+  omsctl::AddInboundCommands(app, cli);
   omsctl::AddWatchCommands(app, cli);
   omsctl::AddAdminCommands(app, cli);
   CLI11_PARSE(app, argc, argv);

@@ -19,7 +19,12 @@ void PrintReservations(const std::vector<v1::Reservation>& all) {
   for (const auto& r : all) {
     std::vector<std::string> lines;
     for (const auto& l : r.lines()) {
-      lines.push_back(fmt::format("{}x{}@{}", l.quantity(), l.sku(), l.location_id()));
+      // A preorder's future hold shows the inbound it waits for, or that it is at risk.
+      std::string future = l.at_risk()              ? " (at risk)"
+                           : l.inbound_id().empty() ? ""
+                                                    : " (inbound " + l.inbound_id() + ", " +
+                                                          FormatTime(l.promised_at()) + ")";
+      lines.push_back(fmt::format("{}x{}@{}{}", l.quantity(), l.sku(), l.location_id(), future));
     }
     t.Row({r.reservation_id(), StateName(r.state()), ChannelName(r.channel()),
            r.order_id().empty() ? FormatTime(r.expires_at()) : "order " + r.order_id(),
@@ -54,7 +59,7 @@ bool ParseLine(const std::string& text, v1::ReservationLine* line) {
 void AddReserve(CLI::App& app, Cli& cli) {
   struct Args {
     std::vector<std::string> lines;
-    std::string channel = "online", group, reference;
+    std::string channel = "online", group, reference, promise_by;
     int ttl_s = 900;
     bool partial = false;
   };
@@ -68,6 +73,9 @@ void AddReserve(CLI::App& app, Cli& cli) {
   cmd->add_option("--ttl", a->ttl_s, "seconds")->capture_default_str();
   cmd->add_option("--reference", a->reference);
   cmd->add_flag("--allow-partial", a->partial, "hold what is available");
+  cmd->add_option("--promise-by", a->promise_by,
+                  "a preorder: hold what is short against inbound supply expected by this RFC "
+                  "3339 time (--ttl up to 180 days)");
   cmd->callback([&cli, a] {
     cli.action = [a](Client& c) {
       v1::CreateReservationRequest req;
@@ -83,6 +91,10 @@ void AddReserve(CLI::App& app, Cli& cli) {
       req.mutable_ttl()->set_seconds(a->ttl_s);
       req.set_reference(a->reference);
       req.set_allow_partial(a->partial);
+      if (!a->promise_by.empty() && !ParseTime(a->promise_by, req.mutable_promise_by())) {
+        fmt::print(stderr, "omsctl: --promise-by: not an RFC 3339 time: '{}'\n", a->promise_by);
+        return 2;
+      }
       v1::CreateReservationResponse resp;
       grpc::Status s = v1::ReservationService::NewStub(c.channel())
                            ->CreateReservation(c.Context().get(), req, &resp);
@@ -102,12 +114,14 @@ void AddOperations(CLI::App* res, Cli& cli) {
     std::string id, reason;
     int ttl_s = 900;
     std::string state = "active";
+    bool at_risk = false;
   };
   auto a = std::make_shared<Args>();
   CLI::App* list = res->add_subcommand("list", "active reservations, soonest expiry first");
   list->add_option("--state", a->state)
       ->check(CLI::IsMember({"active", "committed", "released", "expired"}))
       ->capture_default_str();
+  list->add_flag("--at-risk", a->at_risk, "only preorders with a line at risk");
   list->callback([&cli, a] {
     cli.action = [a](Client& c) {
       auto stub = v1::ReservationService::NewStub(c.channel());
@@ -119,6 +133,7 @@ void AddOperations(CLI::App* res, Cli& cli) {
       std::vector<v1::Reservation> all;
       v1::ListReservationsRequest req;
       req.set_state(states.at(a->state));
+      req.set_at_risk(a->at_risk);
       req.set_page_size(1000);
       do {
         v1::ListReservationsResponse resp;

@@ -194,11 +194,50 @@ void AddShow(CLI::App* stock, Cli& cli) {
   });
 }
 
+struct AvailabilityArgs {
+  std::vector<std::string> skus;
+  std::string location, group, channel = "online";
+  bool future = false;
+  int horizon_days = 90;
+  int64_t quantity = 0;
+};
+
+// `availability --future`: per SKU, ATP now and one row per arrival inside the horizon.
+int ShowFuture(Client& c, const AvailabilityArgs& a) {
+  v1::GetFutureAvailabilityRequest req;
+  for (const auto& s : a.skus) req.add_skus(s);
+  if (!a.group.empty()) {
+    req.set_group_id(a.group);
+  } else {
+    req.set_location_id(a.location);
+  }
+  req.set_channel(ParseChannel(a.channel));
+  req.mutable_horizon()->set_seconds(int64_t{a.horizon_days} * 24 * 3600);
+  req.set_quantity(a.quantity);
+  v1::GetFutureAvailabilityResponse resp;
+  grpc::Status s = v1::InventoryService::NewStub(c.channel())
+                       ->GetFutureAvailability(c.Context().get(), req, &resp);
+  if (!s.ok()) return c.Fail(s);
+  if (c.options().json) return PrintJson(resp), 0;
+  Table t({"SKU", "FROM", "ATP"});
+  for (const auto& sku : resp.availability()) {
+    t.Row({sku.sku(), "now", std::to_string(sku.atp_now())});
+    for (const auto& p : sku.timeline()) t.Row({"", FormatTime(p.at()), std::to_string(p.atp())});
+  }
+  fmt::print("channel {}, horizon {} days\n", a.channel, a.horizon_days);
+  t.Print();
+  if (a.quantity > 0) {
+    for (const auto& sku : resp.availability()) {
+      fmt::print("{}: {} units {}\n", sku.sku(), a.quantity,
+                 sku.has_earliest_at() ? "from " + FormatTime(sku.earliest_at())
+                                       : "not within the horizon");
+    }
+  }
+  return 0;
+}
+
 void AddAvailability(CLI::App& app, Cli& cli) {
-  struct Args {
-    std::vector<std::string> skus;
-    std::string location, group, channel = "online";
-  };
+  using Args = AvailabilityArgs;
   auto a = std::make_shared<Args>();
   CLI::App* cmd = app.add_subcommand("availability", "available-to-promise per SKU");
   cmd->add_option("SKUS", a->skus)->required();
@@ -208,14 +247,20 @@ void AddAvailability(CLI::App& app, Cli& cli) {
   cmd->add_option("--channel", a->channel, "online, pos or bopis")
       ->check(CLI::IsMember({"online", "pos", "bopis"}))
       ->capture_default_str();
+  cmd->add_flag("--future", a->future, "the timeline: ATP from each expected arrival on");
+  cmd->add_option("--horizon-days", a->horizon_days, "with --future: how far ahead (1-366)")
+      ->check(CLI::Range(1, 366))
+      ->capture_default_str();
+  cmd->add_option("--quantity", a->quantity, "with --future: when are this many available?");
   cmd->callback([&cli, a] {
     cli.action = [a](Client& c) {
-      v1::GetAvailabilityRequest req;
-      for (const auto& s : a->skus) req.add_skus(s);
       if (a->group.empty() && a->location.empty()) {
         fmt::print(stderr, "omsctl: availability needs --location or --group\n");
         return 2;
       }
+      if (a->future) return ShowFuture(c, *a);
+      v1::GetAvailabilityRequest req;
+      for (const auto& s : a->skus) req.add_skus(s);
       if (!a->group.empty()) {
         req.set_group_id(a->group);
       } else {
