@@ -290,6 +290,8 @@ struct InboundReply {
   std::vector<ReservationId> served;
   std::vector<ReservationId> moved;
   std::vector<ReservationId> at_risk;
+  // Preorders with a line at risk that this inbound (new, or moved earlier) now keeps.
+  std::vector<ReservationId> repromised;
 };
 
 using Reply = std::variant<LocationReply, GroupReply, StockReply, TransferReply, ImportReply,

@@ -136,6 +136,45 @@ void MovePegs(Draft& draft, const Inbound& in, MoveAll which, InboundReply& repl
   }
 }
 
+// Gives at-risk lines at `in`'s location of its SKUs a new promise from supply that now fits
+// (this inbound, new or moved earlier, or any other), oldest preorder first.
+void Repromise(Draft& draft, const Inbound& in, InboundReply& reply) {
+  if (!in.supplies()) return;
+  std::vector<ReservationId> seen;
+  for (const auto& l : in.lines) {
+    const auto* waiting = draft.state().AtRiskAt({l.sku, in.location});
+    if (!waiting) continue;
+    for (const auto& [created, rid] : *waiting) {
+      const Reservation* found = draft.FindReservation(rid);
+      if (!found || !found->active() || !found->promise_by) continue;
+      Reservation r = *found;
+      std::vector<ReservationLine> lines;
+      bool kept = false;
+      for (const auto& line : r.lines) {
+        if (!line.at_risk || line.sku != l.sku || line.location != in.location) {
+          AddLine(lines, line);
+          continue;
+        }
+        int64_t held = PegFuture(draft, {line.location}, line.sku, line.quantity, *r.promise_by,
+                                 r.channel, lines);
+        if (held < line.quantity) {
+          ReservationLine rest = line;
+          rest.quantity -= held;
+          AddLine(lines, rest);
+        }
+        kept = kept || held > 0;
+      }
+      if (!kept) continue;
+      r.lines = std::move(lines);
+      draft.AddEvent(ReservationEvent(draft.PutReservation(std::move(r))));
+      if (std::find(seen.begin(), seen.end(), rid) == seen.end()) {
+        seen.push_back(rid);
+        reply.repromised.push_back(rid);
+      }
+    }
+  }
+}
+
 }  // namespace
 
 const char* InboundStateName(InboundState state) {
@@ -227,7 +266,9 @@ Result<ReplyOf<ExpectInbound>> Apply(Draft& draft, const ExpectInbound& c, Apply
   // Entered after its grace already ran out: overdue from the start, never supply.
   in.overdue = in.expected_at + draft.state().inbound_grace() <= draft.now();
   InboundReply reply;
-  reply.inbound = draft.PutInbound(std::move(in));
+  Inbound staged = draft.PutInbound(std::move(in));
+  Repromise(draft, staged, reply);
+  reply.inbound = *draft.FindInbound(c.id);
   return reply;
 }
 
@@ -240,6 +281,7 @@ Result<ReplyOf<RescheduleInbound>> Apply(Draft& draft, const RescheduleInbound& 
   InboundReply reply;
   Inbound staged = draft.PutInbound(std::move(in).value());
   MovePegs(draft, staged, staged.overdue ? MoveAll::kYes : MoveAll::kPastPromise, reply);
+  Repromise(draft, staged, reply);
   reply.inbound = *draft.FindInbound(c.id);
   return reply;
 }

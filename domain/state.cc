@@ -22,6 +22,7 @@ void WriterState::Reset(Snapshot snapshot) {
   active_.clear();
   expiry_.clear();
   pegs_.clear();
+  at_risk_.clear();
   for (auto& r : snapshot.active_reservations) TrackActive(r);
   live_orders_.clear();
   deadlines_.clear();
@@ -81,6 +82,12 @@ const Inbound* WriterState::FindOpenInbound(const InboundId& id) const {
 const std::set<std::pair<Timestamp, InboundId>>* WriterState::SupplyAt(const StockKey& key) const {
   auto it = supply_.find(key);
   return it == supply_.end() ? nullptr : &it->second;
+}
+
+const std::set<std::pair<Timestamp, ReservationId>>* WriterState::AtRiskAt(
+    const StockKey& key) const {
+  auto it = at_risk_.find(key);
+  return it == at_risk_.end() ? nullptr : &it->second;
 }
 
 const std::set<std::pair<Timestamp, ReservationId>>* WriterState::PegsOf(
@@ -145,6 +152,7 @@ void WriterState::TrackActive(const Reservation& r) {
   if (r.order_id.empty()) expiry_.emplace(r.expires_at, r.id);
   for (const auto& line : r.lines) {
     if (!line.inbound.empty()) pegs_[line.inbound].emplace(r.created_at, r.id);
+    if (line.at_risk) at_risk_[{line.sku, line.location}].emplace(r.created_at, r.id);
   }
   active_.insert_or_assign(r.id, r);
 }
@@ -155,6 +163,13 @@ void WriterState::UntrackActive(const ReservationId& id) {
   const Reservation& r = it->second;
   expiry_.erase({r.expires_at, id});
   for (const auto& line : r.lines) {
+    if (line.at_risk) {
+      auto a = at_risk_.find({line.sku, line.location});
+      if (a != at_risk_.end()) {
+        a->second.erase({r.created_at, id});
+        if (a->second.empty()) at_risk_.erase(a);
+      }
+    }
     if (line.inbound.empty()) continue;
     auto p = pegs_.find(line.inbound);
     if (p == pegs_.end()) continue;

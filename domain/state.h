@@ -73,6 +73,8 @@ class WriterState {
   const std::set<std::pair<Timestamp, InboundId>>* SupplyAt(const StockKey& key) const;
   // Active reservations with a future hold pegged to `id`, oldest (created_at, id) first.
   const std::set<std::pair<Timestamp, ReservationId>>* PegsOf(const InboundId& id) const;
+  // Active reservations with a line at risk at `key`, oldest (created_at, id) first.
+  const std::set<std::pair<Timestamp, ReservationId>>* AtRiskAt(const StockKey& key) const;
 
   // Applies a command's written changes: stock/locations/groups into the batch overlay,
   // reservations into the active set, counters advanced.
@@ -115,6 +117,8 @@ class WriterState {
   std::set<std::pair<Timestamp, InboundId>> overdue_;
   std::unordered_map<StockKey, std::set<std::pair<Timestamp, InboundId>>, StockKeyHash> supply_;
   std::unordered_map<InboundId, std::set<std::pair<Timestamp, ReservationId>>> pegs_;
+  std::unordered_map<StockKey, std::set<std::pair<Timestamp, ReservationId>>, StockKeyHash>
+      at_risk_;
   // Future supply recomputed by the open batch (an empty vector: none left at that key).
   std::unordered_map<StockKey, std::vector<FutureSupply>, StockKeyHash> staged_future_;
   Duration grace_ = limits::kDefaultInboundGrace;

@@ -28,6 +28,9 @@ grpc::ServerUnaryReactor* InboundService::ExpectInbound(grpc::CallbackServerCont
   return Mutate(context, backend_, who, "ExpectInbound", *request, request->request_id(),
                 ToCommand(*request), response, [response](const InboundReply& r) {
                   ToProto(r.inbound, response->mutable_inbound());
+                  for (const auto& id : r.repromised) {
+                    response->add_repromised_reservation_ids(id.str());
+                  }
                 });
 }
 
@@ -38,8 +41,12 @@ grpc::ServerUnaryReactor* InboundService::RescheduleInbound(
   // against it, in the same step as the change.
   Result<Principal> who = Admit(backend_, context, Action::kManageInbound);
   return Mutate(context, backend_, who, "RescheduleInbound", *request, request->request_id(),
-                ToCommand(*request), response,
-                [response](const InboundReply& r) { FillMovedPegs(r, response); });
+                ToCommand(*request), response, [response](const InboundReply& r) {
+                  FillMovedPegs(r, response);
+                  for (const auto& id : r.repromised) {
+                    response->add_repromised_reservation_ids(id.str());
+                  }
+                });
 }
 
 grpc::ServerUnaryReactor* InboundService::CancelInbound(grpc::CallbackServerContext* context,

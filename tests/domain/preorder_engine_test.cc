@@ -179,6 +179,28 @@ TYPED_TEST(PreorderEngineTest, Cancel_MovesPegsToSupplyThatStillFits_ElseAtRisk)
   EXPECT_EQ(this->Promised("po-2", "a"), 2);
 }
 
+TYPED_TEST(PreorderEngineTest, AtRisk_IsPromisedAgain_ByNewSupplyThatFits_OldestFirst) {
+  this->ExpectOk("po-1", "s1", 2 * kDay, {{Sku("a"), 6}});
+  ReservationId older = this->ReserveOk({{Sku("a"), kS1, 4}}, 5 * kDay);
+  this->clock_.Advance(std::chrono::seconds(1));
+  ReservationId newer = this->ReserveOk({{Sku("a"), kS1, 2}}, 9 * kDay);
+  ASSERT_TRUE(this->Do(CancelInbound{InboundId("po-1"), ""}).status.ok());
+  ASSERT_EQ(this->AtRisk(this->Res(older)), 4);
+  ASSERT_EQ(this->AtRisk(this->Res(newer)), 2);
+  // Day 6 is too late for the older promise (day 5): only the newer one is kept.
+  Completion late = this->Expect("po-2", "s1", 6 * kDay, {{Sku("a"), 3}});
+  ASSERT_TRUE(late.status.ok()) << late.status.ToString();
+  EXPECT_NE(late.response.find("inbound po-2"), std::string::npos);
+  EXPECT_EQ(this->AtRisk(this->Res(older)), 4);
+  EXPECT_EQ(this->Pegged(this->Res(newer), "po-2"), 2);
+  EXPECT_FALSE(this->Res(newer).AtRisk());
+  // Moving po-2 earlier keeps the older one's promise with what is left.
+  ASSERT_TRUE(this->Do(RescheduleInbound{InboundId("po-2"), this->t0_ + 4 * kDay}).status.ok());
+  EXPECT_EQ(this->Pegged(this->Res(older), "po-2"), 1);
+  EXPECT_EQ(this->AtRisk(this->Res(older)), 3);
+  EXPECT_EQ(this->Promised("po-2", "a"), 3);
+}
+
 TYPED_TEST(PreorderEngineTest, Reschedule_PastAPromise_MovesThatPegOnly) {
   this->ExpectOk("po-1", "s1", 2 * kDay, {{Sku("a"), 10}});
   this->ExpectOk("po-2", "s1", 4 * kDay, {{Sku("a"), 10}});

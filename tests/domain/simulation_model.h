@@ -150,6 +150,26 @@ struct Model {
     }
   }
 
+  // Supply at `inbound`'s location that now fits gives at-risk lines of its SKUs a promise.
+  void Repromise(const std::string& inbound, Timestamp now) {
+    const ModelInbound& in = inbounds[inbound];
+    if (!in.open || in.overdue) return;
+    for (const auto& [sku, line] : in.lines) {
+      for (const auto& id : Oldest()) {
+        ModelReservation& r = reservations[id];
+        for (size_t i = 0; i < r.pegs.size(); ++i) {
+          ModelPeg& p = r.pegs[i];
+          if (!p.inbound.empty() || p.sku != sku || p.location != in.location) continue;
+          int64_t held = Peg(r, sku, in.location, p.quantity, now);  // may append to pegs
+          r.pegs[i].quantity -= held;
+        }
+        r.pegs.erase(std::remove_if(r.pegs.begin(), r.pegs.end(),
+                                    [](const ModelPeg& p) { return p.quantity == 0; }),
+                     r.pegs.end());
+      }
+    }
+  }
+
   void End(ModelReservation& r) {
     for (const auto& [key, q] : r.lines) stock[key].reserved -= q;
     for (const auto& p : r.pegs) Unpeg(p);

@@ -206,7 +206,9 @@ class Simulation : public EngineHarness<Factory> {
     bool ok = !model_.inbounds.count(id);
     Completion c = this->Do(cmd);
     Expect(c, ok, "expect");
-    if (ok && c.status.ok()) model_.inbounds[id] = in;
+    if (!ok || !c.status.ok()) return;
+    model_.inbounds[id] = in;
+    model_.Repromise(id, now);
   }
 
   // Mostly what was expected, sometimes more or another SKU; also of closed inbounds.
@@ -257,6 +259,7 @@ class Simulation : public EngineHarness<Factory> {
     bool all = in.overdue;
     model_.MovePegs(
         id, [&](const ModelReservation& r) { return all || *r.promise_by < at; }, now);
+    model_.Repromise(id, now);
   }
 
   void EndReservation(bool commit) {

@@ -252,6 +252,14 @@ TEST_F(InboundTest, Reschedule_PastPromiseBy_AtRisk_WithinIt_KeepsThePeg) {
   EXPECT_EQ(past.at_risk_reservation_ids(0), pre.reservation_id());
   EXPECT_TRUE(GetReservation(pre.reservation_id()).at_risk());
   EXPECT_EQ(GetOk("po-1").lines(0).promised(), 0);
+  // Back inside the promise: the at-risk line is promised again.
+  v1::RescheduleInboundResponse back;
+  ASSERT_TRUE(Reschedule(RescheduleOf("po-1", 70), &back).ok());
+  ASSERT_EQ(back.repromised_reservation_ids_size(), 1);
+  EXPECT_EQ(back.repromised_reservation_ids(0), pre.reservation_id());
+  EXPECT_FALSE(GetReservation(pre.reservation_id()).at_risk());
+  EXPECT_EQ(GetReservation(pre.reservation_id()).lines(0).inbound_id(), "po-1");
+  EXPECT_EQ(GetOk("po-1").lines(0).promised(), 2);
 }
 
 TEST_F(InboundTest, Overdue_MovesPegsOrLeavesThemAtRisk) {

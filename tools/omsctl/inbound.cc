@@ -108,6 +108,7 @@ void AddExpectReceive(CLI::App* inbound, Cli& cli, std::shared_ptr<Args> a) {
       if (!s.ok()) return c.Fail(s);
       if (c.options().json) return PrintJson(resp), 0;
       PrintInbound(resp.inbound());
+      PrintIds("at-risk preorders promised again", resp.repromised_reservation_ids());
       return 0;
     };
   });
@@ -152,6 +153,7 @@ void AddRescheduleCancel(CLI::App* inbound, Cli& cli, std::shared_ptr<Args> a) {
       PrintInbound(resp.inbound());
       PrintIds("preorders moved", resp.moved_reservation_ids());
       PrintIds("preorders at risk", resp.at_risk_reservation_ids());
+      PrintIds("at-risk preorders promised again", resp.repromised_reservation_ids());
       return 0;
     };
   });
