@@ -47,8 +47,7 @@ Result<ReplyOf<ExpectInbound>> Apply(Draft& draft, const ExpectInbound& c, Apply
 Result<ReplyOf<RescheduleInbound>> Apply(Draft& draft, const RescheduleInbound& c, ApplyEnv& env);
 Result<ReplyOf<CancelInbound>> Apply(Draft& draft, const CancelInbound& c, ApplyEnv& env);
 Result<ReplyOf<ReceiveInbound>> Apply(Draft& draft, const ReceiveInbound& c, ApplyEnv& env);
-Result<ReplyOf<MarkInboundOverdue>> Apply(Draft& draft, const MarkInboundOverdue& c,
-                                          ApplyEnv& env);
+Result<ReplyOf<MarkInboundOverdue>> Apply(Draft& draft, const MarkInboundOverdue& c, ApplyEnv& env);
 
 // Preorder steps (inbound_ops.cc) that reservations build on.
 // Holds `quantity` of `sku` against future supply at the candidates (one location, or a

@@ -46,7 +46,7 @@ struct FuturePoint {
 struct SkuFutureAvailability {
   Sku sku;
   int64_t atp_now = 0;
-  std::vector<FuturePoint> timeline;   // one point per distinct arrival time in the horizon
+  std::vector<FuturePoint> timeline;     // one point per distinct arrival time in the horizon
   std::optional<Timestamp> earliest_at;  // first moment ATP >= the quantity asked
 };
 

@@ -202,13 +202,12 @@ struct MarkInboundOverdue {
   InboundId id;
 };
 
-using Command =
-    std::variant<UpsertLocation, UpsertGroup, AdjustStock, SetStock, TransferStock, SetSafetyStock,
-                 ImportStock, CreateReservation, ExtendReservation, ReleaseReservation,
-                 CommitReservation, ExpireReservation, PlaceOrder, StartPicking, MarkReady,
-                 ConfirmPickup, CancelOrder, ExpireOrder, CreateReturn, ResolveReturn,
-                 ExpectInbound, RescheduleInbound, CancelInbound, ReceiveInbound,
-                 MarkInboundOverdue>;
+using Command = std::variant<UpsertLocation, UpsertGroup, AdjustStock, SetStock, TransferStock,
+                             SetSafetyStock, ImportStock, CreateReservation, ExtendReservation,
+                             ReleaseReservation, CommitReservation, ExpireReservation, PlaceOrder,
+                             StartPicking, MarkReady, ConfirmPickup, CancelOrder, ExpireOrder,
+                             CreateReturn, ResolveReturn, ExpectInbound, RescheduleInbound,
+                             CancelInbound, ReceiveInbound, MarkInboundOverdue>;
 
 // Who asked, and the idempotency key of the request.
 struct CommandContext {

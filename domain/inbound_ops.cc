@@ -272,8 +272,7 @@ Result<ReplyOf<ExpectInbound>> Apply(Draft& draft, const ExpectInbound& c, Apply
   return reply;
 }
 
-Result<ReplyOf<RescheduleInbound>> Apply(Draft& draft, const RescheduleInbound& c,
-                                         ApplyEnv& env) {
+Result<ReplyOf<RescheduleInbound>> Apply(Draft& draft, const RescheduleInbound& c, ApplyEnv& env) {
   Result<Inbound> in = FindOpen(draft, c.id, env);
   if (!in.ok()) return in.status();
   in->expected_at = c.expected_at;

@@ -37,7 +37,7 @@ struct Snapshot {
   std::vector<LocationGroup> groups;
   std::vector<std::pair<StockKey, StockLevel>> stock;
   std::vector<Reservation> active_reservations;
-  std::vector<Order> live_orders;  // not in a final state
+  std::vector<Order> live_orders;      // not in a final state
   std::vector<Inbound> open_inbounds;  // EXPECTED or PARTIALLY_RECEIVED, with their lines
   int64_t last_sequence = 0;
   int64_t last_movement_id = 0;

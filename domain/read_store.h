@@ -82,8 +82,7 @@ class ReadStore {
   // `at_risk_only`: only reservations with a line at risk.
   virtual Result<std::vector<Reservation>> ListReservations(ReservationState state,
                                                             Timestamp after_expiry,
-                                                            const std::string& after_id,
-                                                            int limit,
+                                                            const std::string& after_id, int limit,
                                                             bool at_risk_only = false) = 0;
   virtual Result<std::optional<Order>> GetOrder(const OrderId& id) = 0;
   // Orders come with each line's `returned` units.

@@ -22,9 +22,9 @@ struct ReservationLine {
   Sku sku;
   LocationId location;
   int64_t quantity = 0;
-  InboundId inbound;       // set: a future hold pegged to this inbound
-  Timestamp promised_at;   // future holds: the expected_at promised (epoch: a present hold)
-  bool at_risk = false;    // a future hold that lost its inbound
+  InboundId inbound;      // set: a future hold pegged to this inbound
+  Timestamp promised_at;  // future holds: the expected_at promised (epoch: a present hold)
+  bool at_risk = false;   // a future hold that lost its inbound
 
   bool future() const { return !inbound.empty() || at_risk; }
   bool operator==(const ReservationLine&) const = default;

@@ -170,8 +170,8 @@ Status HoldLocated(Draft& draft, const CreateReservation& c, std::vector<Reserva
       AddLine(lines, {want.sku, want.location, q});
     }
     if (q < want.quantity && c.promise_by) {
-      q += PegFuture(draft, {want.location}, want.sku, want.quantity - q, *c.promise_by,
-                     c.channel, lines);
+      q += PegFuture(draft, {want.location}, want.sku, want.quantity - q, *c.promise_by, c.channel,
+                     lines);
     }
     if (q < want.quantity) {
       if (!c.allow_partial) return InsufficientStock(key, want.quantity, q);
@@ -198,8 +198,8 @@ Status HoldInGroup(Draft& draft, const CreateReservation& c, std::vector<Reserva
     for (const Location* l : *candidates) ids.push_back(l->id);
     for (auto& need : needs) {
       if (need.quantity == 0) continue;
-      need.quantity -= PegFuture(draft, ids, need.sku, need.quantity, *c.promise_by, c.channel,
-                                 lines);
+      need.quantity -=
+          PegFuture(draft, ids, need.sku, need.quantity, *c.promise_by, c.channel, lines);
     }
   }
   for (size_t n = 0; n < needs.size(); ++n) {
@@ -371,11 +371,10 @@ Result<ReservationReply> Reserve(Draft& draft, const CreateReservation& c, const
           "must be within " + std::to_string(limits::kMaxPreorderTtl.count() / 86400) + " days");
     }
   } else if (c.ttl > limits::kMaxTtl) {
-    return Status::InvalidArgument("ttl", "must be at most " +
-                                              std::to_string(limits::kMaxTtl.count()) +
-                                              " s (up to " +
-                                              std::to_string(limits::kMaxPreorderTtl.count()) +
-                                              " s for a preorder, with promise_by)");
+    return Status::InvalidArgument(
+        "ttl", "must be at most " + std::to_string(limits::kMaxTtl.count()) + " s (up to " +
+                   std::to_string(limits::kMaxPreorderTtl.count()) +
+                   " s for a preorder, with promise_by)");
   }
   ReservationReply reply;
   Reservation& r = reply.reservation;

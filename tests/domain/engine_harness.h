@@ -144,8 +144,8 @@ class EngineHarness {
             return "return " + r.ret.id.str() + " " + ReturnStateName(r.ret.state);
           } else if constexpr (std::is_same_v<T, InboundReply>) {
             return fmt::format("inbound {} {} served={} moved={} at_risk={}", r.inbound.id.str(),
-                               InboundStateName(r.inbound.state), r.served.size(),
-                               r.moved.size(), r.at_risk.size());
+                               InboundStateName(r.inbound.state), r.served.size(), r.moved.size(),
+                               r.at_risk.size());
           } else {
             return "ok";
           }

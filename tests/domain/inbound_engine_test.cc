@@ -40,10 +40,8 @@ TYPED_TEST(InboundEngineTest, Expect_AnIdUsedBefore_IsAlreadyExists_EvenAfterItC
   EXPECT_EQ(again.status.code(), Code::kAlreadyExists);
   EXPECT_EQ(again.status.reason(), reason::kInvalidInboundState);
   ASSERT_TRUE(this->Do(CancelInbound{InboundId("po-1"), "vendor"}).status.ok());
-  EXPECT_EQ(this->Expect("po-1", "s1", kDay, {{Sku("a"), 1}}).status.code(),
-            Code::kAlreadyExists);
-  EXPECT_EQ(this->Expect("po-2", "nowhere", kDay, {{Sku("a"), 1}}).status.code(),
-            Code::kNotFound);
+  EXPECT_EQ(this->Expect("po-1", "s1", kDay, {{Sku("a"), 1}}).status.code(), Code::kAlreadyExists);
+  EXPECT_EQ(this->Expect("po-2", "nowhere", kDay, {{Sku("a"), 1}}).status.code(), Code::kNotFound);
 }
 
 TYPED_TEST(InboundEngineTest, Timeline_OnePointPerArrival_InsideTheHorizon_WithSafetyStock) {
@@ -60,8 +58,7 @@ TYPED_TEST(InboundEngineTest, Timeline_OnePointPerArrival_InsideTheHorizon_WithS
   SkuFutureAvailability pos = this->Future("a", this->At("s1"), Channel::kPos);
   EXPECT_EQ(pos.atp_now, 1);
   EXPECT_EQ(pos.timeline[1].atp, 11);
-  EXPECT_EQ(this->Future("a", this->At("s1"), Channel::kOnline, 0, 365 * kDay).timeline.size(),
-            3u);
+  EXPECT_EQ(this->Future("a", this->At("s1"), Channel::kOnline, 0, 365 * kDay).timeline.size(), 3u);
 }
 
 TYPED_TEST(InboundEngineTest, Timeline_InAGroup_SumsMembersThatFulfil_AndMergesArrivals) {
@@ -140,8 +137,7 @@ TYPED_TEST(InboundEngineTest, Cancel_LeavesFutureAvailability) {
 
 TYPED_TEST(InboundEngineTest, Reschedule_MovesTheArrival) {
   this->ExpectOk("po-1", "s1", kDay, {{Sku("a"), 10}});
-  ASSERT_TRUE(
-      this->Do(RescheduleInbound{InboundId("po-1"), this->t0_ + 6 * kDay}).status.ok());
+  ASSERT_TRUE(this->Do(RescheduleInbound{InboundId("po-1"), this->t0_ + 6 * kDay}).status.ok());
   EXPECT_EQ(this->Future("a", this->At("s1")).timeline[0].at, this->t0_ + 6 * kDay);
   EXPECT_EQ(this->In("po-1").expected_at, this->t0_ + 6 * kDay);
 }
@@ -176,8 +172,8 @@ TYPED_TEST(InboundEngineTest, Reschedule_OfAnOverdueInbound_MakesItSupplyAgain) 
   this->clock_.Advance(std::chrono::hours(3));
   this->Do(AdjustStock{{Sku("b"), LocationId("s1")}, 1, MovementReason::kFound, "", {}});
   ASSERT_TRUE(this->In("po-1").overdue);
-  ASSERT_TRUE(this->Do(RescheduleInbound{InboundId("po-1"), this->clock_.Now() + kDay})
-                  .status.ok());
+  ASSERT_TRUE(
+      this->Do(RescheduleInbound{InboundId("po-1"), this->clock_.Now() + kDay}).status.ok());
   EXPECT_FALSE(this->In("po-1").overdue);
   EXPECT_EQ(this->Future("a", this->At("s1")).timeline.size(), 1u);
 }

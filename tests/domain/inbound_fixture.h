@@ -39,8 +39,7 @@ class InboundFixture : public ::testing::Test, public EngineHarness<Factory> {
   }
 
   // A reservation request promised by t0 + `by` (no promise if `by` is zero).
-  static CreateReservation Preorder(std::vector<RequestedLine> lines, Duration by,
-                                    Timestamp t0) {
+  static CreateReservation Preorder(std::vector<RequestedLine> lines, Duration by, Timestamp t0) {
     CreateReservation c;
     c.lines = std::move(lines);
     if (by.count() != 0) {

@@ -53,7 +53,8 @@ TYPED_TEST(PreorderEngineTest, Preorder_NoSupplyByThePromise_IsInsufficientStock
   EXPECT_EQ(this->Reserve({{Sku("a"), kS1, 1}}).status.reason(), reason::kInsufficientStock);
 }
 
-TYPED_TEST(PreorderEngineTest, Preorder_EarliestFirst_AcrossInbounds_AndTheSameUnitIsNeverPromisedTwice) {
+TYPED_TEST(PreorderEngineTest,
+           Preorder_EarliestFirst_AcrossInbounds_AndTheSameUnitIsNeverPromisedTwice) {
   this->ExpectOk("po-late", "s1", 8 * kDay, {{Sku("a"), 10}});
   this->ExpectOk("po-soon", "s1", 2 * kDay, {{Sku("a"), 3}});
   ReservationId first = this->ReserveOk({{Sku("a"), kS1, 5}}, 9 * kDay);
@@ -209,7 +210,7 @@ TYPED_TEST(PreorderEngineTest, Reschedule_PastAPromise_MovesThatPegOnly) {
   Completion moved = this->Do(RescheduleInbound{InboundId("po-1"), this->t0_ + 5 * kDay});
   ASSERT_TRUE(moved.status.ok());
   EXPECT_NE(moved.response.find("moved=0 at_risk=1"), std::string::npos) << moved.response;
-  EXPECT_EQ(this->AtRisk(this->Res(soon)), 3);  // po-2 (day 4) misses day 3 too
+  EXPECT_EQ(this->AtRisk(this->Res(soon)), 3);           // po-2 (day 4) misses day 3 too
   EXPECT_EQ(this->Pegged(this->Res(later), "po-1"), 3);  // day 5 still fits day 20
   // Earlier again: the reschedule keeps every peg that still fits.
   ReservationId mid = this->ReserveOk({{Sku("a"), kS1, 1}}, 6 * kDay);
@@ -245,8 +246,7 @@ TYPED_TEST(PreorderEngineTest, Ttl_UpTo180Days_OnlyForAPreorder) {
   EXPECT_TRUE(this->Do(ExtendReservation{this->IdOf(ok), 170 * kDay}).status.ok());
   plain.ttl = kDay;
   ReservationId short_one = this->IdOf(this->Do(plain));
-  EXPECT_EQ(this->Do(ExtendReservation{short_one, 8 * kDay}).status.code(),
-            Code::kInvalidArgument);
+  EXPECT_EQ(this->Do(ExtendReservation{short_one, 8 * kDay}).status.code(), Code::kInvalidArgument);
   pre.promise_by = this->t0_ - kDay;
   EXPECT_EQ(this->Do(pre).status.code(), Code::kInvalidArgument);
   pre.promise_by = this->t0_ + 181 * kDay;

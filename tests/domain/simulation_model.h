@@ -96,8 +96,8 @@ struct Model {
 
   // Holds up to q of `sku` at `location` against supply expected by `by`, earliest first,
   // within the future ATP the channel allows; returns what it held.
-  int64_t Peg(ModelReservation& r, const std::string& sku, const std::string& location,
-              int64_t q, Timestamp now) {
+  int64_t Peg(ModelReservation& r, const std::string& sku, const std::string& location, int64_t q,
+              Timestamp now) {
     std::vector<std::pair<Timestamp, std::string>> points;
     int64_t incoming = 0;
     for (const auto& [id, in] : inbounds) {
@@ -189,7 +189,8 @@ struct Model {
     std::sort(due.begin(), due.end());
     for (const auto& [at, id] : due) {
       inbounds[id].overdue = true;
-      MovePegs(id, [](const ModelReservation&) { return true; }, now);
+      MovePegs(
+          id, [](const ModelReservation&) { return true; }, now);
     }
   }
 

@@ -247,7 +247,8 @@ class Simulation : public EngineHarness<Factory> {
       Expect(c, ok, "cancel");
       if (!ok || !c.status.ok()) return;
       in.open = false;
-      model_.MovePegs(id, [](const ModelReservation&) { return true; }, now);
+      model_.MovePegs(
+          id, [](const ModelReservation&) { return true; }, now);
       return;
     }
     Timestamp at = now + std::chrono::seconds(Between(-400, 900));

@@ -317,8 +317,7 @@ TEST(ValidateReturn, Resolve_TakesRestockOrDamaged_NeverInspect) {
 }
 
 ExpectInbound GoodInbound() {
-  return {InboundId("PO-1"), LocationId("s1"), FromMicros(1'800'000'000'000'000),
-          {{Sku("a"), 5}}};
+  return {InboundId("PO-1"), LocationId("s1"), FromMicros(1'800'000'000'000'000), {{Sku("a"), 5}}};
 }
 
 TEST(ValidateInbound, AWellFormedInbound_IsAccepted) {
@@ -347,8 +346,7 @@ TEST(ValidateInbound, EachFieldIsChecked) {
   EXPECT_EQ(FieldOf(Validate(c)), "lines");
   EXPECT_EQ(FieldOf(Validate(RescheduleInbound{InboundId("PO-1"), Timestamp()})), "expected_at");
   EXPECT_EQ(FieldOf(Validate(CancelInbound{InboundId("PO-1"), std::string("\x01")})), "reason");
-  EXPECT_EQ(FieldOf(Validate(ReceiveInbound{InboundId("PO-1"), {{Sku(""), 1}}})),
-            "lines[0].sku");
+  EXPECT_EQ(FieldOf(Validate(ReceiveInbound{InboundId("PO-1"), {{Sku(""), 1}}})), "lines[0].sku");
 }
 
 TEST(ValidatePreorder, TtlUpTo180Days_OnlyWithPromiseBy) {

@@ -84,8 +84,9 @@ void BM_AtpNow(benchmark::State& state) {
   std::vector<Sku> skus = Skus(static_cast<int>(state.range(0)));
   AvailabilityScope scope{{}, GroupId("online")};
   for (auto _ : state) {
-    auto r = l.view.Read(
-        [&](const CommittedData& d) { return QueryAvailability(d, skus, scope, Channel::kOnline); });
+    auto r = l.view.Read([&](const CommittedData& d) {
+      return QueryAvailability(d, skus, scope, Channel::kOnline);
+    });
     benchmark::DoNotOptimize(r);
   }
   state.SetItemsProcessed(state.iterations() * state.range(0));
@@ -160,8 +161,8 @@ void BM_OpenSqlite(benchmark::State& state) {
       std::vector<Submission> batch;
       for (int i = 0; i < kInbounds; ++i) {
         Inbound in = MakeInbound(i);
-        ExpectInbound c{in.id, in.location, clock.Now() + std::chrono::hours(24 * (1 + i % 60)),
-                        {}};
+        ExpectInbound c{
+            in.id, in.location, clock.Now() + std::chrono::hours(24 * (1 + i % 60)), {}};
         for (const auto& line : in.lines) c.lines.push_back({line.sku, line.expected});
         Submission& sub = batch.emplace_back();
         sub.command = std::move(c);
