@@ -77,7 +77,8 @@ class InboundFixture : public ::testing::Test, public EngineHarness<Factory> {
     return found.ok() && found->has_value() ? **found : Inbound{};
   }
   int64_t Promised(const std::string& id, const std::string& sku) {
-    const InboundLine* line = In(id).Line(Sku(sku));
+    Inbound in = In(id);  // kept: Line() points into it
+    const InboundLine* line = in.Line(Sku(sku));
     return line ? line->promised : -1;
   }
 
