@@ -74,11 +74,6 @@ void CollectSupply(const Draft& draft, const StockKey& key, Timestamp by,
   }
 }
 
-// Adds a line, merging with one of the same (sku, location, inbound, at_risk).
-void AddFutureLine(std::vector<ReservationLine>& lines, const ReservationLine& add) {
-  AddLine(lines, add);
-}
-
 Event ReservationEvent(const Reservation& r) {
   Event e;
   e.kind = EventKind::kReservation;
@@ -118,15 +113,15 @@ void MovePegs(Draft& draft, const Inbound& in, MoveAll which, InboundReply& repl
     bool risk = false;
     for (const auto& line : r.lines) {
       if (line.inbound != in.id) {
-        AddFutureLine(lines, line);
+        AddLine(lines, line);
         continue;
       }
       Unpeg(draft, line);
       int64_t held = PegFuture(draft, {line.location}, line.sku, line.quantity, *r.promise_by,
                                r.channel, lines);
       if (held < line.quantity) {
-        AddFutureLine(lines, {line.sku, line.location, line.quantity - held, InboundId(),
-                              line.promised_at, true});
+        AddLine(lines, {line.sku, line.location, line.quantity - held, InboundId(),
+                        line.promised_at, true});
         risk = true;
       }
     }
@@ -218,7 +213,7 @@ int64_t PegFuture(Draft& draft, const std::vector<LocationId>& candidates, const
     Promise(draft, p.id, sku, q);
     budget[p.location] -= q;
     held += q;
-    AddFutureLine(lines, {sku, p.location, q, p.id, p.at, false});
+    AddLine(lines, {sku, p.location, q, p.id, p.at, false});
   }
   return held;
 }
@@ -348,18 +343,18 @@ Result<ReplyOf<ReceiveInbound>> Apply(Draft& draft, const ReceiveInbound& c, App
       for (const auto& line : r->lines) {
         auto serve = to_serve.find(line.sku);
         if (line.inbound != in.id || serve == to_serve.end() || serve->second == 0) {
-          AddFutureLine(lines, line);
+          AddLine(lines, line);
           continue;
         }
         int64_t q = std::min(line.quantity, serve->second);
         serve->second -= q;
         in.MutableLine(line.sku)->promised -= q;
         draft.MutableStock({line.sku, line.location}).reserved += q;
-        AddFutureLine(lines, {line.sku, line.location, q, InboundId(), Timestamp(), false});
+        AddLine(lines, {line.sku, line.location, q, InboundId(), Timestamp(), false});
         if (q < line.quantity) {
           ReservationLine rest = line;
           rest.quantity -= q;
-          AddFutureLine(lines, rest);
+          AddLine(lines, rest);
         }
         served = true;
       }
