@@ -67,6 +67,16 @@ inline constexpr std::chrono::hours kEventRetention{24 * 7};
 inline constexpr int64_t kMaxEventsKept = 10'000'000;
 // Largest gRPC request accepted.
 inline constexpr int kMaxRequestBytes = 4 * 1024 * 1024;
+// HTTP/JSON (--http-listen): the request line and headers, at most; larger is 431.
+inline constexpr int kMaxHttpHeaderBytes = 16 * 1024;
+// Open HTTP connections; one more is answered 503 and closed.
+inline constexpr int kMaxHttpConnections = 4096;
+// A request's line and headers must arrive within this (slow clients are dropped: 408).
+inline constexpr std::chrono::seconds kHttpHeaderTimeout{10};
+// A kept-alive connection with no request in flight is closed after this.
+inline constexpr std::chrono::seconds kHttpIdleTimeout{60};
+// Server-Sent Events streams send a comment this often, so proxies keep them open.
+inline constexpr std::chrono::seconds kSseHeartbeat{15};
 // Commands waiting for the writer; beyond this a call fails fast with RESOURCE_EXHAUSTED
 // instead of queueing without bound.
 inline constexpr int kMaxWriterQueue = 20000;
@@ -115,6 +125,12 @@ inline constexpr Limit kAll[] = {
     {"kDefaultPageSize", "page size, default", kDefaultPageSize, ""},
     {"kMaxPageSize", "page size, most", kMaxPageSize, ""},
     {"kMaxRequestBytes", "request size", kMaxRequestBytes, "bytes"},
+    {"kMaxHttpHeaderBytes", "HTTP request line and headers", kMaxHttpHeaderBytes, "bytes"},
+    {"kMaxHttpConnections", "open HTTP connections", kMaxHttpConnections, ""},
+    {"kHttpHeaderTimeout", "HTTP request head must arrive within", kHttpHeaderTimeout.count(),
+     "s"},
+    {"kHttpIdleTimeout", "idle HTTP connection closed after", kHttpIdleTimeout.count(), "s"},
+    {"kSseHeartbeat", "Server-Sent Events heartbeat every", kSseHeartbeat.count(), "s"},
     {"kMaxWatchStreams", "concurrent Watch streams", kMaxWatchStreams, ""},
     {"kWatchBufferEvents", "Watch buffer", kWatchBufferEvents, "events"},
     {"kEventRetention", "events kept for replay", kEventRetention.count(), "h"},

@@ -78,6 +78,8 @@ class Authenticator {
   // The caller, from `authorization: Bearer TOKEN`: UNAUTHENTICATED without a known token,
   // RESOURCE_EXHAUSTED over its rate. Without a tokens file: the local admin.
   Result<Principal> Authenticate(const grpc::ServerContextBase& context);
+  // The same from the value of an `authorization` header ("" when there is none): HTTP.
+  Result<Principal> AuthenticateHeader(std::string_view authorization);
 
  private:
   explicit Authenticator(AuthOptions options) : options_(std::move(options)) {}

@@ -80,6 +80,10 @@ int main(int argc, char** argv) {
                  "concurrent HTTP/2 streams per connection")
       ->check(CLI::Range(1, 100000))
       ->capture_default_str();
+  app.add_option("--http-listen", options.http_listen,
+                 "also serve HTTP/1.1 on host:port: every unary RPC as POST "
+                 "/oms.v1.<Service>/<Method> with JSON, Server-Sent Events at /v1/watch/..., "
+                 "and the store console at / (off by default; same tokens and TLS flags)");
   int64_t pickup_hold_h = oms::limits::kDefaultPickupHold.count();
   app.add_option("--pickup-hold", pickup_hold_h,
                  "hours a ready pickup order waits for its customer before it expires")
@@ -125,6 +129,10 @@ int main(int argc, char** argv) {
   fmt::print("omsd: serving oms.v1 on {} (port {}), db={} schema_version={} durability={}\n",
              options.listen, (*server)->port(), options.db_path, (*server)->schema_version(),
              durability);
+  if ((*server)->http_port() != 0) {
+    fmt::print("omsd: serving HTTP/JSON and the store console on {} (port {})\n",
+               options.http_listen, (*server)->http_port());
+  }
   std::fflush(stdout);
 
   int signal = 0;

@@ -48,6 +48,7 @@ struct Server::Parts {
   std::unique_ptr<InboundService> inbound;
   std::unique_ptr<AdminService> admin;
   std::unique_ptr<grpc::Server> grpc_server;
+  std::unique_ptr<HttpGateway> http;
   int port = 0;
   std::once_flag shutdown_once;
 };
@@ -59,6 +60,8 @@ Server::~Server() { Shutdown(std::chrono::seconds(1)); }
 int Server::port() const { return parts_->port; }
 
 int Server::metrics_port() const { return parts_->metrics ? parts_->metrics->port() : 0; }
+
+int Server::http_port() const { return parts_->http ? parts_->http->port() : 0; }
 
 int Server::schema_version() const { return parts_->store->schema_version(); }
 
@@ -113,6 +116,13 @@ Result<std::unique_ptr<Server>> Server::Start(const ServerOptions& options) {
   if (options.auth.tokens_path.empty() && !IsLoopback(options.listen)) {
     return Status(Code::kFailedPrecondition,
                   "refusing to listen on " + options.listen +
+                      " without --tokens: anyone who can reach it could change stock. Pass "
+                      "--tokens FILE, or listen on a loopback address");
+  }
+  if (options.auth.tokens_path.empty() && !options.http_listen.empty() &&
+      !IsLoopback(options.http_listen)) {
+    return Status(Code::kFailedPrecondition,
+                  "refusing to serve HTTP on " + options.http_listen +
                       " without --tokens: anyone who can reach it could change stock. Pass "
                       "--tokens FILE, or listen on a loopback address");
   }
@@ -211,6 +221,22 @@ Result<std::unique_ptr<Server>> Server::Start(const ServerOptions& options) {
     return Status::Unavailable(reason::kShuttingDown, "cannot listen on " + options.listen +
                                                           " (address in use or invalid)");
   }
+  if (!options.http_listen.empty()) {
+    HttpOptions http = options.http;
+    http.listen = options.http_listen;
+    http.tls_cert = options.tls_cert;
+    http.tls_key = options.tls_key;
+    http.tls_client_ca = options.tls_client_ca;
+    grpc::ChannelArguments args;
+    args.SetMaxReceiveMessageSize(-1);
+    auto gateway = HttpGateway::Start(http, p->grpc_server->InProcessChannel(args), *p->auth);
+    if (!gateway.ok()) {
+      p->grpc_server->Shutdown();
+      p->writer->Stop();
+      return gateway.status();
+    }
+    p->http = std::move(gateway).value();
+  }
   p->grpc_server->GetHealthCheckService()->SetServingStatus(true);
   return std::unique_ptr<Server>(new Server(std::move(p)));
 }
@@ -221,6 +247,8 @@ void Server::Shutdown(std::chrono::milliseconds grace) {
     p.grpc_server->GetHealthCheckService()->SetServingStatus(false);
     // Streams never end by themselves: end them (UNAVAILABLE, resume elsewhere) first.
     p.hub->Shutdown();
+    // HTTP next: its streams have just ended; its unary calls are cancelled, not waited for.
+    if (p.http) p.http->Shutdown();
     // In-flight mutations still need the writer, so it stops after the server.
     p.grpc_server->Shutdown(std::chrono::system_clock::now() + grace);
     p.writer->Stop();

@@ -9,6 +9,7 @@
 #include "domain/limits.h"
 #include "domain/ports.h"
 #include "services/auth.h"
+#include "services/http_gateway.h"
 #include "storage/writer.h"
 
 namespace oms::services {
@@ -37,6 +38,10 @@ struct ServerOptions {
   std::string metrics_listen;
   // HTTP/2 streams per connection.
   int max_concurrent_streams = 1000;
+  // HTTP/1.1 with JSON, Server-Sent Events and the store console on host:port (the same
+  // tokens, loopback rule and TLS files as gRPC); empty: off. `http` holds its limits.
+  std::string http_listen;
+  HttpOptions http;
 };
 
 // True for addresses only this machine can reach (127.0.0.0/8, ::1, localhost, unix:).
@@ -52,6 +57,8 @@ class Server {
   int port() const;
   // The /metrics port, 0 when metrics are off.
   int metrics_port() const;
+  // The HTTP/JSON port, 0 when HTTP is off.
+  int http_port() const;
   int schema_version() const;
   // Health NOT_SERVING, stop accepting, let in-flight calls finish (up to `grace`), drain the
   // writer's queue, close the database. Safe to call more than once.
