@@ -2,6 +2,7 @@
 // SIGINT/SIGTERM, then drain and exit 0.
 #include <fmt/core.h>
 #include <signal.h>
+#include <sys/resource.h>
 
 #include <CLI/CLI.hpp>
 #include <cstdio>
@@ -112,6 +113,13 @@ int main(int argc, char** argv) {
     return 2;
   }
   options.inbound_grace = *grace;
+
+  // Every connection is a descriptor: raise the soft limit to the hard one (Debian's default
+  // soft limit of 1,024 would refuse clients long before --max-streams or the HTTP limits).
+  if (rlimit files{}; getrlimit(RLIMIT_NOFILE, &files) == 0 && files.rlim_cur < files.rlim_max) {
+    files.rlim_cur = files.rlim_max;
+    setrlimit(RLIMIT_NOFILE, &files);
+  }
 
   // Block the stop signals in every thread; main waits for them synchronously.
   sigset_t stop_signals;
