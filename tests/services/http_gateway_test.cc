@@ -5,6 +5,7 @@
 #include <google/protobuf/util/json_util.h>
 
 #include <fstream>
+#include <optional>
 
 #include "services/console_assets.h"
 #include "tests/support/http_client.h"
@@ -321,6 +322,104 @@ TEST(HttpGatewayStart, AddressInUseAndBadTlsFilesFailClearly) {
   ASSERT_FALSE(gateway.ok());
   EXPECT_EQ(gateway.status().code(), Code::kInvalidArgument);
   EXPECT_NE(gateway.status().message().find("missing.pem"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace oms::testing
+
+namespace oms::testing {
+namespace {
+
+TEST(HttpGatewayStreams, ShutdownEndsStreamsWithAnErrorEvent) {
+  LiveServer server(HttpOn());
+  server.AddLocation("s1");
+  SseStream stream(server.server().http_port(), "/v1/watch/availability?location_id=s1");
+  ASSERT_EQ(stream.head().status, 200) << stream.head().body;
+  server.Stop();
+  std::optional<SseEvent> last;
+  while (auto e = stream.Next(std::chrono::seconds(5))) last = e;
+  ASSERT_TRUE(last.has_value()) << "the stream closed without an error event";
+  EXPECT_EQ(last->event, "error");
+  EXPECT_EQ(JsonField(last->data, "code"), "unavailable") << last->data;
+}
+
+TEST(HttpGatewayStreams, ClientDisconnectEndsTheCallAndFreesTheConnection) {
+  services::ServerOptions options = HttpOn();
+  options.http.max_connections = 1;
+  LiveServer server(options);
+  int port = server.server().http_port();
+  {
+    SseStream stream(port, "/v1/watch/availability?sku=a");
+    ASSERT_EQ(stream.head().status, 200) << stream.head().body;
+    HttpConnection other(port);
+    EXPECT_EQ(other.Request("GET", "/v1/session").status, 503);
+  }
+  // The connection counts until its call has ended, so a new one is served once it has.
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  int status = 0;
+  while (std::chrono::steady_clock::now() < deadline) {
+    HttpConnection c(port);
+    status = c.Request("GET", "/v1/session").status;
+    if (status == 200) break;
+  }
+  EXPECT_EQ(status, 200);
+}
+
+// A tokens file: the gateway forwards the caller's token and answers /v1/session from it.
+class HttpAuthTest : public ::testing::Test {
+ protected:
+  static services::ServerOptions WithTokens(const TempDir& dir) {
+    std::string path = dir.File("tokens");
+    std::ofstream(path) << "admin-token-0000000001 admin name=ops\n"
+                        << "store-token-s1-000003 store s1 name=till-s1\n"
+                        << "viewer-token-00000004 viewer\n";
+    services::ServerOptions options = HttpOn();
+    options.auth.tokens_path = path;
+    return options;
+  }
+  HttpAuthTest() : server_(WithTokens(dir_)) {}
+  int port() { return server_.server().http_port(); }
+
+  TempDir dir_;
+  LiveServer server_;
+};
+
+TEST_F(HttpAuthTest, SessionNamesTheTokensPrincipal) {
+  HttpConnection c(port());
+  HttpResponse store =
+      c.Request("GET", "/v1/session", "", {{"Authorization", "Bearer store-token-s1-000003"}});
+  ASSERT_EQ(store.status, 200) << store.body;
+  EXPECT_EQ(store.body, R"({"name":"till-s1","role":"store","stores":["s1"]})");
+  HttpResponse by_query = c.Request("GET", "/v1/session?access_token=admin-token-0000000001");
+  ASSERT_EQ(by_query.status, 200) << by_query.body;
+  EXPECT_EQ(JsonField(by_query.body, "role"), "admin");
+  HttpResponse none = c.Request("GET", "/v1/session");
+  EXPECT_EQ(none.status, 401);
+  EXPECT_EQ(JsonField(none.body, "code"), "unauthenticated");
+  HttpResponse wrong = c.Request("GET", "/v1/session", "", {{"Authorization", "Bearer nope"}});
+  EXPECT_EQ(wrong.status, 401);
+}
+
+TEST_F(HttpAuthTest, UnaryCallsAndStreamsUseTheCallersToken) {
+  HttpConnection c(port());
+  const std::string body = R"({"requestId":"r-auth-1","location":{"locationId":"s7","name":"S7",)"
+                           R"("kind":"LOCATION_KIND_STORE","active":true}})";
+  HttpResponse anonymous = c.Request("POST", "/oms.v1.LocationService/UpsertLocation", body, kJson);
+  EXPECT_EQ(anonymous.status, 401) << anonymous.body;
+  Headers viewer = kJson;
+  viewer.emplace_back("Authorization", "Bearer viewer-token-00000004");
+  HttpResponse denied = c.Request("POST", "/oms.v1.LocationService/UpsertLocation", body, viewer);
+  EXPECT_EQ(denied.status, 403) << denied.body;
+  EXPECT_EQ(JsonField(denied.body, "code"), "permission_denied");
+  Headers admin = kJson;
+  admin.emplace_back("Authorization", "Bearer admin-token-0000000001");
+  HttpResponse ok = c.Request("POST", "/oms.v1.LocationService/UpsertLocation", body, admin);
+  EXPECT_EQ(ok.status, 200) << ok.body;
+
+  SseStream refused(port(), "/v1/watch/orders");
+  EXPECT_EQ(refused.head().status, 401) << refused.head().body;
+  SseStream allowed(port(), "/v1/watch/orders?access_token=viewer-token-00000004");
+  EXPECT_EQ(allowed.head().status, 200) << allowed.head().body;
 }
 
 }  // namespace
