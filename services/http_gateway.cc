@@ -28,6 +28,7 @@
 #include "services/error_mapping.h"
 #include "services/http_calls.h"
 #include "services/http_json.h"
+#include "services/http_tls.h"
 
 namespace oms::services {
 namespace {
@@ -77,7 +78,7 @@ struct HttpGateway::Impl {
   HttpOptions options;
   Authenticator& auth;
   std::unique_ptr<net::io_context> io;
-  std::optional<ssl::context> tls;
+  std::shared_ptr<ssl::context> tls;
   std::optional<tcp::acceptor> acceptor;
   std::optional<net::steady_timer> accept_backoff;
   std::unique_ptr<http::GrpcCalls> calls;
@@ -591,32 +592,9 @@ Result<std::unique_ptr<HttpGateway>> HttpGateway::Start(const HttpOptions& optio
                                                         Authenticator& auth) {
   auto impl = std::make_unique<Impl>(options, auth);
   if (!options.tls_cert.empty() || !options.tls_key.empty()) {
-    if (options.tls_cert.empty() || options.tls_key.empty()) {
-      return Status(Code::kInvalidArgument, "HTTPS needs both a certificate and a key");
-    }
-    impl->tls.emplace(ssl::context::tls_server);
-    auto& ctx = *impl->tls;
-    ctx.set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 |
-                    ssl::context::no_sslv3 | ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1);
-    beast::error_code ec;
-    ctx.use_certificate_chain_file(options.tls_cert, ec);
-    if (ec) {
-      return Status(Code::kInvalidArgument,
-                    "cannot use TLS certificate " + options.tls_cert + ": " + ec.message());
-    }
-    ctx.use_private_key_file(options.tls_key, ssl::context::pem, ec);
-    if (ec) {
-      return Status(Code::kInvalidArgument,
-                    "cannot use TLS key " + options.tls_key + ": " + ec.message());
-    }
-    if (!options.tls_client_ca.empty()) {
-      ctx.load_verify_file(options.tls_client_ca, ec);
-      if (ec) {
-        return Status(Code::kInvalidArgument,
-                      "cannot use TLS client CA " + options.tls_client_ca + ": " + ec.message());
-      }
-      ctx.set_verify_mode(ssl::verify_peer | ssl::verify_fail_if_no_peer_cert);
-    }
+    auto tls = http::MakeTlsContext(options);
+    if (!tls.ok()) return tls.status();
+    impl->tls = std::move(tls).value();
   }
   impl->io = std::make_unique<net::io_context>(std::max(1, options.threads));
   auto colon = options.listen.rfind(':');
