@@ -1,0 +1,187 @@
+// The authorization matrix over HTTP with a tokens file: the gateway forwards the caller's
+// token, so the answers must be the gRPC service's (401 without a known token, 403 outside a
+// role or a store), for unary calls, /v1/session and Server-Sent Events alike.
+#include <gtest/gtest.h>
+
+#include "tests/services/auth_fixture.h"
+#include "tests/services/http_fixture.h"
+
+namespace oms::testing {
+namespace {
+
+class HttpAuthTest : public ::testing::Test {
+ public:
+  HttpAuthTest() : server_(WithHttp(AuthTest::Options(dir_))), admin_(server_, kAdmin) {
+    for (const char* id : {"s1", "s2"}) {
+      v1::UpsertLocationRequest req;
+      req.set_request_id(LiveServer::NextId());
+      req.mutable_location()->set_location_id(id);
+      req.mutable_location()->set_kind(v1::LOCATION_KIND_STORE);
+      req.mutable_location()->set_ship_enabled(true);
+      req.mutable_location()->set_pickup_enabled(true);
+      req.mutable_location()->set_active(true);
+      v1::UpsertLocationResponse resp;
+      EXPECT_TRUE(admin_.loc->UpsertLocation(admin_.Ctx().get(), req, &resp).ok());
+      v1::AdjustStockResponse adjusted;
+      EXPECT_TRUE(JsonOk(
+          CallJson(port(), "InventoryService", "AdjustStock", Adjust(id, 100), kAdmin), &adjusted));
+    }
+  }
+  ~HttpAuthTest() override { FaultVfs::Clear(); }
+
+  int port() { return server_.server().http_port(); }
+
+  static v1::AdjustStockRequest Adjust(const std::string& store, int64_t delta) {
+    v1::AdjustStockRequest adj;
+    adj.set_request_id(LiveServer::NextId());
+    adj.set_sku("a");
+    adj.set_location_id(store);
+    adj.set_delta(delta);
+    adj.set_reason(v1::MOVEMENT_REASON_RECEIVED);
+    return adj;
+  }
+
+  static v1::CreateReservationRequest Reserve(const std::string& store, v1::Channel channel) {
+    v1::CreateReservationRequest req;
+    req.set_request_id(LiveServer::NextId());
+    req.set_channel(channel);
+    auto* line = req.add_lines();
+    line->set_sku("a");
+    line->set_quantity(1);
+    line->set_location_id(store);
+    return req;
+  }
+
+  static v1::GetAvailabilityRequest Availability(const std::string& store) {
+    v1::GetAvailabilityRequest req;
+    req.add_skus("a");
+    req.set_location_id(store);
+    return req;
+  }
+
+  int Status(const std::string& service, const std::string& method,
+             const google::protobuf::Message& request, const std::string& token) {
+    HttpResponse r = CallJson(port(), service, method, request, token);
+    EXPECT_TRUE(r.received);
+    if (r.status != 200) {
+      // Every refusal is Connect-shaped with a status that matches its code.
+      ConnectError e = ConnectErrorOf(r.body);
+      EXPECT_TRUE(e.parsed) << r.body;
+      EXPECT_EQ(r.status, HttpStatusOfCode(e.code)) << r.body;
+    }
+    return r.status;
+  }
+
+  TempDir dir_;
+  LiveServer server_;
+  Client admin_;
+};
+
+TEST_F(HttpAuthTest, NoTokenOrUnknownToken_Is401) {
+  EXPECT_TRUE(
+      IsHttpError(CallJson(port(), "InventoryService", "GetAvailability", Availability("s1")),
+                  "unauthenticated"));
+  EXPECT_TRUE(IsHttpError(CallJson(port(), "InventoryService", "GetAvailability",
+                                   Availability("s1"), "no-such-token-000000"),
+                          "unauthenticated"));
+  // A malformed Authorization header is the same refusal, not a crash.
+  HttpConnection conn(port());
+  HttpResponse r =
+      conn.Request("POST", "/oms.v1.InventoryService/GetAvailability", ToJson(Availability("s1")),
+                   {{"Authorization", "Basic Zm9vOmJhcg=="}});
+  EXPECT_TRUE(IsHttpError(r, "unauthenticated"));
+  EXPECT_TRUE(IsHttpError(HttpGet(port(), "/v1/session"), "unauthenticated"));
+}
+
+TEST_F(HttpAuthTest, Viewer_MayRead_ButNotAdjust) {
+  EXPECT_EQ(Status("InventoryService", "GetAvailability", Availability("s1"), kViewer), 200);
+  EXPECT_EQ(Status("LocationService", "ListLocations", v1::ListLocationsRequest(), kViewer), 200);
+  EXPECT_TRUE(
+      IsHttpError(CallJson(port(), "InventoryService", "AdjustStock", Adjust("s1", 1), kViewer),
+                  "permission_denied"));
+  EXPECT_EQ(server_.Level("a", "s1").on_hand(), 100);
+}
+
+TEST_F(HttpAuthTest, StoreToken_OnlyAtItsStores) {
+  EXPECT_EQ(Status("InventoryService", "AdjustStock", Adjust("s1", 1), kStore), 200);
+  EXPECT_EQ(Status("InventoryService", "AdjustStock", Adjust("s2", 1), kStore), 403);
+  EXPECT_EQ(
+      Status("ReservationService", "CreateReservation", Reserve("s1", v1::CHANNEL_POS), kStore),
+      200);
+  EXPECT_EQ(
+      Status("ReservationService", "CreateReservation", Reserve("s2", v1::CHANNEL_POS), kStore),
+      403);
+  EXPECT_EQ(server_.Level("a", "s1").on_hand(), 101);
+  EXPECT_EQ(server_.Level("a", "s2").on_hand(), 100);
+}
+
+TEST_F(HttpAuthTest, Checkout_MayReserve_ButNotAdjust) {
+  EXPECT_EQ(Status("ReservationService", "CreateReservation", Reserve("s1", v1::CHANNEL_ONLINE),
+                   kCheckout),
+            200);
+  EXPECT_EQ(Status("InventoryService", "AdjustStock", Adjust("s1", 1), kCheckout), 403);
+  EXPECT_EQ(server_.Level("a", "s1").reserved(), 1);
+}
+
+TEST_F(HttpAuthTest, Session_SaysWhoTheTokenIs) {
+  HttpResponse r = HttpGet(port(), "/v1/session", kStore);
+  ASSERT_EQ(r.status, 200) << r.body;
+  bool ok = false;
+  auto value = ParseJsonValue(r.body, &ok);
+  ASSERT_TRUE(ok && value.has_struct_value()) << r.body;
+  const auto& fields = value.struct_value().fields();
+  ASSERT_TRUE(fields.count("name") && fields.count("role") && fields.count("stores")) << r.body;
+  EXPECT_EQ(fields.at("name").string_value(), "till-s1");
+  EXPECT_EQ(fields.at("role").string_value(), "store");
+  ASSERT_EQ(fields.at("stores").list_value().values_size(), 1) << r.body;
+  EXPECT_EQ(fields.at("stores").list_value().values(0).string_value(), "s1");
+
+  HttpResponse admin = HttpGet(port(), "/v1/session", kAdmin);
+  ASSERT_EQ(admin.status, 200);
+  EXPECT_NE(admin.body.find("\"ops\""), std::string::npos) << admin.body;
+  EXPECT_NE(admin.body.find("\"admin\""), std::string::npos) << admin.body;
+}
+
+TEST_F(HttpAuthTest, Sse_TakesTheTokenFromTheQueryOrTheHeader) {
+  const std::string path = "/v1/watch/availability?sku=a&location_id=s1";
+  SseStream none(port(), path, {{"Last-Event-ID", "0"}});
+  ASSERT_TRUE(none.head().received);
+  EXPECT_TRUE(IsHttpError(none.head(), "unauthenticated")) << none.head().body;
+  SseStream unknown(port(), path + "&access_token=no-such-token-000000");
+  ASSERT_TRUE(unknown.head().received);
+  EXPECT_EQ(unknown.head().status, 401);
+
+  SseStream by_query(port(), path + "&access_token=" + kViewer, {{"Last-Event-ID", "0"}});
+  ASSERT_TRUE(by_query.ok()) << by_query.head().status << " " << by_query.head().body;
+  auto e = by_query.Next();
+  ASSERT_TRUE(e.has_value());
+  EXPECT_EQ(e->event, "availability");
+
+  SseStream by_header(
+      port(), path, {{"Authorization", std::string("Bearer ") + kViewer}, {"Last-Event-ID", "0"}});
+  ASSERT_TRUE(by_header.ok()) << by_header.head().status;
+  EXPECT_TRUE(by_header.Next().has_value());
+
+  // The store token's pickup screen may watch its own store's orders.
+  SseStream orders(port(),
+                   std::string("/v1/watch/orders?pickup_location_id=s1&access_token=") + kStore);
+  EXPECT_TRUE(orders.ok()) << orders.head().status << " " << orders.head().body;
+}
+
+TEST(HttpAuthStartTest, NonLoopbackHttpWithoutTokens_RefusesToStart) {
+  TempDir dir;
+  services::ServerOptions options;
+  options.listen = "127.0.0.1:0";
+  options.db_path = dir.File("oms.db");
+  options.http_listen = "0.0.0.0:0";
+  auto started = services::Server::Start(options);
+  ASSERT_FALSE(started.ok());
+  EXPECT_NE(started.status().message().find("HTTP on 0.0.0.0"), std::string::npos)
+      << started.status().ToString();
+
+  EXPECT_EQ(started.status().code(), Code::kFailedPrecondition);
+  // (Not started with a tokens file here: that would listen beyond loopback.)
+}
+
+}  // namespace
+}  // namespace oms::testing
