@@ -2,7 +2,8 @@
 # The benchmark matrix in one go: a fresh omsd (--durability full) on a temp database, seeded
 # through the API, every figure from the same run as `ping` (the gRPC ceiling here), printed
 # with its ratio to ping; the HTTP/JSON and Server-Sent Events figures beside their gRPC twins.
-# Then NORMAL durability, a 1,000,000-row start-up, and (unless BENCH_PG=0) the PostgreSQL peer doing the same reservation transaction.
+# Then NORMAL durability, a 1,000,000-row start-up, and (unless BENCH_PG=0) the PostgreSQL peer
+# doing the same reservation transaction.
 # Usage: tools/bench/run.sh [BUILD_DIR]   env: BENCH_DURATION (s, default 5), BENCH_BIG=0|1,
 # BENCH_QUICK=1 (only ping, reserve and http-reserve at N=1 and N=64, and return at N=64 on the
 # durable omsd).
