@@ -162,12 +162,11 @@ TEST_F(HttpAbuseTest, OverTheConnectionLimit_Is503_ThenServesAgain) {
 }
 
 TEST_F(HttpAbuseTest, BadHttpSyntax_Is400) {
-  for (const char* bytes :
-       {"GARBAGE\r\n\r\n", "GET / HTTP/9.9\r\n\r\n",
-        "POST /x HTTP/1.1\r\nContent-Length: -5\r\n\r\n", "POST /x HTTP/1.1\r\nHost x\r\n\r\n",
-        "POST /oms.v1.LocationService/ListLocations HTTP/1.1\r\nHost: x\r\n"
-        "Content-Type: application/json\r\nTransfer-Encoding: "
-        "chunked\r\n\r\nZZ\r\n{}\r\n0\r\n\r\n"}) {
+  for (const char* bytes : {"GARBAGE\r\n\r\n", "POST /x HTTP/1.1\r\nContent-Length: -5\r\n\r\n",
+                            "POST /x HTTP/1.1\r\nHost x\r\n\r\n",
+                            "POST /oms.v1.LocationService/ListLocations HTTP/1.1\r\nHost: x\r\n"
+                            "Content-Type: application/json\r\nTransfer-Encoding: "
+                            "chunked\r\n\r\nZZ\r\n{}\r\n0\r\n\r\n"}) {
     SCOPED_TRACE(bytes);
     HttpConnection conn(port());
     ASSERT_TRUE(conn.SendRaw(bytes));

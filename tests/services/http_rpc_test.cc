@@ -69,6 +69,8 @@ TEST_F(HttpRpcTest, EveryUnaryRpc_AnswersJson_NeverUnimplementedOrInternal) {
       // A 404 must be the service's not_found (with its reason), never "no such route".
       if (r.status == 404) {
         EXPECT_TRUE(e.has_error_info && e.domain == "oms.v1" && !e.reason.empty()) << r.body;
+        EXPECT_NE(e.reason, "UNKNOWN_METHOD") << r.body;
+        EXPECT_NE(e.reason, "UNKNOWN_PATH") << r.body;
       }
     }
   }

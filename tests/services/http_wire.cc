@@ -393,7 +393,8 @@ std::optional<SseEvent> SseStream::Next(std::chrono::milliseconds within) {
       std::string name = line.substr(0, colon);
       std::string value = colon == std::string::npos ? "" : line.substr(colon + 1);
       if (!value.empty() && value[0] == ' ') value.erase(0, 1);
-      has_field = true;
+      // "retry:" alone (the stream's opening) is no event.
+      if (name == "id" || name == "event" || name == "data") has_field = true;
       if (name == "id") event.id = value;
       if (name == "event") event.event = value;
       if (name == "data") event.data += event.data.empty() ? value : "\n" + value;
