@@ -33,11 +33,11 @@ void Print(const bench::LoadResult& r, const bench::WorkloadOptions& w, bool jso
     fmt::print("{}\n", j.dump());
     return;
   }
-  fmt::print("{:<10} {:>5} {:>12} {:>12} {:>8} {:>8} {:>8} {:>8}  errors\n", "workload", "N",
+  fmt::print("{:<12} {:>5} {:>12} {:>12} {:>8} {:>8} {:>8} {:>8}  errors\n", "workload", "N",
              "ops/s", "units/s", "p50 ms", "p90 ms", "p99 ms", "max ms");
   std::string errors;
   for (const auto& [code, n] : r.errors) errors += fmt::format("{}={} ", code, n);
-  fmt::print("{:<10} {:>5} {:>12.0f} {:>12.0f} {:>8.2f} {:>8.2f} {:>8.2f} {:>8.2f}  {}\n", r.name,
+  fmt::print("{:<12} {:>5} {:>12.0f} {:>12.0f} {:>8.2f} {:>8.2f} {:>8.2f} {:>8.2f}  {}\n", r.name,
              r.concurrency, r.ops_per_s(), r.units_per_s(), r.p50_ms, r.p90_ms, r.p99_ms, r.max_ms,
              errors.empty() ? "-" : errors);
   if (watch) {
