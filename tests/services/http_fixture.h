@@ -6,7 +6,7 @@
 
 #include <string>
 
-#include "tests/services/http_wire.h"
+#include "tests/services/http_connect.h"
 #include "tests/support/live_server.h"
 
 namespace oms::testing {
@@ -21,12 +21,12 @@ inline services::ServerOptions WithHttp(services::ServerOptions options = {},
 // A 200 with a JSON body that parses as `Resp` (unknown fields refused).
 template <typename Resp>
 ::testing::AssertionResult JsonOk(const HttpResponse& r, Resp* out) {
-  if (!r.received) return ::testing::AssertionFailure() << "no response";
+  if (r.status == 0) return ::testing::AssertionFailure() << "no response";
   if (r.status != 200) {
     return ::testing::AssertionFailure() << "HTTP " << r.status << ": " << r.body;
   }
-  if (r.Header("content-type").find("application/json") != 0) {
-    return ::testing::AssertionFailure() << "content-type " << r.Header("content-type");
+  if (r.header("content-type").find("application/json") != 0) {
+    return ::testing::AssertionFailure() << "content-type " << r.header("content-type");
   }
   if (!FromJson(r.body, out)) return ::testing::AssertionFailure() << "bad JSON: " << r.body;
   return ::testing::AssertionSuccess();
@@ -36,7 +36,7 @@ template <typename Resp>
 // reason in domain oms.v1.
 inline ::testing::AssertionResult IsHttpError(const HttpResponse& r, const std::string& code,
                                               const std::string& reason = "") {
-  if (!r.received) return ::testing::AssertionFailure() << "no response";
+  if (r.status == 0) return ::testing::AssertionFailure() << "no response";
   ConnectError e = ConnectErrorOf(r.body);
   if (!e.parsed) {
     return ::testing::AssertionFailure() << "HTTP " << r.status << " not Connect JSON: " << r.body;
