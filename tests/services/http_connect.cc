@@ -4,7 +4,33 @@
 #include <google/protobuf/util/json_util.h>
 #include <gtest/gtest.h>
 
+#include "google/rpc/error_details.pb.h"
+
 namespace oms::testing {
+
+namespace {
+
+// Standard or URL-safe base64, padded or not (Connect sends it unpadded).
+bool Base64Decode(const std::string& in, std::string* out) {
+  uint32_t bits = 0;
+  int count = 0;
+  static const std::string kStandard =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  for (char c : in) {
+    if (c == '=') break;
+    size_t v = kStandard.find(c == '-' ? '+' : c == '_' ? '/' : c);
+    if (v == std::string::npos) return false;
+    bits = (bits << 6) | static_cast<uint32_t>(v);
+    count += 6;
+    if (count >= 8) {
+      count -= 8;
+      out->push_back(static_cast<char>((bits >> count) & 0xff));
+    }
+  }
+  return true;
+}
+
+}  // namespace
 
 HttpResponse HttpPost(int port, const std::string& target, const std::string& json,
                       const std::string& token) {
@@ -76,6 +102,16 @@ ConnectError ConnectErrorOf(const std::string& body) {
       for (const auto& [k, v] : md->second.struct_value().fields()) {
         error.metadata[k] = v.string_value();
       }
+    }
+    std::string bytes;
+    google::rpc::ErrorInfo info_value;
+    auto value = d.find("value");
+    if (value != d.end() && Base64Decode(value->second.string_value(), &bytes) &&
+        info_value.ParseFromString(bytes)) {
+      std::map<std::string, std::string> metadata(info_value.metadata().begin(),
+                                                  info_value.metadata().end());
+      error.value_matches_debug = info_value.reason() == error.reason &&
+                                  info_value.domain() == error.domain && metadata == error.metadata;
     }
     break;
   }

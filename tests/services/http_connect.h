@@ -38,6 +38,8 @@ struct ConnectError {
   std::string reason;
   std::string domain;
   std::map<std::string, std::string> metadata;
+  // The detail's base64 "value" decodes to an ErrorInfo that says what "debug" says.
+  bool value_matches_debug = false;
 };
 ConnectError ConnectErrorOf(const std::string& body);
 // The HTTP status the Connect protocol gives a code name ("not_found" -> 404), 0 if unknown.

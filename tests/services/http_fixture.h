@@ -49,6 +49,10 @@ inline ::testing::AssertionResult IsHttpError(const HttpResponse& r, const std::
     return ::testing::AssertionFailure() << "reason " << e.reason << " domain " << e.domain
                                          << ", wanted " << reason << ": " << r.body;
   }
+  if (!reason.empty() && !e.value_matches_debug) {
+    return ::testing::AssertionFailure()
+           << "details[].value is not the ErrorInfo in debug: " << r.body;
+  }
   return ::testing::AssertionSuccess();
 }
 
