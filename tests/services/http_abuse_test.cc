@@ -54,10 +54,20 @@ class HttpAbuseTest : public HttpServerTest {
 
 TEST_F(HttpAbuseTest, MalformedJson_IsInvalidArgument) {
   for (const char* body :
-       {"{not json", "[1,2,3]", "{\"skus\": 7}", "{\"skus\": [\"a\"", "\"\xff\xfe\""}) {
+       {"{not json", "[1,2,3]", "{\"skus\": 7}", "{\"skus\": [\"a\"", "{\"skus\": [\"a\"]} x"}) {
     SCOPED_TRACE(body);
     HttpResponse r = HttpPost(port(), "/oms.v1.InventoryService/GetAvailability", body);
-    EXPECT_TRUE(IsHttpError(r, "invalid_argument"));
+    EXPECT_TRUE(IsHttpError(r, "invalid_argument", "MALFORMED_JSON"));
+  }
+  EXPECT_TRUE(StillServes());
+}
+
+TEST_F(HttpAbuseTest, InvalidUtf8InJson_IsInvalidArgument_AnsweredInValidJson) {
+  // The error must not echo the offending bytes: the answer itself has to stay valid UTF-8
+  // JSON, with its ErrorInfo detail.
+  for (const char* body : {"{\"skus\": [\"\xff\xfe\"]}", "\"\xc3\x28\""}) {
+    HttpResponse r = HttpPost(port(), "/oms.v1.InventoryService/GetAvailability", body);
+    EXPECT_TRUE(IsHttpError(r, "invalid_argument", "MALFORMED_JSON"));
   }
   EXPECT_TRUE(StillServes());
 }
