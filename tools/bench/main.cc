@@ -6,6 +6,7 @@
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
+#include "tools/bench/http_load.h"
 #include "tools/bench/load.h"
 #include "tools/bench/watchers.h"
 #include "tools/bench/workloads.h"
@@ -32,11 +33,11 @@ void Print(const bench::LoadResult& r, const bench::WorkloadOptions& w, bool jso
     fmt::print("{}\n", j.dump());
     return;
   }
-  fmt::print("{:<10} {:>5} {:>12} {:>12} {:>8} {:>8} {:>8} {:>8}  errors\n", "workload", "N",
+  fmt::print("{:<12} {:>5} {:>12} {:>12} {:>8} {:>8} {:>8} {:>8}  errors\n", "workload", "N",
              "ops/s", "units/s", "p50 ms", "p90 ms", "p99 ms", "max ms");
   std::string errors;
   for (const auto& [code, n] : r.errors) errors += fmt::format("{}={} ", code, n);
-  fmt::print("{:<10} {:>5} {:>12.0f} {:>12.0f} {:>8.2f} {:>8.2f} {:>8.2f} {:>8.2f}  {}\n", r.name,
+  fmt::print("{:<12} {:>5} {:>12.0f} {:>12.0f} {:>8.2f} {:>8.2f} {:>8.2f} {:>8.2f}  {}\n", r.name,
              r.concurrency, r.ops_per_s(), r.units_per_s(), r.p50_ms, r.p90_ms, r.p99_ms, r.max_ms,
              errors.empty() ? "-" : errors);
   if (watch) {
@@ -56,6 +57,8 @@ int main(int argc, char** argv) {
   bench::WorkloadOptions w;
   app.add_option("--server", o.server)->capture_default_str();
   app.add_option("--token", o.token, "bearer token");
+  std::string http;
+  app.add_option("--http", http, "omsd's --http-listen host:port (http-reserve, --sse-watchers)");
 
   CLI::App* seed = app.add_subcommand("seed", "create locations b0.., group online, stock");
   int64_t on_hand = 1'000'000'000;
@@ -68,7 +71,7 @@ int main(int argc, char** argv) {
   int watchers = 0;
   int watch_channels = 0;
   run->add_option("--workload", w.workload)
-      ->check(CLI::IsMember({"ping", "reserve", "mixed", "read", "return"}))
+      ->check(CLI::IsMember({"ping", "reserve", "mixed", "read", "return", "http-reserve"}))
       ->capture_default_str();
   run->add_option("--concurrency,-n", o.concurrency, "calls in flight")->capture_default_str();
   run->add_option("--channels,-c", o.channels, "separate connections")->capture_default_str();
@@ -89,6 +92,9 @@ int main(int argc, char** argv) {
   run->add_option("--watch-channels", watch_channels,
                   "connections the watchers share (0: one each, like separate clients)")
       ->capture_default_str();
+  int sse_watchers = 0;
+  run->add_option("--sse-watchers", sse_watchers,
+                  "Server-Sent Events subscribers of /v1/watch/availability meanwhile (--http)");
   run->add_flag("--json", json, "one JSON object");
   CLI11_PARSE(app, argc, argv);
 
@@ -98,8 +104,19 @@ int main(int argc, char** argv) {
     watch = std::make_unique<bench::Watchers>(o, watchers, watch_channels, w.skus);
     w.on_reserved = [&watch](const std::string& sku) { watch->NoteReply(sku); };
   }
+  std::unique_ptr<bench::SseWatchers> sse;
+  if (sse_watchers > 0) {
+    if (http.empty() || watch) {
+      fmt::print(stderr, "oms-bench: --sse-watchers needs --http and no --watchers\n");
+      return 1;
+    }
+    sse = std::make_unique<bench::SseWatchers>(o, http, sse_watchers, w.skus);
+    w.on_reserved = [&sse](const std::string& sku) { sse->NoteReply(sku); };
+  }
   auto channels = bench::MakeChannels(o);
-  bench::Step step = bench::MakeWorkload(w, o, channels);
+  // http-reserve: the reserve workload's requests as JSON over HTTP/1.1 keep-alive connections.
+  bench::Step step = w.workload == "http-reserve" ? bench::MakeHttpReserve(w, o, http)
+                                                  : bench::MakeWorkload(w, o, channels);
   if (!step) {
     fmt::print(stderr, "oms-bench: workload {} could not be set up\n", w.workload);
     return 1;
@@ -107,6 +124,7 @@ int main(int argc, char** argv) {
   bench::LoadResult r = bench::RunLoad(w.workload, o, step);
   std::optional<bench::WatchStats> stats;
   if (watch) stats = watch->Stop();
+  if (sse) stats = sse->Stop();
   Print(r, w, json, stats ? &*stats : nullptr);
   return r.ops > 0 ? 0 : 1;
 }

@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # The benchmark matrix in one go: a fresh omsd (--durability full) on a temp database, seeded
 # through the API, every figure from the same run as `ping` (the gRPC ceiling here), printed
-# with its ratio to ping. Then NORMAL durability, a 1,000,000-row start-up, and (unless
-# BENCH_PG=0) the PostgreSQL peer doing the same reservation transaction.
+# with its ratio to ping; the HTTP/JSON and Server-Sent Events figures beside their gRPC twins.
+# Then NORMAL durability, a 1,000,000-row start-up, and (unless BENCH_PG=0) the PostgreSQL peer
+# doing the same reservation transaction.
 # Usage: tools/bench/run.sh [BUILD_DIR]   env: BENCH_DURATION (s, default 5), BENCH_BIG=0|1,
-# BENCH_QUICK=1 (only ping, reserve at N=1 and N=64, and return at N=64 on the durable omsd).
+# BENCH_QUICK=1 (only ping, reserve and http-reserve at N=1 and N=64, and return at N=64 on the
+# durable omsd).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 BUILD=${1:-build}
@@ -20,18 +22,20 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# Starts omsd on a fresh database; sets PORT and OMSD_PID.
+# Starts omsd on a fresh database, with HTTP/JSON too; sets PORT, HTTP_PORT and OMSD_PID.
 start_omsd() {
   local name=$1; shift
   mkdir -p "$WORK/$name"
   local t0; t0=$(date +%s.%N)
   : >"$WORK/$name/omsd.log"  # exists before the poll below reads it
-  "$OMSD" --db "$WORK/$name/oms.db" --listen 127.0.0.1:0 "$@" >>"$WORK/$name/omsd.log" 2>&1 &
+  "$OMSD" --db "$WORK/$name/oms.db" --listen 127.0.0.1:0 --http-listen 127.0.0.1:0 "$@" \
+    >>"$WORK/$name/omsd.log" 2>&1 &
   OMSD_PID=$!
   PIDS+=("$OMSD_PID")
   for _ in $(seq 1 600); do
-    PORT=$(sed -n 's/.*(port \([0-9]*\)).*/\1/p' "$WORK/$name/omsd.log")
-    if [ -n "$PORT" ]; then
+    PORT=$(sed -n 's/.*serving oms.v1 .*(port \([0-9]*\)).*/\1/p' "$WORK/$name/omsd.log")
+    HTTP_PORT=$(sed -n 's/.*serving HTTP.*(port \([0-9]*\)).*/\1/p' "$WORK/$name/omsd.log")
+    if [ -n "$PORT" ] && [ -n "$HTTP_PORT" ]; then
       START_SECONDS=$(python3 -c "print($(date +%s.%N) - $t0)")
       return 0
     fi
@@ -43,7 +47,8 @@ stop_omsd() { kill "$OMSD_PID"; wait "$OMSD_PID" 2>/dev/null || true; }
 
 run() {  # run LABEL ARGS... -> one JSON line into results
   local label=$1; shift
-  "$BENCH" --server "127.0.0.1:$PORT" run --duration "$DURATION" --warmup 1 --json "$@" |
+  "$BENCH" --server "127.0.0.1:$PORT" --http "127.0.0.1:${HTTP_PORT:-0}" run \
+    --duration "$DURATION" --warmup 1 --json "$@" |
     python3 -c "import json,sys; d=json.loads(sys.stdin.read()); d['label']='$label'; print(json.dumps(d))" \
     >>"$WORK/results.jsonl"
 }
@@ -54,6 +59,9 @@ start_omsd full --durability full
 run "ping N=64" --workload ping -n 64
 run "reserve 1 line spread N=1" --workload reserve -n 1
 run "reserve 1 line spread N=64" --workload reserve -n 64
+# The same reservations as JSON over HTTP/1.1, one keep-alive connection per client.
+run "http reserve 1 line N=1" --workload http-reserve -n 1
+run "http reserve 1 line N=64" --workload http-reserve -n 64
 # Issue 15: CreateReturn of one unit (RESTOCK) per call, from sales made before measuring.
 run "return 1 unit restock N=64" --workload return -n 64
 if [ "${BENCH_QUICK:-0}" != 1 ]; then
@@ -70,6 +78,8 @@ wait "$READS"
 # Issue 6: the same reservation load with 100 watch subscribers attached.
 run "reserve N=64, 100 watchers" --workload reserve -n 64 --watchers 100
 run "reserve N=64, no watchers" --workload reserve -n 64
+# The same with 100 Server-Sent Events subscribers (one connection each) instead.
+run "reserve N=64, 100 SSE watchers" --workload reserve -n 64 --sse-watchers 100
 fi
 stop_omsd
 
@@ -119,6 +129,11 @@ for r in rows:
         print(f"{'  watch: reply->event':34} {w['events']:9d} events  p50 {w['p50_ms']:.2f} ms  "
               f"p99 {w['p99_ms']:.2f} ms  max {w['max_ms']:.2f} ms")
 by = {r["label"]: r for r in rows}
+for http, grpc in (("http reserve 1 line N=1", "reserve 1 line spread N=1"),
+                   ("http reserve 1 line N=64", "reserve 1 line spread N=64"),
+                   ("reserve N=64, 100 SSE watchers", "reserve N=64, 100 watchers")):
+    if http in by and grpc in by and by[grpc]["ops_per_s"] > 0:
+        print(f"{http} / {grpc}: {by[http]['ops_per_s'] / by[grpc]['ops_per_s']:.2f}")
 ret, res = by.get("return 1 unit restock N=64"), by.get("reserve 1 line spread N=64")
 if ret and res and res["ops_per_s"] > 0:
     print(f"\nreturn / reserve (N=64, same omsd): {ret['ops_per_s'] / res['ops_per_s']:.2f}")

@@ -100,14 +100,21 @@ WatchStats Watchers::Stop() {
     std::unique_lock lock(mu_);
     cv_.wait(lock, [&] { return done_ == static_cast<int>(subscribers_.size()); });
   }
+  std::vector<const std::vector<Seen>*> seen;
+  for (const auto& sub : subscribers_) seen.push_back(&sub->seen());
+  return Pair(skus_, replies_, seen);
+}
+
+WatchStats Watchers::Pair(int skus, const std::vector<Seen>& replies_seen,
+                          const std::vector<const std::vector<Seen>*>& seen) {
   WatchStats s;
-  std::vector<std::vector<int64_t>> replies(static_cast<size_t>(skus_));
-  std::vector<std::vector<int64_t>> arrivals(static_cast<size_t>(skus_));
-  for (const Seen& r : replies_) replies[static_cast<size_t>(r.sku)].push_back(r.ns);
-  for (const auto& sub : subscribers_) {
-    s.events += static_cast<int64_t>(sub->seen().size());
-    for (const Seen& e : sub->seen()) {
-      if (e.sku >= 0 && e.sku < skus_) arrivals[static_cast<size_t>(e.sku)].push_back(e.ns);
+  std::vector<std::vector<int64_t>> replies(static_cast<size_t>(skus));
+  std::vector<std::vector<int64_t>> arrivals(static_cast<size_t>(skus));
+  for (const Seen& r : replies_seen) replies[static_cast<size_t>(r.sku)].push_back(r.ns);
+  for (const auto* sub : seen) {
+    s.events += static_cast<int64_t>(sub->size());
+    for (const Seen& e : *sub) {
+      if (e.sku >= 0 && e.sku < skus) arrivals[static_cast<size_t>(e.sku)].push_back(e.ns);
     }
   }
   std::vector<uint32_t> all;

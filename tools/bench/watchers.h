@@ -34,6 +34,10 @@ class Watchers {
     int sku;
     int64_t ns;
   };
+  // Pairs the k-th reply on a SKU with the k-th event on it at any subscriber (shared with the
+  // SSE watchers, so both transports are measured alike).
+  static WatchStats Pair(int skus, const std::vector<Seen>& replies,
+                         const std::vector<const std::vector<Seen>*>& seen);
 
  private:
   class Subscriber;
