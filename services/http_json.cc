@@ -20,6 +20,37 @@
 namespace oms::services::http {
 namespace {
 
+// `text` with every byte that is not part of a well-formed UTF-8 sequence replaced by '?'.
+std::string Utf8Safe(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  size_t i = 0;
+  while (i < text.size()) {
+    auto c = static_cast<unsigned char>(text[i]);
+    size_t n = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
+    bool ok = n > 0 && i + n <= text.size() && !(n == 2 && c < 0xC2);
+    for (size_t k = 1; ok && k < n; ++k) {
+      ok = (static_cast<unsigned char>(text[i + k]) & 0xC0) == 0x80;
+    }
+    if (ok && n == 3) {
+      auto c1 = static_cast<unsigned char>(text[i + 1]);
+      ok = !(c == 0xE0 && c1 < 0xA0) && !(c == 0xED && c1 >= 0xA0);  // overlong, surrogates
+    }
+    if (ok && n == 4) {
+      auto c1 = static_cast<unsigned char>(text[i + 1]);
+      ok = c <= 0xF4 && !(c == 0xF0 && c1 < 0x90) && !(c == 0xF4 && c1 >= 0x90);
+    }
+    if (ok) {
+      out.append(text.substr(i, n));
+      i += n;
+    } else {
+      out.push_back('?');
+      ++i;
+    }
+  }
+  return out;
+}
+
 namespace pb = google::protobuf;
 
 constexpr int kMaxCode = 16;
@@ -331,9 +362,11 @@ Result<std::string> JsonToRequest(const UnaryMethod& method, std::string_view js
   auto status =
       pb::util::JsonStringToMessage(pb::StringPiece(json.data(), json.size()), request.get());
   if (!status.ok()) {
+    // The parser quotes the offending input: keep the answer valid UTF-8 JSON whatever it was.
     return Invalid("MALFORMED_JSON", "request body is not a valid " +
                                          descriptor->input_type()->full_name() + ": " +
-                                         std::string(status.message()));
+                                         Utf8Safe(std::string_view(status.message().data(),
+                                                                   status.message().size())));
   }
   return request->SerializeAsString();
 }
