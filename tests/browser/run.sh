@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# The store console in a real browser: a real omsd (temp database, gRPC and HTTP on free
+# loopback ports) seeded with omsctl, then console_test.mjs drives Debian's chromium through
+# puppeteer-core and checks every step against gRPC reads.
+# Usage: run.sh OMSD OMSCTL
+# Node modules go into the build tree (OMS_BUILD_DIR, else the current directory), never into
+# the source tree; screenshots into $OMS_ARTIFACTS, else <build>/browser-artifacts.
+set -euo pipefail
+OMSD=$(realpath "$1")
+OMSCTL=$(realpath "$2")
+HERE=$(cd "$(dirname "$0")" && pwd)
+BUILD_DIR=$(realpath "${OMS_BUILD_DIR:-$PWD}")
+CHROMIUM="${CHROMIUM:-/usr/bin/chromium}"
+ARTIFACTS="${OMS_ARTIFACTS:-$BUILD_DIR/browser-artifacts}"
+WORK=$(mktemp -d)
+PID=""
+cleanup() {
+  if [ -n "$PID" ]; then kill "$PID" 2>/dev/null || true; wait "$PID" 2>/dev/null || true; fi
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+fail() { echo "FAIL: $*" >&2; exit 1; }
+
+command -v node >/dev/null || fail "node is missing (tools/dev/deps-browser.sh installs it)"
+[ -x "$CHROMIUM" ] || fail "$CHROMIUM is missing (tools/dev/deps-browser.sh installs it)"
+
+# puppeteer-core, exactly as locked, in the build tree; reinstalled when the lock changes.
+MODULES="$BUILD_DIR/browser-test"
+mkdir -p "$MODULES"
+if ! cmp -s "$HERE/package-lock.json" "$MODULES/package-lock.json" || [ ! -d "$MODULES/node_modules/puppeteer-core" ]; then
+  cp "$HERE/package.json" "$HERE/package-lock.json" "$MODULES/"
+  (cd "$MODULES" && PUPPETEER_SKIP_DOWNLOAD=1 npm ci --ignore-scripts --no-audit --no-fund --loglevel=error) \
+    || fail "npm ci of puppeteer-core failed"
+fi
+cp "$HERE/console_test.mjs" "$MODULES/"
+mkdir -p "$ARTIFACTS"
+
+# Both ports come from omsd's start-up lines ("(port N)"): the gRPC one first, then HTTP.
+"$OMSD" --db "$WORK/oms.db" --listen 127.0.0.1:0 --http-listen 127.0.0.1:0 >"$WORK/omsd.log" 2>&1 &
+PID=$!
+GRPC_PORT=""
+HTTP_PORT=""
+for _ in $(seq 1 100); do
+  GRPC_PORT=$(sed -n 's/.*serving oms.v1 on .*(port \([0-9]*\)).*/\1/p' "$WORK/omsd.log")
+  HTTP_PORT=$(sed -n 's/.*serving HTTP.*(port \([0-9]*\)).*/\1/p' "$WORK/omsd.log")
+  [ -n "$GRPC_PORT" ] && [ -n "$HTTP_PORT" ] && break
+  kill -0 "$PID" 2>/dev/null || break
+  sleep 0.1
+done
+[ -n "$GRPC_PORT" ] && [ -n "$HTTP_PORT" ] || { cat "$WORK/omsd.log"; fail "omsd did not start with HTTP"; }
+
+ctl() { "$OMSCTL" --server "127.0.0.1:$GRPC_PORT" "$@" >/dev/null; }
+# Three stores in one group (check another store) and a warehouse outside it.
+ctl locations add store-1 --name Downtown --ship --pickup
+ctl locations add store-2 --name Riverside --pickup
+ctl locations add store-3 --name Airport --pickup
+ctl locations add wh-1 --name Warehouse --kind warehouse --ship
+ctl groups set north store-1 store-2 store-3
+ctl stock receive jacket store-1 10 --reference PO-1
+ctl stock receive socks store-1 6
+ctl stock receive jacket store-2 4
+ctl stock receive jacket store-3 7
+ctl stock receive jacket wh-1 50
+ctl stock safety jacket store-2 1
+
+OMS_URL="http://127.0.0.1:$HTTP_PORT" OMS_GRPC="127.0.0.1:$GRPC_PORT" OMSCTL="$OMSCTL" \
+  CHROMIUM="$CHROMIUM" ARTIFACTS="$ARTIFACTS" \
+  node "$MODULES/console_test.mjs" || { echo "--- omsd log"; tail -n 50 "$WORK/omsd.log"; fail "console_test.mjs"; }
+kill -TERM "$PID"
+wait "$PID" || fail "omsd exited non-zero on SIGTERM"
+PID=""
+echo "console_browser: all checks passed (screenshots in $ARTIFACTS)"
