@@ -124,7 +124,7 @@ function showReturn(detail, ctx, r, errors, refresh) {
       h('tbody', {}, (r.lines || []).map((l) => h('tr', { dataTest: 'return-detail-line', 'data-sku': l.sku },
         h('td', {}, l.sku), h('td', { class: 'num' }, num(l.quantity)), h('td', {}, DISPOSITION_WORDS[l.disposition] || l.disposition),
         h('td', { class: 'num' }, num(l.quarantined)), h('td', { class: 'num' }, num(l.restocked)), h('td', { class: 'num' }, num(l.writtenOff)))))),
-    inputs.length === 0 ? null : h('form', { class: 'inline', dataTest: 'resolve-form', onsubmit: (e) => {
+    inputs.length === 0 ? null : h('form', { class: 'inline resolve', dataTest: 'resolve-form', onsubmit: (e) => {
       e.preventDefault();
       run(resolve, errors, async () => {
         const lines = inputs.map((i) => ({ sku: i.line.sku, quantity: i.qty.value, disposition: i.to.value }));

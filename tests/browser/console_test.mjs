@@ -35,7 +35,10 @@ const browser = await puppeteer.launch({
   protocolTimeout: 30000,
 });
 let page;
+// Each screen saved, and checked to fit the tablet's width without sideways scrolling.
 async function shot(name) {
+  const width = await page.evaluate(() => document.documentElement.scrollWidth);
+  if (width > 768) problems.push(`${name}: the page is ${width} px wide at a 768 px viewport`);
   await page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`), fullPage: true });
 }
 async function text(selector) {

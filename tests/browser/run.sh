@@ -35,6 +35,8 @@ if ! cmp -s "$HERE/package-lock.json" "$MODULES/package-lock.json" || [ ! -d "$M
 fi
 cp "$HERE/console_test.mjs" "$MODULES/"
 mkdir -p "$ARTIFACTS"
+# Only this test's screenshots: a previous run's failure picture must not linger.
+(cd "$ARTIFACTS" && rm -f queue.png order.png ready.png stock.png returns.png failure.png)
 
 # Both ports come from omsd's start-up lines ("(port N)"): the gRPC one first, then HTTP.
 "$OMSD" --db "$WORK/oms.db" --listen 127.0.0.1:0 --http-listen 127.0.0.1:0 >"$WORK/omsd.log" 2>&1 &
