@@ -87,10 +87,13 @@ const ADJUST_REASONS = [
 
 // Receive, adjust and count for the SKU on screen. The server decides who may; a sign-in that
 // may not sees the reason in plain words.
-function changes(results, ctx, sku, errors, onHand) {
+function changes(results, ctx, sku, lookupErrors, onHand) {
+  // Answers appear in this panel, next to the button that was pressed.
+  const errors = h('div', { class: 'messages', 'aria-live': 'polite' });
   const redo = (message) => run(null, errors, async () => {
-    await showSku(results, ctx, sku, errors);
-    showNotice(errors, message);
+    await showSku(results, ctx, sku, lookupErrors);
+    const area = results.querySelector('[data-test=stock-changes] .messages');
+    if (area) showNotice(area, message);
   });
   const send = (button, method, request, words) => run(button, errors, async () => {
     const reply = await mutate('InventoryService', method, { sku, locationId: ctx.store, ...request });
@@ -115,6 +118,7 @@ function changes(results, ctx, sku, errors, onHand) {
   return h('section', { class: 'panel', dataTest: 'stock-changes' },
     h('h2', {}, `Change stock of ${sku}`),
     readOnly ? h('p', { class: 'hint' }, 'Your sign-in may only look; changes will be refused.') : null,
+    errors,
     h('form', { class: 'inline', onsubmit: (e) => {
       e.preventDefault();
       send(receive, 'AdjustStock', { delta: receiveQty.value, reason: 'MOVEMENT_REASON_RECEIVED', reference: receiveRef.value }, `Received ${receiveQty.value}.`);
