@@ -8,6 +8,8 @@
 #include <chrono>
 #include <utility>
 
+#include "services/watch_stream.h"
+
 namespace oms::services::http {
 namespace {
 
@@ -69,7 +71,10 @@ class StreamReactor final : public grpc::ClientBidiReactor<grpc::ByteBuffer, grp
   void Release() { RemoveHold(); }
 
   void OnReadInitialMetadataDone(bool ok) override {
-    if (ok) {
+    // A refused stream sends initial metadata too, with its status: only the server's marker
+    // says the subscription is live.
+    const auto& metadata = context_.GetServerInitialMetadata();
+    if (ok && metadata.find(kWatchSubscribedKey) != metadata.end()) {
       callbacks_.on_ready();
     } else {
       callbacks_.on_read_end();
@@ -157,17 +162,17 @@ void GrpcCalls::Unary(const std::string& method, std::string request,
   }
   call->request = ToBuffer(request);
   call->done = std::move(done);
-  stub_->generic.UnaryCall(&call->context, method, grpc::StubOptions(), &call->request, &call->response,
-                   [this, call](grpc::Status status) {
-                     CallResult result = ResultOf(status);
-                     if (status.ok()) result.response = FromBuffer(call->response);
-                     Unregister(&call->context, false);
-                     auto finish = std::move(call->done);
-                     delete call;
-                     finish(std::move(result));
-                     finish = nullptr;
-                     Done();
-                   });
+  stub_->generic.UnaryCall(&call->context, method, grpc::StubOptions(), &call->request,
+                           &call->response, [this, call](grpc::Status status) {
+                             CallResult result = ResultOf(status);
+                             if (status.ok()) result.response = FromBuffer(call->response);
+                             Unregister(&call->context, false);
+                             auto finish = std::move(call->done);
+                             delete call;
+                             finish(std::move(result));
+                             finish = nullptr;
+                             Done();
+                           });
 }
 
 std::shared_ptr<StreamCall> GrpcCalls::Stream(const std::string& method, std::string request,

@@ -15,6 +15,7 @@
 
 #include <atomic>
 #include <charconv>
+#include <condition_variable>
 #include <deque>
 #include <mutex>
 #include <optional>
@@ -47,8 +48,11 @@ constexpr int kCodeUnavailable = 14;
 class SessionBase {
  public:
   virtual ~SessionBase() = default;
-  // Ends the connection and its call from any thread (posts to the connection's strand).
+  // Ends the connection and its call from any thread (posts to the connection's strand). An
+  // event stream is only cancelled: it writes its `event: error` and then closes.
   virtual void Close() = 0;
+  // Closes at once, written or not.
+  virtual void Abort() = 0;
 };
 
 std::string ToLower(std::string_view s) {
@@ -82,6 +86,7 @@ struct HttpGateway::Impl {
   std::atomic<int> connections{0};
   std::mutex sessions_mu;
   bool stopping = false;
+  std::condition_variable drained;
   std::unordered_map<SessionBase*, std::weak_ptr<SessionBase>> sessions;
   std::once_flag shutdown_once;
 
@@ -99,6 +104,15 @@ struct HttpGateway::Impl {
   void Unregister(SessionBase* session) {
     std::lock_guard lock(sessions_mu);
     sessions.erase(session);
+    if (sessions.empty()) drained.notify_all();
+  }
+  std::vector<std::shared_ptr<SessionBase>> Open() {
+    std::vector<std::shared_ptr<SessionBase>> open;
+    std::lock_guard lock(sessions_mu);
+    for (auto& [_, weak] : sessions) {
+      if (auto s = weak.lock()) open.push_back(std::move(s));
+    }
+    return open;
   }
 };
 
@@ -139,6 +153,12 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
   }
 
   void Close() override {
+    net::post(stream_.get_executor(), [self = this->shared_from_this()] {
+      if (!self->streaming_) return self->CloseNow();
+      if (self->sse_) self->sse_->Cancel();
+    });
+  }
+  void Abort() override {
     net::post(stream_.get_executor(), [self = this->shared_from_this()] { self->CloseNow(); });
   }
 
@@ -641,18 +661,20 @@ void HttpGateway::Shutdown() {
       g.acceptor->close(ec);
       g.accept_backoff->cancel();
     });
-    std::vector<std::shared_ptr<SessionBase>> open;
     {
       std::lock_guard lock(g.sessions_mu);
       g.stopping = true;
-      for (auto& [_, weak] : g.sessions) {
-        if (auto s = weak.lock()) open.push_back(std::move(s));
-      }
     }
-    for (auto& s : open) s->Close();
-    open.clear();
-    // The threads keep running meanwhile: cancelled calls report back through the strands.
+    for (auto& s : g.Open()) s->Close();
+    // The threads keep running meanwhile: cancelled calls report back through the strands,
+    // and event streams write their last event.
     g.calls->CancelAllAndWait();
+    {
+      // A stream's client that does not read cannot hold shutdown up for long.
+      std::unique_lock lock(g.sessions_mu);
+      g.drained.wait_for(lock, std::chrono::seconds(2), [&] { return g.sessions.empty(); });
+    }
+    for (auto& s : g.Open()) s->Abort();
     g.io->stop();
     for (auto& t : g.threads) t.join();
     g.threads.clear();

@@ -224,7 +224,8 @@ grpc::ServerWriteReactor<v1::AvailabilityChanged>* InventoryService::WatchAvaila
   if (s.ok()) s = WatchFilterFrom(*request, backend_.view, &filter);
   int64_t after = request->from_now() ? backend_.hub.head() : request->after_sequence();
   if (s.ok()) s = backend_.hub.CheckResumable(after);
-  return WatchStream<v1::AvailabilityChanged>::Start(backend_.hub, std::move(filter), after, s);
+  return WatchStream<v1::AvailabilityChanged>::Start(backend_.hub, std::move(filter), after, s,
+                                                     context);
 }
 
 grpc::ServerUnaryReactor* InventoryService::ImportStock(grpc::CallbackServerContext* context,

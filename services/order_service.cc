@@ -123,7 +123,7 @@ grpc::ServerWriteReactor<v1::OrderEvent>* OrderService::WatchOrders(
   }
   int64_t after = request->from_now() ? backend_.hub.head() : request->after_sequence();
   if (s.ok()) s = backend_.hub.CheckResumable(after);
-  return WatchStream<v1::OrderEvent>::Start(backend_.hub, std::move(filter), after, s);
+  return WatchStream<v1::OrderEvent>::Start(backend_.hub, std::move(filter), after, s, context);
 }
 
 grpc::ServerUnaryReactor* OrderService::StartPicking(grpc::CallbackServerContext* context,

@@ -16,13 +16,19 @@
 
 namespace oms::services {
 
+// Initial metadata a Watch stream sends once it is subscribed. A refused stream also sends
+// (empty) initial metadata, with its status, so a client that must tell the two apart before
+// the first event (the HTTP gateway, which answers 200 or an error) looks for this key.
+inline constexpr char kWatchSubscribedKey[] = "oms-subscribed";
+
 template <typename Message>
 class WatchStream final : public grpc::ServerWriteReactor<Message> {
  public:
   // Starts streaming events after `after` that match `filter`; ends at once with `refusal`
   // if it is not ok.
   static grpc::ServerWriteReactor<Message>* Start(WatchHub& hub, WatchFilter filter, int64_t after,
-                                                  const Status& refusal) {
+                                                  const Status& refusal,
+                                                  grpc::CallbackServerContext* context) {
     filter.Prepare();
     auto* stream = new WatchStream(hub, std::move(filter), after);
     Status status = refusal.ok() ? hub.Subscribe(stream->core_) : refusal;
@@ -34,6 +40,7 @@ class WatchStream final : public grpc::ServerWriteReactor<Message> {
       return stream;
     }
     // Tells the client the stream is registered: anything committed from now on reaches it.
+    context->AddInitialMetadata(kWatchSubscribedKey, "1");
     stream->StartSendInitialMetadata();
     stream->core_->Pump();
     return stream;
