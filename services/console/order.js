@@ -29,10 +29,13 @@ function draw(view, ctx, order, notice, failure) {
   const step = async (button, service, method, request, done) => {
     errors.replaceChildren();
     button.disabled = true;
+    // The stream may announce this very step before its answer arrives: not another's change.
+    view.stepping = true;
     try {
       const reply = await mutate(service, method, { orderId: order.orderId, ...request });
-      if (ctx.queue) ctx.queue.apply({ order: reply.order });
+      // Drawn before the queue hears of it: the page must not take its own step for another's.
       draw(view, ctx, reply.order, done);
+      if (ctx.queue) ctx.queue.apply({ order: reply.order });
     } catch (error) {
       // A wrong code still counts against the order: show the count it has now.
       if (error.reason && error.reason.startsWith('PICKUP_')) {
@@ -42,6 +45,7 @@ function draw(view, ctx, order, notice, failure) {
       showError(errors, error.code ? error : { code: 'unknown', message: String(error) });
     } finally {
       button.disabled = false;
+      view.stepping = false;
     }
     return undefined;
   };
@@ -59,6 +63,24 @@ function draw(view, ctx, order, notice, failure) {
   );
   tickClocks();
   view.querySelector('[data-autofocus]')?.focus();
+  follow(view, ctx, order);
+}
+
+// Another associate may move the order on while this page is open: the queue's live stream
+// announces it (queue.js), and the page redraws when the state changed.
+function follow(view, ctx, order) {
+  if (view.orderWatch) view.orderWatch.abort();
+  const watch = new AbortController();
+  view.orderWatch = watch;
+  window.addEventListener('oms-order', (e) => {
+    if (!view.isConnected) return watch.abort();
+    const live = e.detail;
+    if (view.stepping) return undefined;
+    if (live.orderId === order.orderId && live.state !== order.state) {
+      draw(view, ctx, live, 'This order was just changed on another device.');
+    }
+    return undefined;
+  }, { signal: watch.signal });
 }
 
 function facts(order) {

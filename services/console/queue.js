@@ -116,6 +116,7 @@ export class Queue {
     if (known && version(known) > version(order)) return;
     if (this.touched) this.touched.add(order.orderId);
     this.orders.set(order.orderId, order);
+    window.dispatchEvent(new CustomEvent('oms-order', { detail: order }));
     if (!known && order.state === 'ORDER_STATE_PLACED') {
       this.fresh.add(order.orderId);
       this.chime();

@@ -55,7 +55,7 @@ export async function run(button, area, action) {
   }
 }
 
-// "3 h 05 min", "4 min 09 s", "12 s".
+// "2 d 3 h 05 min 09 s", "4 min 09 s", "12 s": to the second, so a countdown visibly moves.
 export function duration(ms) {
   const s = Math.max(0, Math.floor(ms / 1000));
   const d = Math.floor(s / 86400);
@@ -63,8 +63,8 @@ export function duration(ms) {
   const min = Math.floor((s % 3600) / 60);
   const sec = s % 60;
   const pad = (n) => String(n).padStart(2, '0');
-  if (d > 0) return `${d} d ${hr} h`;
-  if (hr > 0) return `${hr} h ${pad(min)} min`;
+  if (d > 0) return `${d} d ${hr} h ${pad(min)} min ${pad(sec)} s`;
+  if (hr > 0) return `${hr} h ${pad(min)} min ${pad(sec)} s`;
   if (min > 0) return `${min} min ${pad(sec)} s`;
   return `${sec} s`;
 }

@@ -21,6 +21,22 @@ await runSteps(async (t) => {
   const placed = ctl('orders', 'place', 'dave', 'store-2', 'jacket:1')[0].order;
   await t.wait(`[data-test=queue-placed] [data-order-id="${placed.order_id}"]`, 1000);
   check(true, 'a new order at the store appears in its queue');
+
+  // Another device starts picking while the order is open here: the page follows it live.
+  await t.click(`[data-test=order-card][data-order-id="${placed.order_id}"]`);
+  await t.wait('[data-test=order-state][data-state=ORDER_STATE_PLACED]');
+  ctl('orders', 'pick', placed.order_id);
+  await t.wait('[data-test=order-state][data-state=ORDER_STATE_PICKING]', 2000);
+  check((await t.text('[data-test=notice]')).includes('another device'), 'the open order page follows a change made elsewhere');
+  // Cancel with a reason, as the store's own token.
+  await page.click('details.cancel summary');
+  await t.type('[data-test=cancel-reason]', 'customer called to cancel');
+  await t.click('[data-test=cancel-order]');
+  await t.wait('[data-test=order-state][data-state=ORDER_STATE_CANCELLED]');
+  const cancelled = ctl('orders', 'show', placed.order_id)[0].order;
+  check(cancelled.state === 'ORDER_STATE_CANCELLED', 'gRPC: the order is CANCELLED');
+  check(cancelled.history.at(-1).reason === 'customer called to cancel' && cancelled.history.at(-1).actor === 'riverside',
+    'gRPC: the cancel carries the reason and the store token as actor');
   await t.click('[data-test=sign-out]');
   await t.wait('[data-test=sign-in]');
 

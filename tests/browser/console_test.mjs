@@ -54,7 +54,11 @@ await runSteps(async (t) => {
   check(n(ready.lines.find((l) => l.sku === 'socks').quantity) === 1, 'gRPC: the full line is untouched');
   check(n(availability('jacket', '--location', 'store-1').locations[0].reserved) === reservedBefore - 1,
     'gRPC: the missing jacket was released');
-  check((await t.text('[data-test=time-left]')).endsWith('left'), 'the page counts down to the pickup deadline');
+  const left = await t.text('[data-test=time-left]');
+  check(left.endsWith('left'), `the page shows the time to the pickup deadline (${left})`);
+  await page.waitForFunction((was) => document.querySelector('[data-test=time-left]').textContent !== was,
+    { timeout: 3000 }, left);
+  check(true, 'the time left counts down each second');
   await t.shot('ready');
 
   // A wrong code: refused, with the attempts left from the error's metadata.
@@ -69,8 +73,9 @@ await runSteps(async (t) => {
   check(afterWrong.state === 'ORDER_STATE_READY_FOR_PICKUP' && n(afterWrong.failed_pickup_attempts) === 1,
     'gRPC: still ready, one failed attempt');
   t.expectedFailures.clear();
+  // By keyboard: the code field submits with Enter.
   await t.type('[data-test=pickup-code]', ready.pickup_code);
-  await t.click('[data-test=confirm-pickup]');
+  await page.keyboard.press('Enter');
   await waitState('ORDER_STATE_PICKED_UP');
   check(order(placed.order_id).state === 'ORDER_STATE_PICKED_UP', 'gRPC: the order is PICKED_UP');
 
