@@ -143,6 +143,9 @@ export class Queue {
       tone.connect(gain).connect(audio.destination);
       tone.start();
       tone.stop(audio.currentTime + 0.25);
+      // Counted on the badge, so a test (or support) can tell the tone was played.
+      const badge = document.querySelector('[data-test=queue-badge]');
+      if (badge) badge.dataset.chimes = String(Number(badge.dataset.chimes || 0) + 1);
     } catch {
       // No sound is better than a broken queue.
     }

@@ -28,6 +28,7 @@ await runSteps(async (t) => {
   check(true, `the new order appeared in ${Date.now() - placedAt} ms (limit 1000 ms)`);
   check(await page.evaluate(() => window.__sameDocument === true), 'the page was not reloaded');
   check((await t.text('[data-test=queue-badge]')) === '1 new', 'the queue counts one new order');
+  check((await page.$eval('[data-test=queue-badge]', (el) => el.dataset.chimes)) === '1', 'a tone was played for it');
   check((await t.text('[data-test=queue-placed-count]')) === '2', 'two orders wait in Placed');
   await t.shot('queue');
 
