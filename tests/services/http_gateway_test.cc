@@ -424,3 +424,80 @@ TEST_F(HttpAuthTest, UnaryCallsAndStreamsUseTheCallersToken) {
 
 }  // namespace
 }  // namespace oms::testing
+
+namespace oms::testing {
+namespace {
+
+// Throwaway certificates made with openssl at test time, as the gRPC TLS tests do.
+class HttpsTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::string script =
+        "cd '" + dir_.File("") +
+        "' && "
+        "openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.pem -days 1 "
+        "-subj /CN=oms-test-ca && "
+        "openssl req -newkey rsa:2048 -nodes -keyout server.key -out server.csr "
+        "-subj /CN=localhost && "
+        "printf 'subjectAltName=DNS:localhost,IP:127.0.0.1' > san.ext && "
+        "openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial "
+        "-out server.pem -days 1 -extfile san.ext && "
+        "openssl req -newkey rsa:2048 -nodes -keyout client.key -out client.csr "
+        "-subj /CN=oms-test-client && "
+        "openssl x509 -req -in client.csr -CA ca.pem -CAkey ca.key -CAcreateserial "
+        "-out client.pem -days 1";
+    ASSERT_EQ(std::system((script + " >/dev/null 2>&1").c_str()), 0) << "openssl failed";
+  }
+
+  services::ServerOptions Tls(bool mutual) {
+    services::ServerOptions o = HttpOn();
+    o.tls_cert = dir_.File("server.pem");
+    o.tls_key = dir_.File("server.key");
+    if (mutual) o.tls_client_ca = dir_.File("ca.pem");
+    return o;
+  }
+
+  TempDir dir_;
+};
+
+TEST_F(HttpsTest, ServesHttpsOnlyWithTheCertificate) {
+  LiveServer server(Tls(false));
+  int port = server.server().http_port();
+  HttpResponse r = HttpsGet(port, "/v1/session", dir_.File("ca.pem"));
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(JsonField(r.body, "role"), "admin");
+  // Plain HTTP on the HTTPS port gets no HTTP answer.
+  HttpConnection plain(port);
+  EXPECT_EQ(plain.Request("GET", "/v1/session", "", {}, std::chrono::seconds(5)).status, 0);
+  EXPECT_EQ(HttpsGet(port, "/v1/session", dir_.File("ca.pem")).status, 200);
+}
+
+TEST_F(HttpsTest, MutualTlsRequiresAClientCertificate) {
+  LiveServer server(Tls(true));
+  int port = server.server().http_port();
+  EXPECT_EQ(HttpsGet(port, "/v1/session", dir_.File("ca.pem")).status, 0);
+  HttpResponse r = HttpsGet(port, "/v1/session", dir_.File("ca.pem"), dir_.File("client.pem"),
+                            dir_.File("client.key"));
+  EXPECT_EQ(r.status, 200) << r.body;
+}
+
+TEST_F(HttpsTest, UnreadableKeyFailsToStart) {
+  services::HttpOptions o;
+  o.listen = "127.0.0.1:0";
+  o.tls_cert = dir_.File("server.pem");
+  o.tls_key = dir_.File("ca.pem");  // a certificate is no key
+  auto auth = services::Authenticator::Create({});
+  ASSERT_TRUE(auth.ok());
+  // The channel is never used: Start fails before any call.
+  auto channel = grpc::CreateChannel("127.0.0.1:1", grpc::InsecureChannelCredentials());
+  auto started = services::HttpGateway::Start(o, channel, **auth);
+  ASSERT_FALSE(started.ok());
+  EXPECT_EQ(started.status().code(), Code::kInvalidArgument) << started.status().ToString();
+  EXPECT_NE(started.status().message().find("key"), std::string::npos);
+  o.tls_key.clear();
+  EXPECT_EQ(services::HttpGateway::Start(o, channel, **auth).status().code(),
+            Code::kInvalidArgument);
+}
+
+}  // namespace
+}  // namespace oms::testing

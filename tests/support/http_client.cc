@@ -7,6 +7,14 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <sys/time.h>
+#include <boost/asio/connect.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
+
 #include <algorithm>
 #include <cctype>
 #include <regex>
@@ -196,6 +204,47 @@ std::optional<SseEvent> SseStream::Next(std::chrono::milliseconds timeout) {
     }
     if (!connection_.Fill(deadline)) return std::nullopt;
   }
+}
+
+HttpResponse HttpsGet(int port, const std::string& target, const std::string& ca_file,
+                      const std::string& cert_file, const std::string& key_file) {
+  namespace net = boost::asio;
+  namespace beast = boost::beast;
+  namespace http = boost::beast::http;
+  HttpResponse r;
+  try {
+    net::io_context io;
+    net::ssl::context ctx(net::ssl::context::tls_client);
+    ctx.load_verify_file(ca_file);
+    ctx.set_verify_mode(net::ssl::verify_peer);
+    if (!cert_file.empty()) {
+      ctx.use_certificate_chain_file(cert_file);
+      ctx.use_private_key_file(key_file, net::ssl::context::pem);
+    }
+    beast::ssl_stream<net::ip::tcp::socket> stream(io, ctx);
+    stream.next_layer().connect(
+        {net::ip::make_address("127.0.0.1"), static_cast<unsigned short>(port)});
+    // Blocking calls with a bound: a server that never answers fails the read, not the test run.
+    timeval tv{5, 0};
+    ::setsockopt(stream.next_layer().native_handle(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    ::setsockopt(stream.next_layer().native_handle(), SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+    stream.handshake(net::ssl::stream_base::client);
+    http::request<http::empty_body> req(http::verb::get, target, 11);
+    req.set(http::field::host, "127.0.0.1");
+    req.keep_alive(false);
+    http::write(stream, req);
+    beast::flat_buffer buffer;
+    http::response<http::string_body> res;
+    http::read(stream, buffer, res);
+    r.status = static_cast<int>(res.result_int());
+    for (const auto& field : res) {
+      r.headers[Lower(std::string(field.name_string()))] = std::string(field.value());
+    }
+    r.body = res.body();
+  } catch (const std::exception&) {
+    r.status = 0;
+  }
+  return r;
 }
 
 std::string JsonField(const std::string& json, const std::string& name) {

@@ -82,6 +82,11 @@ class SseStream {
   int comments_ = 0;
 };
 
+// GET over HTTPS on a fresh connection, trusting `ca_file`; with a client certificate and key
+// for mutual TLS. Status 0 when the handshake or the exchange fails.
+HttpResponse HttpsGet(int port, const std::string& target, const std::string& ca_file,
+                      const std::string& cert_file = "", const std::string& key_file = "");
+
 // The connect error body's fields, picked out of the JSON by a regex: enough for tests.
 std::string JsonField(const std::string& json, const std::string& name);
 
