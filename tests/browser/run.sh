@@ -15,7 +15,10 @@ CHROMIUM="${CHROMIUM:-/usr/bin/chromium}"
 ARTIFACTS="${OMS_ARTIFACTS:-$BUILD_DIR/browser-artifacts}"
 WORK=$(mktemp -d)
 PID=""
+NODE_PID=""
 cleanup() {
+  # The test's node (it closes its chromium on SIGTERM), then our omsd: each by its PID.
+  if [ -n "$NODE_PID" ]; then kill "$NODE_PID" 2>/dev/null || true; fi
   if [ -n "$PID" ]; then kill "$PID" 2>/dev/null || true; wait "$PID" 2>/dev/null || true; fi
   rm -rf "$WORK"
 }
@@ -39,14 +42,16 @@ mkdir -p "$ARTIFACTS"
 # Only this test's screenshots: a previous run's failure picture must not linger.
 (cd "$ARTIFACTS" && rm -f queue.png order.png ready.png stock.png returns.png viewer-refused.png failure.png)
 
-# start NAME [omsd flags]: a fresh database; both ports come from omsd's start-up lines
-# ("(port N)"), the gRPC one first, then HTTP.
+# start NAME GRPC_ADDR HTTP_ADDR [omsd flags]: the database NAME.db (kept across restarts);
+# port 0 picks free ports, which come from omsd's start-up lines ("(port N)"): gRPC, then HTTP.
 start() {
-  local name=$1
-  shift
-  "$OMSD" --db "$WORK/$name.db" --listen 127.0.0.1:0 --http-listen 127.0.0.1:0 "$@" >"$WORK/$name.log" 2>&1 &
-  PID=$!
+  local name=$1 grpc=$2 http=$3
+  shift 3
+  NAME=$name
+  FLAGS=("$@")
   LOG="$WORK/$name.log"
+  "$OMSD" --db "$WORK/$name.db" --listen "$grpc" --http-listen "$http" "$@" >"$LOG" 2>&1 &
+  PID=$!
   GRPC_PORT=""
   HTTP_PORT=""
   for _ in $(seq 1 100); do
@@ -83,13 +88,32 @@ seed() {
   ctl stock safety jacket store-2 1
 }
 
-browser_test() {
-  OMS_URL="http://127.0.0.1:$HTTP_PORT" OMS_GRPC="127.0.0.1:$GRPC_PORT" OMSCTL="$OMSCTL" \
-    CHROMIUM="$CHROMIUM" ARTIFACTS="$ARTIFACTS" node "$MODULES/$1" \
-    || { echo "--- omsd log"; tail -n 50 "$LOG"; fail "$1"; }
+# A test asks for a server restart by writing "restart" to fd 3: the same database and
+# ports, so the open page must find its way back by itself. The loop runs in this shell, so
+# the trap always knows the omsd of the moment.
+restart() {
+  local grpc=$GRPC_PORT http=$HTTP_PORT
+  stop
+  start "$NAME" "127.0.0.1:$grpc" "127.0.0.1:$http" "${FLAGS[@]}"
 }
 
-start open
+# The test's verdict comes as its last request, "result N": `wait` cannot reach a process
+# substitution once restart has started another background job.
+browser_test() {
+  local request result=""
+  while read -r request; do
+    case "$request" in
+      pid\ *) NODE_PID=${request#pid } ;;
+      restart) restart ;;
+      result\ *) result=${request#result } ;;
+    esac
+  done < <(OMS_URL="http://127.0.0.1:$HTTP_PORT" OMS_GRPC="127.0.0.1:$GRPC_PORT" OMSCTL="$OMSCTL" \
+    CHROMIUM="$CHROMIUM" ARTIFACTS="$ARTIFACTS" node "$MODULES/$1" 3>&1 1>&2)
+  NODE_PID=""
+  [ "$result" = 0 ] || { echo "--- omsd log"; tail -n 50 "$LOG"; fail "$1 (result ${result:-none})"; }
+}
+
+start open 127.0.0.1:0 127.0.0.1:0
 seed
 browser_test console_test.mjs
 stop
@@ -99,7 +123,7 @@ admin-token-0123456789 admin name=ops
 riverside-token-0123456789 store store-2 name=riverside
 auditor-token-0123456789 viewer name=auditor
 TOKENS
-start tokens --tokens "$WORK/tokens"
+start tokens 127.0.0.1:0 127.0.0.1:0 --tokens "$WORK/tokens"
 export OMS_TOKEN=admin-token-0123456789
 seed
 browser_test console_roles_test.mjs
