@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The store console in a real browser: a real omsd (temp database, gRPC and HTTP on free
 # loopback ports) seeded with omsctl, then console_test.mjs drives Debian's chromium through
-# puppeteer-core and checks every step against gRPC reads; then a second omsd with a tokens
-# file for console_roles_test.mjs (store and viewer tokens).
+# puppeteer-core and checks every step against gRPC reads (and has omsd restarted under the
+# open queue); then a second omsd with a tokens file for console_roles_test.mjs (a wrong
+# token, a store token, a viewer token).
 # Usage: run.sh OMSD OMSCTL
 # Node modules go into the build tree (OMS_BUILD_DIR, else the current directory), never into
 # the source tree; screenshots into $OMS_ARTIFACTS, else <build>/browser-artifacts.
