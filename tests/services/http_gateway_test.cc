@@ -275,7 +275,6 @@ TEST(HttpGatewayLimits, SlowHeadIsTimedOutAndIdleConnectionsClosed) {
   services::ServerOptions options = HttpOn();
   options.http.header_timeout = std::chrono::milliseconds(300);
   options.http.idle_timeout = std::chrono::milliseconds(300);
-  options.http.max_connections = 2;
   LiveServer server(options);
   int port = server.server().http_port();
   {
@@ -289,6 +288,13 @@ TEST(HttpGatewayLimits, SlowHeadIsTimedOutAndIdleConnectionsClosed) {
     EXPECT_EQ(idle.Request("GET", "/v1/session").status, 200);
     EXPECT_TRUE(idle.ClosedWithin(std::chrono::seconds(5)));
   }
+}
+
+TEST(HttpGatewayLimits, OneConnectionOverTheLimitIs503) {
+  services::ServerOptions options = HttpOn();
+  options.http.max_connections = 2;
+  LiveServer server(options);
+  int port = server.server().http_port();
   {
     HttpConnection a(port);
     HttpConnection b(port);
@@ -298,6 +304,8 @@ TEST(HttpGatewayLimits, SlowHeadIsTimedOutAndIdleConnectionsClosed) {
     HttpResponse r = third.Request("GET", "/v1/session");
     EXPECT_EQ(r.status, 503);
     EXPECT_EQ(JsonField(r.body, "code"), "unavailable");
+    EXPECT_TRUE(third.ClosedWithin(std::chrono::seconds(5)));
+    EXPECT_EQ(a.Request("GET", "/v1/session").status, 200);  // the others are still served
   }
 }
 
