@@ -140,7 +140,11 @@ void GrpcCalls::Done() {
 void GrpcCalls::CancelAllAndWait() {
   std::unique_lock lock(mu_);
   closed_ = true;
-  for (grpc::ClientContext* context : live_) context->TryCancel();
+  // A copy: a cancelled call may unregister itself inline, inside TryCancel.
+  std::vector<grpc::ClientContext*> live(live_.begin(), live_.end());
+  for (grpc::ClientContext* context : live) {
+    if (live_.count(context) > 0) context->TryCancel();
+  }
   idle_.wait(lock, [&] { return pending_ == 0; });
 }
 

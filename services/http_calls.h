@@ -70,8 +70,9 @@ class GrpcCalls {
 
   struct Stub;  // grpc::GenericStub, whose header stays out of this one
   std::unique_ptr<Stub> stub_;
-  std::mutex mu_;
-  std::condition_variable idle_;
+  // Recursive: TryCancel may run a call's callbacks inline, and they unregister it.
+  std::recursive_mutex mu_;
+  std::condition_variable_any idle_;
   bool closed_ = false;
   int pending_ = 0;
   std::unordered_set<grpc::ClientContext*> live_;

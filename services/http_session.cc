@@ -89,7 +89,12 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
   void Close() override {
     net::post(stream_.get_executor(), [self = this->shared_from_this()] {
       if (!self->streaming_) return self->CloseNow();
-      if (self->sse_) self->sse_->Cancel();
+      // Finish at once rather than after the next read: a client that does not read could
+      // otherwise hold the call, and shutdown, until its write completes.
+      if (self->sse_) {
+        self->sse_->Cancel();
+        self->sse_->Finish();
+      }
     });
   }
   void Abort() override {
@@ -174,7 +179,11 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
     close_after_write_ = true;
     if (head_timed_out_) {
       // A plain connection can still be told; a cancelled TLS read leaves no usable stream.
-      if constexpr (!kTls) return SendStatus(bhttp::status::request_timeout, "");
+      if constexpr (!kTls) {
+        return SendStatus(
+            bhttp::status::request_timeout,
+            GatewayErrorJson(4, "HEADER_TIMEOUT", "the request head did not arrive in time"));
+      }
       return CloseNow();
     }
     if (ec == bhttp::error::end_of_stream || ec == net::error::eof ||
@@ -389,12 +398,20 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
 
   void WriteNext() {
     writing_ = true;
+    // A client that stops reading is dropped after idle_timeout, so that neither its call
+    // nor its connection is held for ever (the head timer is free while streaming).
+    uint64_t seq = ++write_seq_;
+    head_timer_.expires_after(gateway_.options.idle_timeout);
+    head_timer_.async_wait([self = Self(), seq](beast::error_code ec) {
+      if (!ec && self->writing_ && self->write_seq_ == seq) self->CloseNow();
+    });
     net::async_write(stream_, net::buffer(out_.front().text),
                      [self = Self()](beast::error_code ec, size_t) { self->WriteDone(ec); });
   }
 
   void WriteDone(beast::error_code ec) {
     writing_ = false;
+    head_timer_.cancel();
     if (closed_) return;
     if (ec) return CloseNow();
     bool read_after = out_.front().read_after;
@@ -480,6 +497,7 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
   WatchKind watch_kind_ = WatchKind::kAvailability;
   bool streaming_ = false;
   bool writing_ = false;
+  uint64_t write_seq_ = 0;
   bool close_when_drained_ = false;
   struct Out {
     std::string text;

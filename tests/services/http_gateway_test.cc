@@ -214,6 +214,27 @@ TEST_F(HttpGatewayTest, RefusedStreamAnswersJsonErrorWithStatus) {
   EXPECT_FALSE(JsonField(missing.head().body, "code").empty()) << missing.head().body;
 }
 
+TEST_F(HttpGatewayTest, ResumePastTheHeadIsRefusedWithItsReason) {
+  SseStream ahead(port(), "/v1/watch/availability", {{"Last-Event-ID", "999999"}});
+  EXPECT_EQ(ahead.head().status, 400) << ahead.head().body;  // out_of_range
+  EXPECT_EQ(JsonField(ahead.head().body, "code"), "out_of_range") << ahead.head().body;
+  EXPECT_EQ(JsonField(ahead.head().body, "reason"), "SEQUENCE_AHEAD");
+}
+
+TEST_F(HttpGatewayTest, PipelinedRequestsAreAnsweredInOrder) {
+  server_.AddLocation("s1");
+  HttpConnection c(port());
+  const std::string get = R"({"locationId":"s1"})";
+  std::string request =
+      "POST /oms.v1.LocationService/GetLocation HTTP/1.1\r\nHost: x\r\n"
+      "Content-Type: application/json\r\nContent-Length: " +
+      std::to_string(get.size()) + "\r\n\r\n" + get;
+  ASSERT_TRUE(c.Send(request + request + "GET /v1/session HTTP/1.1\r\nHost: x\r\n\r\n"));
+  EXPECT_EQ(JsonField(c.ReadResponse().body, "locationId"), "s1");
+  EXPECT_EQ(JsonField(c.ReadResponse().body, "locationId"), "s1");
+  EXPECT_EQ(JsonField(c.ReadResponse().body, "role"), "admin");
+}
+
 TEST_F(HttpGatewayTest, OrderEventsStream) {
   server_.AddLocation("s1");
   SseStream orders(port(), "/v1/watch/orders?pickup_location_id=s1");
