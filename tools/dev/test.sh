@@ -5,6 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 tools/dev/deps.sh
+tools/dev/deps-browser.sh
 BUILD_DIR="${OMS_BUILD_DIR:-build}"
 start=$(date +%s)
 # The build type users build (README, tools/dev/up.sh), with warnings as errors.
