@@ -153,7 +153,8 @@ Result<Principal> Authenticator::Authenticate(const grpc::ServerContextBase& con
 Result<Principal> Authenticator::AuthenticateHeader(std::string_view authorization) {
   if (!enabled()) return Principal{"local", Role::kAdmin, {}};
   constexpr std::string_view kBearer = "Bearer ";
-  if (authorization.size() <= kBearer.size() || authorization.substr(0, kBearer.size()) != kBearer) {
+  if (authorization.size() <= kBearer.size() ||
+      authorization.substr(0, kBearer.size()) != kBearer) {
     return Status(Code::kUnauthenticated, "missing 'authorization: Bearer TOKEN' metadata");
   }
   std::string_view token = authorization.substr(kBearer.size());

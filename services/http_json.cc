@@ -363,10 +363,10 @@ Result<std::string> JsonToRequest(const UnaryMethod& method, std::string_view js
       pb::util::JsonStringToMessage(pb::StringPiece(json.data(), json.size()), request.get());
   if (!status.ok()) {
     // The parser quotes the offending input: keep the answer valid UTF-8 JSON whatever it was.
-    return Invalid("MALFORMED_JSON", "request body is not a valid " +
-                                         descriptor->input_type()->full_name() + ": " +
-                                         Utf8Safe(std::string_view(status.message().data(),
-                                                                   status.message().size())));
+    return Invalid(
+        "MALFORMED_JSON",
+        "request body is not a valid " + descriptor->input_type()->full_name() + ": " +
+            Utf8Safe(std::string_view(status.message().data(), status.message().size())));
   }
   return request->SerializeAsString();
 }
