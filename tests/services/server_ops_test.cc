@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "grpc/health/v1/health.grpc.pb.h"
+#include "tests/support/test_certs.h"
 #include "tests/support/live_server.h"
 
 namespace oms::testing {
@@ -109,21 +110,7 @@ class TlsTest : public ::testing::Test {
  protected:
   void SetUp() override {
     std::string d = dir_.File("");
-    std::string script =
-        "cd '" + d +
-        "' && "
-        "openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.pem -days 1 "
-        "-subj /CN=oms-test-ca && "
-        "openssl req -newkey rsa:2048 -nodes -keyout server.key -out server.csr "
-        "-subj /CN=localhost && "
-        "printf 'subjectAltName=DNS:localhost,IP:127.0.0.1' > san.ext && "
-        "openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial "
-        "-out server.pem -days 1 -extfile san.ext && "
-        "openssl req -newkey rsa:2048 -nodes -keyout client.key -out client.csr "
-        "-subj /CN=oms-test-client && "
-        "openssl x509 -req -in client.csr -CA ca.pem -CAkey ca.key -CAcreateserial "
-        "-out client.pem -days 1";
-    ASSERT_EQ(std::system((script + " >/dev/null 2>&1").c_str()), 0) << "openssl failed";
+    ASSERT_TRUE(MakeTestCertificates(d)) << "openssl failed";
   }
 
   std::string Read(const std::string& name) {

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs the Debian 12 packages oms builds and tests with (needs root or sudo).
+# Installs the Debian 12 packages oms builds and tests with (needs root or sudo), plus any
+# packages named as arguments (tools/dev/deps-browser.sh passes the browser test's).
 set -euo pipefail
 
 PACKAGES=(
@@ -9,6 +10,7 @@ PACKAGES=(
   prometheus-cpp-dev libgtest-dev libgmock-dev libbenchmark-dev
   openssl python3 clang-14 libclang-rt-14-dev
 )
+PACKAGES+=("$@")
 
 missing=()
 for p in "${PACKAGES[@]}"; do
