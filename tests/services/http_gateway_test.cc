@@ -8,9 +8,9 @@
 #include <optional>
 
 #include "services/console_assets.h"
-#include "tests/support/test_certs.h"
 #include "tests/support/http_client.h"
 #include "tests/support/live_server.h"
+#include "tests/support/test_certs.h"
 
 namespace oms::testing {
 namespace {
@@ -461,9 +461,7 @@ namespace {
 // Throwaway certificates made with openssl at test time, as the gRPC TLS tests do.
 class HttpsTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    ASSERT_TRUE(MakeTestCertificates(dir_.File(""))) << "openssl failed";
-  }
+  void SetUp() override { ASSERT_TRUE(MakeTestCertificates(dir_.File(""))) << "openssl failed"; }
 
   services::ServerOptions Tls(bool mutual) {
     services::ServerOptions o = HttpOn();

@@ -10,8 +10,8 @@
 #include <thread>
 
 #include "grpc/health/v1/health.grpc.pb.h"
-#include "tests/support/test_certs.h"
 #include "tests/support/live_server.h"
+#include "tests/support/test_certs.h"
 
 namespace oms::testing {
 namespace {
