@@ -66,6 +66,14 @@ class Store {
   // Writes one command's changes (and its idempotency record, if any) all or nothing.
   virtual Status Write(const Changes& changes, const RequestRecord* record) = 0;
   virtual Status Commit() = 0;
+  // Pipelined durability (the writer overlaps a batch's fsync with the next batch): commits
+  // the open batch so that the next one may build on it, without waiting for the disk. Nothing
+  // of it may be acknowledged or shown before a later Sync() returned ok. A store that cannot
+  // split the two commits durably here and syncs nothing.
+  virtual Status CommitNoSync() { return Commit(); }
+  // Makes every batch committed so far durable. Called on another thread than the writer's,
+  // while the writer builds the next batch; must not disturb it.
+  virtual Status Sync() { return Status::Ok(); }
   virtual void Rollback() = 0;
   // A reservation that is no longer in memory (ended), as of the open batch.
   virtual Result<std::optional<Reservation>> FindReservation(const ReservationId& id) = 0;

@@ -137,10 +137,19 @@ Result<Snapshot> SqliteStore::Load() {
 
 Status SqliteStore::Begin() { return db_->Prepare("BEGIN IMMEDIATE").Run(); }
 
+Status SqliteStore::FlushBatch() { return Status::Ok(); }
+
 Status SqliteStore::Commit() {
-  Status s = db_->Prepare("COMMIT").Run();
-  return s;
+  OMS_RETURN_IF_ERROR(FlushBatch());
+  return db_->Prepare("COMMIT").Run();
 }
+
+Status SqliteStore::CommitNoSync() {
+  // Pipelining is not yet switched on for SQLite: commit durably.
+  return Commit();
+}
+
+Status SqliteStore::Sync() { return Status::Ok(); }
 
 void SqliteStore::Rollback() {
   if (!db_->autocommit()) (void)db_->Prepare("ROLLBACK").Run();

@@ -32,6 +32,8 @@ class SqliteStore final : public Store {
   Result<std::optional<RequestRecord>> FindRequest(const std::string& request_id) override;
   Status Write(const Changes& changes, const RequestRecord* record) override;
   Status Commit() override;
+  Status CommitNoSync() override;
+  Status Sync() override;
   void Rollback() override;
   Result<std::optional<Reservation>> FindReservation(const ReservationId& id) override;
   Result<std::optional<Order>> FindOrder(const OrderId& id) override;
@@ -49,6 +51,8 @@ class SqliteStore final : public Store {
   SqliteStore(std::unique_ptr<Database> db, EventEncoder encoder, int version)
       : db_(std::move(db)), encoder_(std::move(encoder)), schema_version_(version) {}
   Status WriteAll(const Changes& changes, const RequestRecord* record);
+  // Writes what the batch deferred to its end (called by Commit and CommitNoSync first).
+  Status FlushBatch();
   Status WriteReservation(const Reservation& r, const Changes& changes);
   Status WriteOrder(const Order& o, const Changes& changes);
   Status WriteReturn(const Return& r, const Changes& changes);
