@@ -14,6 +14,14 @@ Status BatchFailed() {
                              "storage failed; the request had no effect, retry it");
 }
 
+// A pipelined batch whose fsync failed after its COMMIT: the database may still hold it, so
+// the caller must not assume either outcome. A retry with the same request_id answers it.
+Status SyncFailed() {
+  return Status::Unavailable(
+      reason::kStorageUnavailable,
+      "storage failed to make the request durable; retry it with the same request_id");
+}
+
 }  // namespace
 
 Engine::Engine(Store& store, Clock& clock, IdSource& ids, SharedView& view, EventSink* sink,
@@ -64,6 +72,7 @@ void Engine::Reload() {
 }
 
 BatchStats Engine::Run(std::vector<Submission>& batch) {
+  if (pipeline_) return RunPipelined(batch);
   BatchStats stats;
   stats.commands = static_cast<int>(batch.size());
   std::vector<Completion> completions;
@@ -91,18 +100,130 @@ BatchStats Engine::Run(std::vector<Submission>& batch) {
     if (!completions[i].status.ok()) ++stats.failed;
     if (completions[i].replayed) ++stats.replayed;
   }
+  Deliver(std::move(batch), std::move(completions));
+  batch.clear();
+  return stats;
+}
+
+void Engine::Deliver(std::vector<Submission> batch, std::vector<Completion> completions) {
+  if (batch.empty()) return;
   auto reply = [batch = std::move(batch), completions = std::move(completions)]() mutable {
     for (size_t i = 0; i < batch.size(); ++i) {
       if (batch[i].done) batch[i].done(std::move(completions[i]));
     }
   };
-  if (completions_ && stats.commands > 0) {
+  if (completions_) {
     completions_(std::move(reply));
   } else {
     reply();
   }
+}
+
+BatchStats Engine::RunPipelined(std::vector<Submission>& batch) {
+  BatchStats stats;
+  stats.commands = static_cast<int>(batch.size());
+  std::vector<Completion> completions;
+  completions.reserve(batch.size());
+  auto fail_all = [&](Status (*why)()) {
+    completions.clear();
+    for (size_t i = 0; i < batch.size(); ++i) completions.push_back({why(), {}, false});
+    stats.failed = stats.commands;
+    stats.expired = 0;
+    Deliver(std::move(batch), std::move(completions));
+    batch.clear();
+    return stats;
+  };
+  // Nothing builds on memory that may disagree with the database.
+  if (recovering_ && !Recover()) return fail_all(BatchFailed);
+
+  pending_events_.clear();
+  prior_failed_ = false;
+  poisoned_ = !store_.Begin().ok();
+  Timestamp now = clock_.Now();
+  steady_now_ = std::chrono::steady_clock::now();
+  if (!poisoned_) stats.expired = SweepExpired(now, limits::kMaxBatch);
+  for (auto& s : batch) {
+    completions.push_back(ApplyOne(s, now));
+    // Replies of the batch in flight leave as soon as its fsync returns, not after this batch.
+    if (in_flight_ && !SettleInFlight(false)) poisoned_ = prior_failed_ = true;
+  }
+  // This batch builds on the one in flight: it may commit only once that one is durable.
+  if (!SettleInFlight(true)) prior_failed_ = true;
+  if (prior_failed_) {
+    store_.Rollback();
+    Recover();
+    return fail_all(BatchFailed);
+  }
+  int64_t commit = gate_ ? gate_->BeginCommit() : 0;
+  if (poisoned_ || !store_.CommitNoSync().ok()) {
+    store_.Rollback();
+    Reload();
+    if (gate_) gate_->Durable(commit);
+    return fail_all(BatchFailed);
+  }
+  stats.committed = true;
+  for (const auto& c : completions) {
+    if (!c.status.ok()) ++stats.failed;
+    if (c.replayed) ++stats.replayed;
+  }
+  state_.Seal();
+  int64_t number = ++batches_;
+  in_flight_ = InFlight{number, std::move(batch), std::move(completions), std::move(pending_events_)};
+  pending_events_.clear();
   batch.clear();
+  pipeline_->run_sync([this, number, commit] {
+    Status synced = store_.Sync();
+    {
+      std::lock_guard lock(sync_mu_);
+      sync_ok_.store(synced.ok());
+      synced_.store(number);
+    }
+    sync_cv_.notify_all();
+    if (synced.ok() && gate_) gate_->Durable(commit);
+    if (pipeline_->wake) pipeline_->wake();
+  });
   return stats;
+}
+
+bool Engine::SettleInFlight(bool wait) {
+  if (!in_flight_) return true;
+  if (synced_.load() < in_flight_->number) {
+    if (!wait) return true;
+    std::unique_lock lock(sync_mu_);
+    sync_cv_.wait(lock, [&] { return synced_.load() >= in_flight_->number; });
+  }
+  InFlight done = std::move(*in_flight_);
+  in_flight_.reset();
+  if (!sync_ok_.load()) {
+    for (auto& c : done.completions) c = Completion{SyncFailed(), {}, false};
+    Deliver(std::move(done.batch), std::move(done.completions));
+    recovering_ = true;
+    return false;
+  }
+  // Durable: readers see the new state before any caller hears of it.
+  state_.PublishSealed();
+  if (sink_ && !done.events.empty()) sink_->Publish(std::move(done.events));
+  Deliver(std::move(done.batch), std::move(done.completions));
+  return true;
+}
+
+void Engine::Poll() {
+  if (in_flight_ && !SettleInFlight(false)) Recover();
+}
+
+void Engine::Flush() {
+  if (in_flight_ && !SettleInFlight(true)) Recover();
+}
+
+bool Engine::Recover() {
+  if (!store_.Sync().ok()) {
+    recovering_ = true;
+    return false;
+  }
+  recovering_ = false;
+  Reload();
+  if (gate_) gate_->Durable(gate_->begun());
+  return true;
 }
 
 Completion Engine::ApplyOne(Submission& s, Timestamp now) {
@@ -202,6 +323,8 @@ int Engine::SweepExpired(Timestamp now, int max) {
 }
 
 Result<int64_t> Engine::PurgeEvents(Duration retention, int64_t keep) {
+  Flush();
+  if (recovering_) return BatchFailed();
   OMS_RETURN_IF_ERROR(store_.Begin());
   Result<int64_t> purged = store_.PurgeEvents(clock_.Now() - retention, keep, 10000);
   if (!purged.ok() || !store_.Commit().ok()) {
@@ -212,6 +335,8 @@ Result<int64_t> Engine::PurgeEvents(Duration retention, int64_t keep) {
 }
 
 Result<int64_t> Engine::PurgeRequests(Duration retention) {
+  Flush();
+  if (recovering_) return BatchFailed();
   OMS_RETURN_IF_ERROR(store_.Begin());
   Result<int64_t> purged = store_.PurgeRequests(clock_.Now() - retention, 10000);
   if (!purged.ok() || !store_.Commit().ok()) {

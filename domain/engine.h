@@ -3,11 +3,15 @@
 // Driven by one thread at a time (storage/writer); the engine itself has no threads.
 #pragma once
 
+#include <atomic>
+#include <condition_variable>
 #include <functional>
+#include <mutex>
 #include <optional>
 #include <vector>
 
 #include "domain/commands.h"
+#include "domain/commit_gate.h"
 #include "domain/limits.h"
 #include "domain/ports.h"
 #include "domain/state.h"
@@ -60,6 +64,24 @@ class Engine {
   using Executor = std::function<void(std::function<void()>)>;
   void set_completion_executor(Executor executor) { completions_ = std::move(executor); }
 
+  // Pipelined durability, set by the writer after Open(): a batch commits without waiting for
+  // its fsync (Store::CommitNoSync), which `run_sync` runs on another thread while the next
+  // batch is applied and written. The next batch commits only once that fsync returned. A
+  // batch's replies, published state and events are released only after its own fsync, in
+  // batch order. A failed fsync fails that batch and the one built on it, and memory is
+  // reloaded from the database once a sync succeeds again.
+  struct Pipeline {
+    Executor run_sync;           // runs a job on the sync thread
+    std::function<void()> wake;  // from the sync thread: the writer should call Poll() soon
+  };
+  void set_pipeline(std::optional<Pipeline> pipeline) { pipeline_ = std::move(pipeline); }
+  // Commits numbered for readers of the database (see CommitGate); optional.
+  void set_commit_gate(CommitGate* gate) { gate_ = gate; }
+  // Releases the batch in flight if its fsync has returned. Never blocks. Writer thread.
+  void Poll();
+  // Waits for the batch in flight, if any, and releases (or fails) it. Writer thread.
+  void Flush();
+
   // Deletes idempotency records older than `retention` (in its own transaction).
   Result<int64_t> PurgeRequests(Duration retention);
   // Deletes events older than `retention` or beyond the newest `keep`.
@@ -76,6 +98,15 @@ class Engine {
   bool ApplyInternal(const Command& command, Timestamp now);
   // After a failed batch: the database is the truth; memory is rebuilt from it.
   void Reload();
+  BatchStats RunPipelined(std::vector<Submission>& batch);
+  // Hands a batch's replies to the completion executor (or sends them here).
+  void Deliver(std::vector<Submission> batch, std::vector<Completion> completions);
+  // Pipelined: once the batch in flight's fsync returned, releases or fails it; true unless it
+  // failed. With `wait`, blocks until the fsync returned.
+  bool SettleInFlight(bool wait);
+  // Pipelined, after a failed fsync: syncs again and, once that succeeds, reloads memory
+  // from the database (which may hold the failed batch: its callers retry by request_id).
+  bool Recover();
 
   Store& store_;
   Clock& clock_;
@@ -87,6 +118,24 @@ class Engine {
   Executor completions_;
   std::vector<Event> pending_events_;  // of the open batch
   bool poisoned_ = false;              // a storage error in the open batch
+
+  // Pipelined durability.
+  struct InFlight {
+    int64_t number = 0;  // of the batch, counted by the engine
+    std::vector<Submission> batch;
+    std::vector<Completion> completions;
+    std::vector<Event> events;
+  };
+  std::optional<Pipeline> pipeline_;
+  CommitGate* gate_ = nullptr;
+  std::optional<InFlight> in_flight_;  // committed, its fsync not yet seen to return
+  int64_t batches_ = 0;
+  bool prior_failed_ = false;  // the batch the open one builds on failed its fsync
+  bool recovering_ = false;    // a failed fsync not yet followed by a successful one
+  std::mutex sync_mu_;
+  std::condition_variable sync_cv_;
+  std::atomic<int64_t> synced_{0};  // the newest batch whose fsync returned
+  std::atomic<bool> sync_ok_{true};  // how it returned
 };
 
 }  // namespace oms

@@ -88,6 +88,9 @@ inline constexpr int kMaxBatch = 4096;
 inline constexpr std::chrono::seconds kDefaultCallDeadline{30};
 // How long idempotency records are kept by default.
 inline constexpr std::chrono::hours kDefaultRequestRetention{24};
+// A database read (lists, history, Watch replay) that saw a commit whose fsync is still in
+// flight waits at most this for it, then fails UNAVAILABLE: storage is failing.
+inline constexpr std::chrono::seconds kReadDurableWait{5};
 
 // One row of `omsd --help`'s limits.
 struct Limit {
@@ -138,6 +141,7 @@ inline constexpr Limit kAll[] = {
     {"kMaxBatch", "commands per batch", kMaxBatch, ""},
     {"kDefaultCallDeadline", "call deadline if none given", kDefaultCallDeadline.count(), "s"},
     {"kDefaultRequestRetention", "idempotency records kept", kDefaultRequestRetention.count(), "h"},
+    {"kReadDurableWait", "a read waits for the fsync it saw, most", kReadDurableWait.count(), "s"},
 };
 
 }  // namespace oms::limits

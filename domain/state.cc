@@ -4,6 +4,8 @@
 #include <mutex>
 #include <unordered_set>
 
+#include "domain/assert.h"
+
 namespace oms {
 
 void WriterState::Reset(Snapshot snapshot) {
@@ -19,6 +21,7 @@ void WriterState::Reset(Snapshot snapshot) {
   staged_stock_.clear();
   staged_locations_.clear();
   staged_groups_.clear();
+  sealed_ = Sealed{};
   active_.clear();
   expiry_.clear();
   pegs_.clear();
@@ -48,18 +51,23 @@ void WriterState::Reset(Snapshot snapshot) {
 // The writer is the only thread that mutates view_.data_, so it reads it without the lock.
 const StockLevel* WriterState::FindStock(const StockKey& key) const {
   if (auto it = staged_stock_.find(key); it != staged_stock_.end()) return &it->second;
+  if (sealed_.any) {
+    if (auto it = sealed_.stock.find(key); it != sealed_.stock.end()) return &it->second;
+  }
   auto it = view_.data_.stock.find(key);
   return it == view_.data_.stock.end() ? nullptr : &it->second;
 }
 
 const Location* WriterState::FindLocation(const LocationId& id) const {
   if (auto it = staged_locations_.find(id); it != staged_locations_.end()) return &it->second;
+  if (auto it = sealed_.locations.find(id); it != sealed_.locations.end()) return &it->second;
   auto it = view_.data_.locations.find(id);
   return it == view_.data_.locations.end() ? nullptr : &it->second;
 }
 
 const LocationGroup* WriterState::FindGroup(const GroupId& id) const {
   if (auto it = staged_groups_.find(id); it != staged_groups_.end()) return &it->second;
+  if (auto it = sealed_.groups.find(id); it != sealed_.groups.end()) return &it->second;
   auto it = view_.data_.groups.find(id);
   return it == view_.data_.groups.end() ? nullptr : &it->second;
 }
@@ -206,26 +214,42 @@ void WriterState::Apply(const Changes& changes) {
 }
 
 void WriterState::Publish() {
+  Seal();
+  PublishSealed();
+}
+
+void WriterState::Seal() {
+  OMS_ASSERT(!sealed_.any);
   if (staged_stock_.empty() && staged_locations_.empty() && staged_groups_.empty() &&
       staged_future_.empty()) {
     return;
   }
+  sealed_.any = true;
+  sealed_.stock = std::move(staged_stock_);
+  sealed_.locations = std::move(staged_locations_);
+  sealed_.groups = std::move(staged_groups_);
+  sealed_.future = std::move(staged_future_);
+  staged_stock_.clear();
+  staged_locations_.clear();
+  staged_groups_.clear();
+  staged_future_.clear();
+}
+
+void WriterState::PublishSealed() {
+  if (!sealed_.any) return;
   std::unique_lock lock(view_.mu_);
-  for (auto& [key, level] : staged_stock_) view_.data_.stock.insert_or_assign(key, level);
-  for (auto& [key, supply] : staged_future_) {
+  for (auto& [key, level] : sealed_.stock) view_.data_.stock.insert_or_assign(key, level);
+  for (auto& [key, supply] : sealed_.future) {
     if (supply.empty()) {
       view_.data_.future.erase(key);
     } else {
       view_.data_.future.insert_or_assign(key, std::move(supply));
     }
   }
-  for (auto& [id, l] : staged_locations_) view_.data_.locations.insert_or_assign(id, std::move(l));
-  for (auto& [id, g] : staged_groups_) view_.data_.groups.insert_or_assign(id, std::move(g));
+  for (auto& [id, l] : sealed_.locations) view_.data_.locations.insert_or_assign(id, std::move(l));
+  for (auto& [id, g] : sealed_.groups) view_.data_.groups.insert_or_assign(id, std::move(g));
   lock.unlock();
-  staged_stock_.clear();
-  staged_locations_.clear();
-  staged_groups_.clear();
-  staged_future_.clear();
+  sealed_ = Sealed{};
 }
 
 }  // namespace oms

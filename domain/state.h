@@ -79,8 +79,15 @@ class WriterState {
   // Applies a command's written changes: stock/locations/groups into the batch overlay,
   // reservations into the active set, counters advanced.
   void Apply(const Changes& changes);
-  // Makes the batch overlay visible to readers; call only after the commit succeeded.
+  // Makes the batch overlay visible to readers; call only after the commit succeeded (and is
+  // durable). Seal() then PublishSealed().
   void Publish();
+  // Pipelined durability: Seal() sets the committed batch's overlay aside (the writer still
+  // reads through it) so the next batch stages over it; PublishSealed() shows it to readers
+  // once its fsync returned. At most one batch is sealed at a time.
+  void Seal();
+  void PublishSealed();
+  bool has_sealed() const { return sealed_.any; }
 
   int64_t last_sequence() const { return last_sequence_; }
   int64_t last_movement_id() const { return last_movement_id_; }
@@ -109,6 +116,15 @@ class WriterState {
   std::unordered_map<StockKey, StockLevel, StockKeyHash> staged_stock_;
   std::unordered_map<LocationId, Location> staged_locations_;
   std::unordered_map<GroupId, LocationGroup> staged_groups_;
+  // The overlay of a committed batch whose fsync is in flight: between staged_* and the view.
+  struct Sealed {
+    bool any = false;
+    std::unordered_map<StockKey, StockLevel, StockKeyHash> stock;
+    std::unordered_map<LocationId, Location> locations;
+    std::unordered_map<GroupId, LocationGroup> groups;
+    std::unordered_map<StockKey, std::vector<FutureSupply>, StockKeyHash> future;
+  };
+  Sealed sealed_;
   std::unordered_map<ReservationId, Reservation> active_;
   std::set<std::pair<Timestamp, ReservationId>> expiry_;
   std::unordered_map<OrderId, Order> live_orders_;

@@ -60,6 +60,10 @@ int main(int argc, char** argv) {
                  "faster, may lose the last commits on power loss")
       ->check(CLI::IsMember({"full", "normal"}))
       ->capture_default_str();
+  app.add_option("--pipeline", options.writer.pipelined,
+                 "with full durability, overlap each batch's fsync with the next batch "
+                 "(replies still wait for their own fsync); false: one batch at a time")
+      ->capture_default_str();
   app.add_option(
          "--tokens", options.auth.tokens_path,
          "tokens file: 'TOKEN ROLE [STORE_ID,...] [name=NAME]' per line (roles: admin, "
@@ -136,7 +140,8 @@ int main(int argc, char** argv) {
   }
   fmt::print("omsd: serving oms.v1 on {} (port {}), db={} schema_version={} durability={}\n",
              options.listen, (*server)->port(), options.db_path, (*server)->schema_version(),
-             durability);
+             durability == "full" && options.writer.pipelined ? "full (pipelined fsync)"
+                                                              : durability);
   if ((*server)->http_port() != 0) {
     fmt::print("omsd: serving HTTP/JSON and the store console on {} (port {})\n",
                options.http_listen, (*server)->http_port());

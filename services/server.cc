@@ -33,6 +33,7 @@ struct Server::Parts {
   storage::RandomIdSource random_ids;
   std::unique_ptr<storage::SqliteStore> store;
   SharedView view;
+  CommitGate gate;  // how far the pipelined writer's commits are durable, for the reader
   std::unique_ptr<Engine> engine;
   std::unique_ptr<storage::Writer> writer;
   std::unique_ptr<storage::Reader> reader;
@@ -140,19 +141,27 @@ Result<std::unique_ptr<Server>> Server::Start(const ServerOptions& options) {
   Clock& clock = options.clock ? *options.clock : p->system_clock;
   IdSource& ids = options.ids ? *options.ids : p->random_ids;
 
-  auto store = storage::SqliteStore::Open({options.db_path, options.durability_full, options.vfs},
+  const bool pipelined = options.durability_full && options.writer.pipelined;
+  auto store = storage::SqliteStore::Open({.path = options.db_path,
+                                           .synchronous_full = options.durability_full,
+                                           .pipelined = pipelined,
+                                           .vfs = options.vfs},
                                           EncodeEvent);
   if (!store.ok()) return store.status();
   p->store = std::move(store).value();
-  p->reader = std::make_unique<storage::Reader>(options.db_path, options.vfs);
+  p->reader = std::make_unique<storage::Reader>(options.db_path, options.vfs,
+                                                pipelined ? &p->gate : nullptr);
   p->hub = std::make_unique<WatchHub>(*p->reader, limits::kWatchBufferEvents);
   p->engine =
       std::make_unique<Engine>(*p->store, clock, ids, p->view, p->hub.get(), options.pickup_hold);
   // Before Open: loading decides which inbounds are overdue, and the sweep's schedule.
   p->engine->set_inbound_grace(options.inbound_grace);
+  p->engine->set_commit_gate(&p->gate);
   OMS_RETURN_IF_ERROR(p->engine->Open());
   p->hub->Start(p->engine->state().last_sequence());
-  p->writer = std::make_unique<storage::Writer>(*p->engine, options.writer);
+  storage::WriterOptions writer_options = options.writer;
+  writer_options.pipelined = pipelined;
+  p->writer = std::make_unique<storage::Writer>(*p->engine, writer_options);
   {
     Metrics* metrics = p->metrics.get();
     Engine* engine = p->engine.get();

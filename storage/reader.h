@@ -1,5 +1,7 @@
 // Reader: the SQLite ReadStore — read-only queries on a small pool of WAL read connections.
-// Readers see the last committed state and never wait for the writer's fsync.
+// Readers see the last committed state. With a pipelined writer (a CommitGate given), a read
+// that may have seen a commit whose fsync is still in flight waits for that fsync before it
+// answers; it never waits for the writer otherwise.
 #pragma once
 
 #include <memory>
@@ -8,6 +10,8 @@
 #include <string>
 #include <vector>
 
+#include "domain/commit_gate.h"
+#include "domain/limits.h"
 #include "domain/read_store.h"
 #include "storage/sqlite.h"
 
@@ -15,8 +19,8 @@ namespace oms::storage {
 
 class Reader final : public ReadStore {
  public:
-  explicit Reader(std::string path, std::string vfs = "")
-      : path_(std::move(path)), vfs_(std::move(vfs)) {}
+  explicit Reader(std::string path, std::string vfs = "", CommitGate* gate = nullptr)
+      : path_(std::move(path)), vfs_(std::move(vfs)), gate_(gate) {}
 
   // ReadStore (documented there).
   Result<std::optional<Location>> GetLocation(const LocationId& id) override;
@@ -59,6 +63,7 @@ class Reader final : public ReadStore {
 
   std::string path_;
   std::string vfs_;
+  CommitGate* gate_;
   std::mutex mu_;
   std::vector<std::unique_ptr<Database>> idle_;
 };
@@ -73,6 +78,10 @@ auto Reader::WithSnapshot(F&& f) -> decltype(f(std::declval<Database&>())) {
   auto result = f(db);
   db.ResetAll();
   (void)db.Prepare("COMMIT").Run();
+  if (gate_ && !gate_->AwaitDurable(limits::kReadDurableWait)) {
+    return Status::Unavailable(reason::kStorageUnavailable,
+                               "storage is failing to make recent writes durable; retry");
+  }
   return result;
 }
 

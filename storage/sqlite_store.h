@@ -1,6 +1,7 @@
 // SqliteStore: the Store port on one SQLite connection owned by the writer thread.
 #pragma once
 
+#include <atomic>
 #include <functional>
 #include <memory>
 #include <string>
@@ -8,6 +9,8 @@
 #include "domain/ports.h"
 #include "storage/checkpointer.h"
 #include "storage/sqlite.h"
+
+struct sqlite3_file;
 
 namespace oms::storage {
 
@@ -18,6 +21,10 @@ using EventEncoder = std::function<std::string(const Event&)>;
 struct StoreOptions {
   std::string path = "oms.db";
   bool synchronous_full = true;
+  // With synchronous_full: COMMIT does not fsync (CommitNoSync); Sync() fsyncs the WAL on the
+  // caller's thread, so a pipelined writer overlaps it with the next batch. Commit() stays
+  // durable (COMMIT, then the fsync).
+  bool pipelined = false;
   std::string vfs;  // empty: SQLite's default
 };
 
@@ -60,6 +67,10 @@ class SqliteStore final : public Store {
 
   // An exclusive flock on "<db>-lock": the single writer is single across processes too.
   int lock_fd_ = -1;
+  bool pipelined_ = false;
+  // The WAL file as SQLite's VFS holds it (through any shim, so injected faults apply);
+  // written by the writer thread after a commit, synced by the sync thread.
+  std::atomic<sqlite3_file*> wal_{nullptr};
   std::unique_ptr<Database> db_;
   std::unique_ptr<Checkpointer> checkpointer_;  // destroyed first: stops before db_ closes
   EventEncoder encoder_;

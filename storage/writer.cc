@@ -36,6 +36,11 @@ struct Writer::Impl {
   asio::executor_work_guard<asio::io_context::executor_type> replies_work =
       asio::make_work_guard(replies);
   std::thread replies_thread;
+  // Runs the engine's fsyncs when pipelined.
+  asio::io_context syncs;
+  asio::executor_work_guard<asio::io_context::executor_type> syncs_work =
+      asio::make_work_guard(syncs);
+  std::thread sync_thread;
   std::thread thread;
   BatchObserver observer;
 
@@ -62,6 +67,19 @@ void Writer::Start() {
   impl_->engine.set_completion_executor([impl = impl_.get()](std::function<void()> reply) {
     asio::post(impl->replies, std::move(reply));
   });
+  if (impl_->options.pipelined) {
+    impl_->sync_thread = std::thread([impl = impl_.get()] {
+      pthread_setname_np(pthread_self(), "oms-sync");
+      impl->syncs.run();
+    });
+    impl_->engine.set_pipeline(Engine::Pipeline{
+        .run_sync = [impl = impl_.get()](
+                         std::function<void()> job) { asio::post(impl->syncs, std::move(job)); },
+         .wake =
+             [impl = impl_.get()] {
+               asio::post(impl->io, [impl] { impl->engine.Poll(); });
+             }});
+  }
   impl_->next_purge = impl_->engine.Now() + impl_->options.purge_interval;
   asio::post(impl_->io, [impl = impl_.get()] { impl->ArmSweep(); });
   impl_->thread = std::thread([impl = impl_.get()] {
@@ -179,13 +197,19 @@ void Writer::Stop() {
       if (batch.empty()) break;
       impl->RunBatch(batch);
     }
+    impl->engine.Flush();
     impl->work.reset();
   });
   impl_->thread.join();
+  if (impl_->sync_thread.joinable()) {
+    impl_->syncs_work.reset();
+    impl_->sync_thread.join();
+  }
   // Every reply handed over has been sent before Stop returns.
   impl_->replies_work.reset();
   impl_->replies_thread.join();
   impl_->engine.set_completion_executor(nullptr);
+  impl_->engine.set_pipeline(std::nullopt);
 }
 
 }  // namespace oms::storage

@@ -1,6 +1,7 @@
 // Writer: the single writer thread. Handlers submit commands from any thread; the writer
 // drains everything queued into one batch, runs it through the engine (one transaction,
-// one fsync) and replies after the commit. A timer on the same thread expires reservations
+// one fsync) and replies after the commit; pipelined, the fsync of one batch runs on a sync
+// thread while the next batch is applied. A timer on the same thread expires reservations
 // and purges old idempotency records. Asio stays inside writer.cc.
 #pragma once
 
@@ -28,6 +29,9 @@ struct WriterOptions {
   // The longest the expiry sweep sleeps, so a reservation's units return within this of its
   // expires_at even if the wake-up for it was missed.
   std::chrono::milliseconds max_sweep_delay{250};
+  // Overlap each batch's fsync with the next batch (a sync thread; see Engine::Pipeline).
+  // Replies still leave only after their own batch is durable.
+  bool pipelined = true;
 };
 
 struct WriterStats {
