@@ -144,8 +144,8 @@ Result<std::unique_ptr<Server>> Server::Start(const ServerOptions& options) {
   const bool pipelined = options.durability_full && options.writer.pipelined;
   auto store = storage::SqliteStore::Open({.path = options.db_path,
                                            .synchronous_full = options.durability_full,
-                                           .pipelined = pipelined,
-                                           .vfs = options.vfs},
+                                           .vfs = options.vfs,
+                                           .pipelined = pipelined},
                                           EncodeEvent);
   if (!store.ok()) return store.status();
   p->store = std::move(store).value();

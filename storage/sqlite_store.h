@@ -21,11 +21,11 @@ using EventEncoder = std::function<std::string(const Event&)>;
 struct StoreOptions {
   std::string path = "oms.db";
   bool synchronous_full = true;
+  std::string vfs;  // empty: SQLite's default
   // With synchronous_full: COMMIT does not fsync (CommitNoSync); Sync() fsyncs the WAL on the
   // caller's thread, so a pipelined writer overlaps it with the next batch. Commit() stays
   // durable (COMMIT, then the fsync).
   bool pipelined = false;
-  std::string vfs;  // empty: SQLite's default
 };
 
 class SqliteStore final : public Store {

@@ -127,7 +127,7 @@ class PipelineTest : public ::testing::Test {
     FaultVfs::Clear();
     path_ = dir_.path() / "oms.db";
     auto store = storage::SqliteStore::Open(
-        {.path = path_.string(), .pipelined = true, .vfs = FaultVfs::kName},
+        {.path = path_.string(), .vfs = FaultVfs::kName, .pipelined = true},
         [](const Event&) { return std::string("e"); });
     ASSERT_TRUE(store.ok()) << store.status().message();
     sqlite_ = std::move(store).value();
