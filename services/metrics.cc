@@ -37,7 +37,7 @@ struct Metrics::Impl {
   Histogram& commit_time =
       prometheus::BuildHistogram()
           .Name("oms_writer_batch_seconds")
-          .Help("Time to apply and commit one batch, fsync included")
+          .Help("Time to apply and commit one batch: fsync included, unless pipelined (then it overlaps the next batch)")
           .Register(*registry)
           .Add({}, Histogram::BucketBoundaries{0.0002, 0.0005, 0.001, 0.002, 0.005, 0.01, 0.02,
                                                0.05, 0.1, 0.5, 1});
@@ -46,6 +46,22 @@ struct Metrics::Impl {
                                             .Help("Batches whose commit failed (UNAVAILABLE)")
                                             .Register(*registry)
                                             .Add({});
+  prometheus::Counter& wal_commits = prometheus::BuildCounter()
+                                         .Name("oms_writer_wal_commits_total")
+                                         .Help("Transactions the writer committed to the WAL")
+                                         .Register(*registry)
+                                         .Add({});
+  prometheus::Counter& wal_frames = prometheus::BuildCounter()
+                                        .Name("oms_writer_wal_frames_total")
+                                        .Help("Pages (WAL frames) the writer's commits wrote")
+                                        .Register(*registry)
+                                        .Add({});
+  prometheus::Counter& wal_bytes = prometheus::BuildCounter()
+                                       .Name("oms_writer_wal_bytes_total")
+                                       .Help("Bytes the writer's commits wrote to the WAL")
+                                       .Register(*registry)
+                                       .Add({});
+  int64_t wal_last[3] = {0, 0, 0};  // the totals last observed (writer thread only)
   prometheus::Counter& expired = prometheus::BuildCounter()
                                      .Name("oms_expired_total")
                                      .Help("Reservations and orders expired by the server")
@@ -145,6 +161,16 @@ void Metrics::ObserveBatch(const BatchStats& stats, std::chrono::microseconds el
   impl_->queue_depth.Set(static_cast<double>(queue_depth));
   impl_->active_reservations.Set(static_cast<double>(active_reservations));
   impl_->live_orders.Set(static_cast<double>(live_orders));
+}
+
+void Metrics::ObserveWal(int64_t commits, int64_t frames, int64_t bytes) {
+  int64_t* last = impl_->wal_last;
+  impl_->wal_commits.Increment(static_cast<double>(commits - last[0]));
+  impl_->wal_frames.Increment(static_cast<double>(frames - last[1]));
+  impl_->wal_bytes.Increment(static_cast<double>(bytes - last[2]));
+  last[0] = commits;
+  last[1] = frames;
+  last[2] = bytes;
 }
 
 int Metrics::port() const {

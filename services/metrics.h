@@ -25,6 +25,8 @@ class Metrics {
   // Writer thread, after each batch.
   void ObserveBatch(const BatchStats& stats, std::chrono::microseconds elapsed, int64_t queue_depth,
                     size_t active_reservations, size_t live_orders);
+  // Writer thread, after each batch: the store's running WAL totals (frames, bytes, commits).
+  void ObserveWal(int64_t commits, int64_t frames, int64_t bytes);
   void SetWatchStreams(size_t streams, int64_t max_lag_events);
   // The port /metrics is served on.
   int port() const;

@@ -166,6 +166,7 @@ Result<std::unique_ptr<Server>> Server::Start(const ServerOptions& options) {
     Metrics* metrics = p->metrics.get();
     Engine* engine = p->engine.get();
     storage::Writer* writer = p->writer.get();
+    storage::SqliteStore* store = p->store.get();
     p->writer->set_observer([=](const BatchStats& stats, std::chrono::microseconds elapsed) {
       if (!stats.committed) {
         LogEvent("error", "batch_failed",
@@ -179,6 +180,8 @@ Result<std::unique_ptr<Server>> Server::Start(const ServerOptions& options) {
       if (metrics) {
         metrics->ObserveBatch(stats, elapsed, writer->stats().queue_depth.load(),
                               engine->state().active_reservations(), engine->state().live_orders());
+        storage::SqliteStore::WalTotals wal = store->wal_totals();
+        metrics->ObserveWal(wal.commits, wal.frames, wal.bytes);
       }
     });
   }

@@ -70,6 +70,9 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const StoreOptions& optio
   store->lock_fd_ = std::exchange(unlock.fd, -1);
   store->pipelined_ = options.pipelined && options.synchronous_full;
   store->checkpointer_ = std::make_unique<Checkpointer>(options.path, options.vfs);
+  Statement& page_size = store->db_->Prepare("PRAGMA page_size");
+  if (page_size.Step()) store->page_size_ = static_cast<int>(page_size.Int(0));
+  page_size.Reset();
   return store;
 }
 
@@ -149,7 +152,27 @@ Status SqliteStore::Commit() {
     return Sync();
   }
   OMS_RETURN_IF_ERROR(FlushBatch());
-  return db_->Prepare("COMMIT").Run();
+  OMS_RETURN_IF_ERROR(db_->Prepare("COMMIT").Run());
+  CountCommit();
+  return Status::Ok();
+}
+
+void SqliteStore::CountCommit() {
+  // In WAL mode every page the pager writes is one WAL frame; reset=1 makes it a delta.
+  int current = 0, highwater = 0;
+  if (sqlite3_db_status(db_->handle(), SQLITE_DBSTATUS_CACHE_WRITE, &current, &highwater, 1) ==
+      SQLITE_OK) {
+    wal_frames_.fetch_add(current, std::memory_order_relaxed);
+  }
+  wal_commits_.fetch_add(1, std::memory_order_relaxed);
+}
+
+SqliteStore::WalTotals SqliteStore::wal_totals() const {
+  WalTotals t;
+  t.commits = wal_commits_.load(std::memory_order_relaxed);
+  t.frames = wal_frames_.load(std::memory_order_relaxed);
+  t.bytes = t.frames * (page_size_ + 24);
+  return t;
 }
 
 Status SqliteStore::CommitNoSync() {
@@ -157,6 +180,7 @@ Status SqliteStore::CommitNoSync() {
   OMS_RETURN_IF_ERROR(FlushBatch());
   // synchronous=NORMAL: the commit's WAL frames are written, not yet fsynced.
   OMS_RETURN_IF_ERROR(db_->Prepare("COMMIT").Run());
+  CountCommit();
   if (!wal_.load()) {
     sqlite3_file* wal = nullptr;
     if (sqlite3_file_control(db_->handle(), "main", SQLITE_FCNTL_JOURNAL_POINTER, &wal) ==

@@ -54,6 +54,15 @@ class SqliteStore final : public Store {
   int schema_version() const { return schema_version_; }
   Database& db() { return *db_; }
 
+  // What the writer's commits wrote to the WAL since Open: pages (frames, each page_size + 24
+  // bytes) and committed transactions. Safe to read from any thread.
+  struct WalTotals {
+    int64_t commits = 0;
+    int64_t frames = 0;
+    int64_t bytes = 0;
+  };
+  WalTotals wal_totals() const;
+
  private:
   SqliteStore(std::unique_ptr<Database> db, EventEncoder encoder, int version)
       : db_(std::move(db)), encoder_(std::move(encoder)), schema_version_(version) {}
@@ -64,6 +73,8 @@ class SqliteStore final : public Store {
   Status WriteOrder(const Order& o, const Changes& changes);
   Status WriteReturn(const Return& r, const Changes& changes);
   Status WriteInbound(const Inbound& in, const Changes& changes);
+  // After a COMMIT: adds the pages this connection wrote since the last call to the totals.
+  void CountCommit();
 
   // An exclusive flock on "<db>-lock": the single writer is single across processes too.
   int lock_fd_ = -1;
@@ -71,6 +82,9 @@ class SqliteStore final : public Store {
   // The WAL file as SQLite's VFS holds it (through any shim, so injected faults apply);
   // written by the writer thread after a commit, synced by the sync thread.
   std::atomic<sqlite3_file*> wal_{nullptr};
+  int page_size_ = 4096;
+  std::atomic<int64_t> wal_commits_{0};
+  std::atomic<int64_t> wal_frames_{0};
   std::unique_ptr<Database> db_;
   std::unique_ptr<Checkpointer> checkpointer_;  // destroyed first: stops before db_ closes
   EventEncoder encoder_;

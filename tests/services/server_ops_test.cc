@@ -102,6 +102,12 @@ TEST(MetricsTest, Endpoint_CountsRequestsByMethodAndCode_AndReportsTheWriter) {
   EXPECT_GE(Sample(text, "oms_writer_batch_commands_count", ""), 4);
   EXPECT_GE(Sample(text, "oms_request_duration_seconds_count{" + method, ""), 4);
   EXPECT_EQ(Sample(text, "oms_state{what=\"active_reservations\"}", ""), 0);
+  // Four batches committed (a location, three receipts); each wrote frames of 4096 + 24 bytes.
+  const double commits = Sample(text, "oms_writer_wal_commits_total", "");
+  const double frames = Sample(text, "oms_writer_wal_frames_total", "");
+  EXPECT_GE(commits, 4);
+  EXPECT_GE(frames, commits);
+  EXPECT_EQ(Sample(text, "oms_writer_wal_bytes_total", ""), frames * (4096 + 24));
 }
 
 // Throwaway certificates made with openssl at test time: a CA, a server certificate for

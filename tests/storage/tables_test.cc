@@ -21,6 +21,39 @@ using storage::SqliteStore;
 
 inline Timestamp Us(int64_t us) { return FromMicros(1'700'000'000'000'000 + us); }
 
+// The WAL totals count what each commit wrote: one commit per transaction, at least one frame
+// per page touched, and page_size + 24 bytes per frame; a wider write writes more frames.
+TEST(TablesTest, WalTotals_CountCommitsFramesAndBytesOfEachCommit) {
+  for (bool pipelined : {false, true}) {
+    SCOPED_TRACE(pipelined ? "pipelined" : "durable COMMIT");
+    TempDir dir;
+    auto store = SqliteStore::Open({.path = dir.File("oms.db"), .pipelined = pipelined}, nullptr);
+    ASSERT_TRUE(store.ok()) << store.status().ToString();
+    SqliteStore& s = **store;
+    const SqliteStore::WalTotals start = s.wal_totals();
+    auto insert = [&](int first, int count) {
+      ASSERT_TRUE(s.Begin().ok());
+      for (int i = first; i < first + count; ++i) {
+        storage::Statement& q = s.db().Prepare(
+            "INSERT INTO locations VALUES (?, 'a location with a longish name', 1, 1, 1, 1, 0)");
+        q.Bind(1, "loc-" + std::to_string(i));
+        ASSERT_TRUE(q.Run().ok());
+      }
+      ASSERT_TRUE(s.Commit().ok());
+    };
+    insert(0, 1);
+    const SqliteStore::WalTotals one = s.wal_totals();
+    EXPECT_EQ(one.commits - start.commits, 1);
+    EXPECT_GE(one.frames - start.frames, 1);
+    EXPECT_EQ(one.bytes, one.frames * (4096 + 24));
+    insert(1, 2000);  // ~100 bytes a row: dozens of leaf pages
+    const SqliteStore::WalTotals wide = s.wal_totals();
+    EXPECT_EQ(wide.commits - one.commits, 1);
+    EXPECT_GE(wide.frames - one.frames, 20);
+    EXPECT_EQ(wide.bytes, wide.frames * (4096 + 24));
+  }
+}
+
 TEST(TablesTest, EveryTableOfTheSchema_IsDescribedWithExactlyItsColumns) {
   TempDir dir;
   auto store = SqliteStore::Open({.path = dir.File("oms.db")}, nullptr);
