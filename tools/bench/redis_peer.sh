@@ -13,7 +13,7 @@
 # Prints one JSON line per figure on stdout (run.sh's table fields: label, ops_per_s,
 # units_per_s, p50_ms, p99_ms, max_ms, errors); progress and the checks go to stderr.
 # env: BENCH_DURATION (s, default 5), BENCH_REDIS_MODES (default "always everysec"),
-# BENCH_REDIS_THREADS (redis-benchmark threads, default 1).
+# BENCH_REDIS_THREADS (redis-benchmark threads, default 1), BENCH_QUICK=1 (spread N=64 only).
 set -euo pipefail
 DURATION=${BENCH_DURATION:-5}
 MODES=${BENCH_REDIS_MODES:-always everysec}
@@ -259,9 +259,11 @@ for mode in $MODES; do
   seed
   SHA=$(cli SCRIPT LOAD "$(cat "$WORK/reserve.lua")")
   bench "redis $mode reserve 1 line spread N=64" 64 1 spread
-  bench "redis $mode reserve 1 line hot N=64" 64 1 hot
-  bench "redis $mode reserve 1 line spread N=256" 256 1 spread
-  bench "redis $mode reserve 10 lines spread N=64" 64 10 spread
+  if [ "${BENCH_QUICK:-0}" != 1 ]; then
+    bench "redis $mode reserve 1 line hot N=64" 64 1 hot
+    bench "redis $mode reserve 1 line spread N=256" 256 1 spread
+    bench "redis $mode reserve 10 lines spread N=64" 64 10 spread
+  fi
   replays=$(cli GET bench:replays)
   check_replay || failed=1
   mapfile -t result < <(cli EVALSHA "$(cli SCRIPT LOAD "$(cat "$WORK/check.lua")")" 0 "$SKUS" b0)
