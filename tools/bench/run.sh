@@ -2,16 +2,20 @@
 # The benchmark matrix in one go: a fresh omsd (--durability full) on a temp database, seeded
 # through the API, every figure from the same run as `ping` (the gRPC ceiling here), printed
 # with its ratio to ping; the HTTP/JSON and Server-Sent Events figures beside their gRPC twins.
-# Then NORMAL durability, a 1,000,000-row start-up, and (unless BENCH_PG=0) the PostgreSQL peer
-# doing the same reservation transaction.
+# Beside omsd's ping, the same ping against oms-ping-server (a minimal callback-API health
+# server): omsd's own per-call overhead. Then NORMAL durability, a 1,000,000-row start-up, the
+# Redis peer (unless BENCH_REDIS=0: tools/bench/redis_peer.sh, its rows in the same table) and
+# (unless BENCH_PG=0) the PostgreSQL peer doing the same reservation transaction.
 # Usage: tools/bench/run.sh [BUILD_DIR]   env: BENCH_DURATION (s, default 5), BENCH_BIG=0|1,
-# BENCH_QUICK=1 (only ping, reserve and http-reserve at N=1 and N=64, and return at N=64 on the
-# durable omsd).
+# BENCH_QUICK=1 (only ping (omsd and minimal), reserve and http-reserve at N=1 and N=64, and
+# return at N=64 on the durable omsd; the Redis peer's spread N=64 rows only), BENCH_REDIS=0|1,
+# BENCH_PG=0|1.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 BUILD=${1:-build}
 OMSD=$BUILD/services/omsd
 BENCH=$BUILD/tools/bench/oms-bench
+PING_SERVER=$BUILD/tools/bench/oms-ping-server
 DURATION=${BENCH_DURATION:-5}
 WORK=$(mktemp -d)
 PIDS=()
@@ -57,6 +61,27 @@ echo "bench: $(nproc) cores, $(uname -r), durations ${DURATION}s" >&2
 start_omsd full --durability full
 "$BENCH" --server "127.0.0.1:$PORT" seed --locations 1 --skus 10000
 run "ping N=64" --workload ping -n 64
+# The same client and workload against the smallest health server gRPC makes (no interceptors,
+# metrics or auth), right after omsd's: "omsd ping / minimal ping" is omsd's per-call overhead.
+if [ -x "$PING_SERVER" ]; then
+  : >"$WORK/ping-server.log"
+  "$PING_SERVER" --listen 127.0.0.1:0 >>"$WORK/ping-server.log" 2>&1 &
+  PING_PID=$!
+  PIDS+=("$PING_PID")
+  PING_PORT=""
+  for _ in $(seq 1 200); do
+    PING_PORT=$(sed -n 's/.*serving .*(port \([0-9]*\)).*/\1/p' "$WORK/ping-server.log")
+    [ -n "$PING_PORT" ] && break
+    sleep 0.05
+  done
+  [ -n "$PING_PORT" ] || { echo "oms-ping-server did not start" >&2; cat "$WORK/ping-server.log" >&2; exit 1; }
+  OMSD_PORT=$PORT
+  PORT=$PING_PORT run "minimal health server ping N=64" --workload ping -n 64
+  PORT=$OMSD_PORT
+  kill "$PING_PID"; wait "$PING_PID" 2>/dev/null || true
+else
+  echo "bench: $PING_SERVER not built (target oms-ping-server): no minimal health server ping" >&2
+fi
 run "reserve 1 line spread N=1" --workload reserve -n 1
 run "reserve 1 line spread N=64" --workload reserve -n 64
 # The same reservations as JSON over HTTP/1.1, one keep-alive connection per client.
@@ -112,21 +137,32 @@ if [ "${BENCH_BIG:-1}" = 1 ]; then
 fi
 fi
 
+# The Redis peer: the same reservation as one Lua script, appendfsync always and everysec.
+REDIS_STATUS=0
+if [ "${BENCH_REDIS:-1}" = 1 ]; then
+  if command -v redis-server >/dev/null && command -v redis-benchmark >/dev/null; then
+    BENCH_QUICK=${BENCH_QUICK:-0} BENCH_DURATION=$DURATION tools/bench/redis_peer.sh \
+      >>"$WORK/results.jsonl" || REDIS_STATUS=$?
+  else
+    echo "bench: redis-server or redis-benchmark not installed (tools/dev/deps-bench.sh): no Redis peer" >&2
+  fi
+fi
+
 python3 - "$WORK/results.jsonl" <<'PY'
 import json, sys
 rows = [json.loads(l) for l in open(sys.argv[1])]
 ping = next(r for r in rows if r["label"] == "ping N=64")["ops_per_s"]
-print(f"\n{'figure':34} {'ops/s':>9} {'units/s':>10} {'p50 ms':>7} {'p99 ms':>7} {'max ms':>7} {'x ping':>7}  errors")
+print(f"\n{'figure':44} {'ops/s':>9} {'units/s':>10} {'p50 ms':>7} {'p99 ms':>7} {'max ms':>7} {'x ping':>7}  errors")
 for r in rows:
     if "ops_per_s" not in r:
-        print(f"{r['label']:34} {r['value']:9.2f}   (RSS {r['rss_kib']/1024:.0f} MiB)")
+        print(f"{r['label']:44} {r['value']:9.2f}   (RSS {r['rss_kib']/1024:.0f} MiB)")
         continue
     errors = " ".join(f"{k}={v}" for k, v in r.get("errors", {}).items()) or "-"
-    print(f"{r['label']:34} {r['ops_per_s']:9.0f} {r['units_per_s']:10.0f} {r['p50_ms']:7.2f} "
+    print(f"{r['label']:44} {r['ops_per_s']:9.0f} {r['units_per_s']:10.0f} {r['p50_ms']:7.2f} "
           f"{r['p99_ms']:7.2f} {r['max_ms']:7.2f} {r['ops_per_s']/ping:7.2f}  {errors}")
     if "watch" in r:
         w = r["watch"]
-        print(f"{'  watch: reply->event':34} {w['events']:9d} events  p50 {w['p50_ms']:.2f} ms  "
+        print(f"{'  watch: reply->event':44} {w['events']:9d} events  p50 {w['p50_ms']:.2f} ms  "
               f"p99 {w['p99_ms']:.2f} ms  max {w['max_ms']:.2f} ms")
 by = {r["label"]: r for r in rows}
 for http, grpc in (("http reserve 1 line N=1", "reserve 1 line spread N=1"),
@@ -137,7 +173,21 @@ for http, grpc in (("http reserve 1 line N=1", "reserve 1 line spread N=1"),
 ret, res = by.get("return 1 unit restock N=64"), by.get("reserve 1 line spread N=64")
 if ret and res and res["ops_per_s"] > 0:
     print(f"\nreturn / reserve (N=64, same omsd): {ret['ops_per_s'] / res['ops_per_s']:.2f}")
+mini = by.get("minimal health server ping N=64")
+if mini and mini["ops_per_s"] > 0:
+    print(f"omsd ping / minimal health server ping (N=64, same run): {ping / mini['ops_per_s']:.2f}")
+for grpc in ("reserve 1 line spread N=64", "reserve 1 line hot N=64", "reserve 1 line spread N=256",
+             "reserve 10 lines spread N=64"):
+    for mode in ("always", "everysec"):
+        peer = by.get(f"redis {mode} {grpc}")
+        if peer and grpc in by and peer["units_per_s"] > 0:
+            print(f"oms {grpc} / redis {mode} (units/s): "
+                  f"{by[grpc]['units_per_s'] / peer['units_per_s']:.2f}")
 PY
+if [ "$REDIS_STATUS" != 0 ]; then
+  echo "bench: the Redis peer failed (status $REDIS_STATUS; its consistency check, see above)" >&2
+  exit "$REDIS_STATUS"
+fi
 if [ "${BENCH_PG:-1}" = 1 ] && [ "${BENCH_QUICK:-0}" != 1 ]; then
   echo; tools/bench/pg_peer.sh
 fi
