@@ -142,6 +142,10 @@ int main(int argc, char** argv) {
              options.listen, (*server)->port(), options.db_path, (*server)->schema_version(),
              durability == "full" && options.writer.pipelined ? "full (pipelined fsync)"
                                                               : durability);
+  if ((*server)->metrics_port() != 0) {
+    fmt::print("omsd: serving Prometheus /metrics on {} (port {})\n", options.metrics_listen,
+               (*server)->metrics_port());
+  }
   if ((*server)->http_port() != 0) {
     fmt::print("omsd: serving HTTP/JSON and the store console on {} (port {})\n",
                options.http_listen, (*server)->http_port());

@@ -290,6 +290,10 @@ TEST_F(WriterTest, Sweep_ExpiresADueReservation_WithoutAnyRequest) {
   std::unique_lock lock(mu_);
   ASSERT_TRUE(cv_.wait_for(lock, 10s, [&] { return expired_ > 0; }));
   lock.unlock();
+  // The expiry's batch is committed; with a pipelined writer its state is published after its
+  // fsync, before the reply of any later command.
+  ASSERT_TRUE(writer_->Submit(AddLocation("s2", replies_.Slot(3))).ok());
+  ASSERT_TRUE(replies_.AwaitCount(4));
   int64_t reserved = view_.Read([](const CommittedData& d) {
     return d.stock.at(StockKey{Sku("a"), LocationId("s1")}).reserved;
   });

@@ -32,14 +32,15 @@ start_omsd() {
   mkdir -p "$WORK/$name"
   local t0; t0=$(date +%s.%N)
   : >"$WORK/$name/omsd.log"  # exists before the poll below reads it
-  "$OMSD" --db "$WORK/$name/oms.db" --listen 127.0.0.1:0 --http-listen 127.0.0.1:0 "$@" \
-    >>"$WORK/$name/omsd.log" 2>&1 &
+  "$OMSD" --db "$WORK/$name/oms.db" --listen 127.0.0.1:0 --http-listen 127.0.0.1:0 \
+    --metrics-listen 127.0.0.1:0 "$@" >>"$WORK/$name/omsd.log" 2>&1 &
   OMSD_PID=$!
   PIDS+=("$OMSD_PID")
   for _ in $(seq 1 600); do
     PORT=$(sed -n 's/.*serving oms.v1 .*(port \([0-9]*\)).*/\1/p' "$WORK/$name/omsd.log")
     HTTP_PORT=$(sed -n 's/.*serving HTTP.*(port \([0-9]*\)).*/\1/p' "$WORK/$name/omsd.log")
-    if [ -n "$PORT" ] && [ -n "$HTTP_PORT" ]; then
+    METRICS_PORT=$(sed -n 's/.*serving Prometheus.*(port \([0-9]*\)).*/\1/p' "$WORK/$name/omsd.log")
+    if [ -n "$PORT" ] && [ -n "$HTTP_PORT" ] && [ -n "$METRICS_PORT" ]; then
       START_SECONDS=$(python3 -c "print($(date +%s.%N) - $t0)")
       return 0
     fi
@@ -47,14 +48,46 @@ start_omsd() {
   done
   echo "omsd did not start" >&2; cat "$WORK/$name/omsd.log" >&2; exit 1
 }
-stop_omsd() { kill "$OMSD_PID"; wait "$OMSD_PID" 2>/dev/null || true; }
+stop_omsd() { kill "$OMSD_PID"; wait "$OMSD_PID" 2>/dev/null || true; METRICS_PORT=""; }
+
+# The writer's counters from omsd's /metrics, as one JSON object ({} without a metrics port).
+cat >"$WORK/scrape.py" <<'PY'
+import json, sys, time, urllib.request
+out = {"t": time.monotonic()}
+if sys.argv[1]:
+    text = urllib.request.urlopen(f"http://127.0.0.1:{sys.argv[1]}/metrics", timeout=10).read()
+    for line in text.decode().splitlines():
+        name, _, value = line.partition(" ")
+        if name in ("oms_writer_batch_commands_sum", "oms_writer_batch_commands_count",
+                    "oms_writer_batch_seconds_sum", "oms_writer_wal_commits_total",
+                    "oms_writer_wal_frames_total", "oms_writer_wal_bytes_total"):
+            out[name] = float(value)
+print(json.dumps(out))
+PY
+# Adds the writer's figures over one run (warm-up included) to its JSON line: commands per batch,
+# share of the wall time the writer spent in batches, WAL frames and bytes per command.
+cat >"$WORK/merge.py" <<'PY'
+import json, sys
+d = json.loads(sys.stdin.read()); d["label"] = sys.argv[1]
+a, b = json.loads(sys.argv[2]), json.loads(sys.argv[3])
+delta = lambda k: b.get(k, 0) - a.get(k, 0)
+commands, batches = delta("oms_writer_batch_commands_sum"), delta("oms_writer_batch_commands_count")
+if commands > 0 and batches > 0:
+    d["writer"] = {"batches": batches, "commands_per_batch": commands / batches,
+                   "busy": delta("oms_writer_batch_seconds_sum") / (b["t"] - a["t"]),
+                   "frames_per_command": delta("oms_writer_wal_frames_total") / commands,
+                   "bytes_per_command": delta("oms_writer_wal_bytes_total") / commands}
+print(json.dumps(d))
+PY
 
 run() {  # run LABEL ARGS... -> one JSON line into results
   local label=$1; shift
-  "$BENCH" --server "127.0.0.1:$PORT" --http "127.0.0.1:${HTTP_PORT:-0}" run \
-    --duration "$DURATION" --warmup 1 --json "$@" |
-    python3 -c "import json,sys; d=json.loads(sys.stdin.read()); d['label']='$label'; print(json.dumps(d))" \
-    >>"$WORK/results.jsonl"
+  local before after out
+  before=$(python3 "$WORK/scrape.py" "${METRICS_PORT:-}")
+  out=$("$BENCH" --server "127.0.0.1:$PORT" --http "127.0.0.1:${HTTP_PORT:-0}" run \
+    --duration "$DURATION" --warmup 1 --json "$@")
+  after=$(python3 "$WORK/scrape.py" "${METRICS_PORT:-}")
+  python3 "$WORK/merge.py" "$label" "$before" "$after" <<<"$out" >>"$WORK/results.jsonl"
 }
 
 echo "bench: $(nproc) cores, $(uname -r), durations ${DURATION}s" >&2
@@ -96,7 +129,7 @@ run "reserve 10 lines spread N=64" --workload reserve -n 64 --lines 10
 run "mixed N=64" --workload mixed -n 64
 run "read N=64" --workload read -n 64
 # Reads while writes run at full speed: two clients at once.
-run "read N=64 during writes" --workload read -n 64 &
+METRICS_PORT="" run "read N=64 during writes" --workload read -n 64 &
 READS=$!
 run "reserve N=64 during reads" --workload reserve -n 64
 wait "$READS"
@@ -105,6 +138,17 @@ run "reserve N=64, 100 watchers" --workload reserve -n 64 --watchers 100
 run "reserve N=64, no watchers" --workload reserve -n 64
 # The same with 100 Server-Sent Events subscribers (one connection each) instead.
 run "reserve N=64, 100 SSE watchers" --workload reserve -n 64 --sse-watchers 100
+fi
+stop_omsd
+
+# Issue 18: the same durable omsd with the fsync inside each commit (--pipeline false), as
+# before pipelining, so "pipelined / not" is a ratio from this run.
+start_omsd serial --durability full --pipeline false
+"$BENCH" --server "127.0.0.1:$PORT" seed --locations 1 --skus 10000
+run "reserve 1 line spread N=64, --pipeline false" --workload reserve -n 64
+if [ "${BENCH_QUICK:-0}" != 1 ]; then
+run "reserve 1 line hot N=64, --pipeline false" --workload reserve -n 64 --hot
+run "reserve 10 lines spread N=64, --pipeline false" --workload reserve -n 64 --lines 10
 fi
 stop_omsd
 
@@ -160,6 +204,10 @@ for r in rows:
     errors = " ".join(f"{k}={v}" for k, v in r.get("errors", {}).items()) or "-"
     print(f"{r['label']:44} {r['ops_per_s']:9.0f} {r['units_per_s']:10.0f} {r['p50_ms']:7.2f} "
           f"{r['p99_ms']:7.2f} {r['max_ms']:7.2f} {r['ops_per_s']/ping:7.2f}  {errors}")
+    if "writer" in r:
+        w = r["writer"]
+        print(f"{'  writer':44} {w['commands_per_batch']:9.1f} cmds/batch  busy {w['busy']*100:.0f} %  "
+              f"{w['frames_per_command']:.2f} WAL frames, {w['bytes_per_command']/1024:.1f} KiB per command")
     if "watch" in r:
         w = r["watch"]
         print(f"{'  watch: reply->event':44} {w['events']:9d} events  p50 {w['p50_ms']:.2f} ms  "
@@ -170,6 +218,17 @@ for http, grpc in (("http reserve 1 line N=1", "reserve 1 line spread N=1"),
                    ("reserve N=64, 100 SSE watchers", "reserve N=64, 100 watchers")):
     if http in by and grpc in by and by[grpc]["ops_per_s"] > 0:
         print(f"{http} / {grpc}: {by[http]['ops_per_s'] / by[grpc]['ops_per_s']:.2f}")
+for piped in ("reserve 1 line spread N=64", "reserve 1 line hot N=64", "reserve 10 lines spread N=64"):
+    serial = by.get(f"{piped}, --pipeline false")
+    if serial and piped in by and serial["ops_per_s"] > 0:
+        print(f"{piped}: pipelined / --pipeline false: {by[piped]['ops_per_s'] / serial['ops_per_s']:.2f}")
+pairs = (("reserve 1 line hot N=64", "reserve 1 line spread N=64"),
+         ("reserve N=64, 100 watchers", "reserve N=64, no watchers"),
+         ("reserve N=64, 100 SSE watchers", "reserve N=64, no watchers"),
+         ("read N=64 during writes", "read N=64"))
+for a, b in pairs:
+    if a in by and b in by and by[b]["ops_per_s"] > 0:
+        print(f"{a} / {b}: {by[a]['ops_per_s'] / by[b]['ops_per_s']:.2f}")
 ret, res = by.get("return 1 unit restock N=64"), by.get("reserve 1 line spread N=64")
 if ret and res and res["ops_per_s"] > 0:
     print(f"\nreturn / reserve (N=64, same omsd): {ret['ops_per_s'] / res['ops_per_s']:.2f}")
