@@ -1,5 +1,6 @@
 // omsd: the oms server. Flags -> options -> storage -> writer -> services -> serve until
 // SIGINT/SIGTERM, then drain and exit 0.
+#include <absl/synchronization/mutex.h>
 #include <fmt/core.h>
 #include <signal.h>
 #include <sys/resource.h>
@@ -132,6 +133,12 @@ int main(int argc, char** argv) {
   sigaddset(&stop_signals, SIGTERM);
   sigaddset(&stop_signals, SIGHUP);
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+
+  // Debian's Abseil records every nested absl::Mutex acquisition in a lock-order graph to
+  // detect deadlocks (a debug aid): ~10 % of omsd's CPU on an empty gRPC call, measured with
+  // perf. gRPC's locks are the only absl ones here and are tested upstream; omsd's own are
+  // std::mutex.
+  absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
 
   auto server = oms::services::Server::Start(options);
   if (!server.ok()) {
