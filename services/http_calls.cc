@@ -67,7 +67,18 @@ class StreamReactor final : public grpc::ClientBidiReactor<grpc::ByteBuffer, grp
     StartCall();
   }
 
-  void Read() { StartRead(&incoming_); }
+  // Grants `n` more messages: the reactor reads on by itself while it has credit, so a burst
+  // reaches the connection without a round trip per message.
+  void Read(int n) {
+    {
+      std::lock_guard lock(read_mu_);
+      credit_ += n;
+      if (reading_ || credit_ == 0) return;
+      reading_ = true;
+      --credit_;
+    }
+    StartRead(&incoming_);
+  }
   void Release() { RemoveHold(); }
 
   void OnReadInitialMetadataDone(bool ok) override {
@@ -83,6 +94,13 @@ class StreamReactor final : public grpc::ClientBidiReactor<grpc::ByteBuffer, grp
   void OnReadDone(bool ok) override {
     if (ok) {
       callbacks_.on_message(FromBuffer(incoming_));
+      {
+        std::lock_guard lock(read_mu_);
+        reading_ = credit_ > 0;
+        if (!reading_) return;
+        --credit_;
+      }
+      StartRead(&incoming_);
     } else {
       callbacks_.on_read_end();
     }
@@ -101,6 +119,9 @@ class StreamReactor final : public grpc::ClientBidiReactor<grpc::ByteBuffer, grp
   }
 
  private:
+  std::mutex read_mu_;
+  int credit_ = 0;        // messages granted and not yet asked for
+  bool reading_ = false;  // a StartRead is outstanding
   GrpcCalls* calls_;
   GrpcCalls::StreamCallbacks callbacks_;
   grpc::ClientContext context_;
@@ -193,9 +214,9 @@ std::shared_ptr<StreamCall> GrpcCalls::Stream(const std::string& method, std::st
   return handle;
 }
 
-void StreamCall::ReadNext() {
+void StreamCall::ReadNext(int n) {
   std::lock_guard lock(mu_);
-  if (!finished_) reactor_->Read();
+  if (!finished_) reactor_->Read(n);
 }
 
 void StreamCall::Cancel() {

@@ -83,9 +83,9 @@ class GrpcCalls {
 class StreamCall {
  public:
   explicit StreamCall(StreamReactor* reactor) : reactor_(reactor) {}
-  // Reads the next message (one read outstanding at most); call after on_ready or after the
-  // previous message has been written out.
-  void ReadNext();
+  // Lets `n` more messages come (on_message each); call after on_ready, and again as they are
+  // written out, so that what the connection holds stays bounded.
+  void ReadNext(int n = 1);
   // Ends the call (the client went away, or shutdown).
   void Cancel();
   // Lets the call complete: on_done follows once every operation has returned. Idempotent.

@@ -103,6 +103,10 @@ Result<std::unique_ptr<HttpGateway>> HttpGateway::Start(const HttpOptions& optio
 
 int HttpGateway::port() const { return impl_->port; }
 
+uint64_t HttpGateway::sse_events_formatted() const { return impl_->core.sse_events.formatted(); }
+
+uint64_t HttpGateway::sse_writes() const { return impl_->core.sse_writes.load(); }
+
 void HttpGateway::Shutdown() {
   std::call_once(impl_->shutdown_once, [this] {
     Impl& g = *impl_;

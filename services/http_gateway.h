@@ -17,6 +17,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <string>
 
@@ -58,6 +59,10 @@ class HttpGateway {
   ~HttpGateway();
 
   int port() const;
+  // Events rendered as Server-Sent Events so far: once per event, whatever the connections.
+  uint64_t sse_events_formatted() const;
+  // Writes of Server-Sent Events streams so far (a burst of events leaves in few).
+  uint64_t sse_writes() const;
   // Stops accepting, ends every Server-Sent Events stream and connection, and joins the
   // gateway's threads. Safe to call more than once.
   void Shutdown();

@@ -3,12 +3,21 @@
 // Events. Kept apart from the Beast server so that every rule can be unit-tested directly.
 #pragma once
 
+#include <array>
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
 
 #include "domain/status.h"
+
+namespace google::protobuf {
+class Message;
+}
 
 namespace oms::services::http {
 
@@ -56,9 +65,40 @@ struct WatchCall {
 Result<WatchCall> BuildWatchCall(std::string_view path, const Query& query,
                                  std::string_view last_event_id);
 
+// The JSON of an AvailabilityChanged exactly as protobuf's JSON printer gives it (with every
+// primitive field), printed directly; false when the general printer must do it (ids that
+// need escaping, a time outside 1970-9999). `message` is a v1::AvailabilityChanged.
+bool AvailabilityJson(const google::protobuf::Message& message, std::string* out);
+
 // One stream message as a Server-Sent Event: "id: <sequence>\nevent: <kind>\ndata: <json>\n\n".
 // INTERNAL when the bytes are not a message of the stream's type.
 Result<std::string> FormatSseEvent(WatchKind kind, std::string_view message_bytes);
+// Server-Sent Events text of stream messages, formatted once per event for every connection
+// that sends it (the JSON rendering costs more than the write). A fixed table keyed by the
+// message's sequence and checked against its bytes: a hit is the same bytes, so it is never
+// wrong; an event that has left the
+// table (a stream far behind) is formatted again. Safe from any thread; formatting runs under
+// the slot's stripe lock, so connections sending one event at once format it once.
+class SseEventCache {
+ public:
+  // As FormatSseEvent, shared.
+  Result<std::shared_ptr<const std::string>> Format(WatchKind kind, std::string_view message_bytes);
+  // How many times an event was formatted (a miss).
+  uint64_t formatted() const { return formatted_.load(std::memory_order_relaxed); }
+
+ private:
+  static constexpr size_t kSlots = 4096;
+  static constexpr size_t kStripes = 64;
+  struct Slot {
+    WatchKind kind = WatchKind::kAvailability;
+    std::string bytes;
+    std::shared_ptr<const std::string> text;
+  };
+  std::array<std::mutex, kStripes> stripes_;
+  std::vector<Slot> slots_ = std::vector<Slot>(kSlots);
+  std::atomic<uint64_t> formatted_{0};
+};
+
 // The event a stream ends with on error: "event: error\ndata: <Connect error JSON>\n\n".
 std::string FormatSseError(int grpc_code, std::string_view message, std::string_view details_bin);
 

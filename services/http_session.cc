@@ -10,10 +10,12 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
 
+#include <algorithm>
 #include <charconv>
 #include <deque>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "services/auth.h"
 #include "services/console_assets.h"
@@ -35,6 +37,9 @@ using TlsStream = beast::ssl_stream<beast::tcp_stream>;
 constexpr int kCodeInvalidArgument = 3;
 constexpr int kCodeResourceExhausted = 8;
 constexpr int kCodeUnavailable = 14;
+// Server-Sent Events a connection holds unwritten before it stops reading its stream, and the
+// most one write sends: a burst leaves in few writes, and a reader that stalls holds little.
+constexpr size_t kSseBatch = 64;
 
 std::string ToLower(std::string_view s) {
   std::string out(s);
@@ -102,6 +107,19 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
   }
 
  private:
+  // What an event stream queues for the wire, in order; the first in_flight_ are being
+  // written.
+  struct Out {
+    std::shared_ptr<const std::string> shared;  // an event's text, shared (sse_events)
+    std::string own;
+    bool starts_events = false;  // once written, events are read
+    static Out Own(std::string text, bool starts_events = false) {
+      return {nullptr, std::move(text), starts_events};
+    }
+    static Out Shared(std::shared_ptr<const std::string> text) { return {std::move(text), {}}; }
+    const std::string& text() const { return shared ? *shared : own; }
+  };
+
   auto Self() { return this->shared_from_this(); }
 
   void Serve() {
@@ -332,24 +350,27 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
     if (closed_ || !sse_) return;
     streaming_ = true;
     // The subscription is registered: from here the body is the event stream until close.
+    // Events are read once this head is on the wire.
     Queue(
-        "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-cache\r\n"
-        "X-Accel-Buffering: no\r\nConnection: close\r\n\r\nretry: 2000\n\n",
-        true);
+        Out::Own("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-cache\r\n"
+                 "X-Accel-Buffering: no\r\nConnection: close\r\n\r\nretry: 2000\n\n",
+                 true));
     ArmHeartbeat();
     WatchPeer();
   }
 
   void StreamMessage(const std::string& bytes) {
     if (closed_ || !sse_) return;
-    auto event = FormatSseEvent(watch_kind_, bytes);
+    // Formatted once per event for every connection (GatewayCore::sse_events).
+    auto event = gateway_.sse_events.Format(watch_kind_, bytes);
     if (!event.ok()) {
       sse_->Cancel();
       sse_->Finish();
       return;
     }
-    // The next message is read only after this one is on the wire (see WriteDone).
-    Queue(std::move(event).value(), true);
+    // The stream has credit for kSseBatch events beyond what is written (see WriteDone):
+    // what arrives while a write is in flight leaves together in the next write.
+    Queue(Out::Shared(std::move(event).value()));
   }
 
   void StreamReadEnd() {
@@ -365,10 +386,10 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
     }
     heartbeat_.cancel();
     if (result.code != 0) {
-      Queue(FormatSseError(result.code, result.message, result.details), false);
+      Queue(Out::Own(FormatSseError(result.code, result.message, result.details)));
     }
     close_when_drained_ = true;
-    if (!writing_) CloseNow();
+    if (!writing_ && !flush_posted_) CloseNow();
   }
 
   void ArmHeartbeat() {
@@ -376,7 +397,7 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
     heartbeat_.async_wait([self = Self()](beast::error_code ec) {
       if (ec || self->closed_ || self->close_when_drained_) return;
       // Only while idle: any write in flight already tells proxies the stream is alive.
-      if (!self->writing_) self->Queue(": keep-alive\n\n", false);
+      if (!self->writing_) self->Queue(Out::Own(": keep-alive\n\n"));
       self->ArmHeartbeat();
     });
   }
@@ -391,11 +412,22 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
                             });
   }
 
-  void Queue(std::string text, bool read_after) {
-    out_.push_back({std::move(text), read_after});
-    if (!writing_) WriteNext();
+  // Queues `out`; the write starts once the handlers already waiting on this strand (more
+  // events of a burst) have run, so that they leave in the same write.
+  void Queue(Out out) {
+    out_.push_back(std::move(out));
+    if (writing_ || flush_posted_) return;
+    flush_posted_ = true;
+    net::post(stream_.get_executor(), [self = Self()] {
+      self->flush_posted_ = false;
+      if (self->closed_ || self->writing_) return;
+      if (!self->out_.empty()) return self->WriteNext();
+      if (self->close_when_drained_) self->CloseNow();
+    });
   }
 
+  // Writes what is queued, up to kSseBatch entries, in one write: each event stays whole
+  // and in order, as the entries are its complete texts.
   void WriteNext() {
     writing_ = true;
     // A client that stops reading is dropped after idle_timeout, so that neither its call
@@ -405,7 +437,14 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
     head_timer_.async_wait([self = Self(), seq](beast::error_code ec) {
       if (!ec && self->writing_ && self->write_seq_ == seq) self->CloseNow();
     });
-    net::async_write(stream_, net::buffer(out_.front().text),
+    in_flight_ = std::min(out_.size(), kSseBatch);
+    gateway_.sse_writes.fetch_add(1, std::memory_order_relaxed);
+    gather_.clear();
+    for (size_t i = 0; i < in_flight_; ++i) {
+      const std::string& text = out_[i].text();
+      gather_.push_back(net::buffer(text));
+    }
+    net::async_write(stream_, gather_,
                      [self = Self()](beast::error_code ec, size_t) { self->WriteDone(ec); });
   }
 
@@ -414,9 +453,15 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
     head_timer_.cancel();
     if (closed_) return;
     if (ec) return CloseNow();
-    bool read_after = out_.front().read_after;
-    out_.pop_front();
-    if (read_after && sse_ && !close_when_drained_) sse_->ReadNext();
+    int credit = 0;
+    for (size_t i = 0; i < in_flight_; ++i) {
+      // The head lets the first kSseBatch events come; each event written, one more.
+      if (out_.front().starts_events) credit += static_cast<int>(kSseBatch);
+      if (out_.front().shared) ++credit;
+      out_.pop_front();
+    }
+    in_flight_ = 0;
+    if (credit > 0 && sse_ && !close_when_drained_) sse_->ReadNext(credit);
     if (!out_.empty()) return WriteNext();
     if (close_when_drained_) CloseNow();
   }
@@ -499,11 +544,11 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
   bool writing_ = false;
   uint64_t write_seq_ = 0;
   bool close_when_drained_ = false;
-  struct Out {
-    std::string text;
-    bool read_after;
-  };
+  bool flush_posted_ = false;  // a write is posted to start after the waiting handlers
   std::deque<Out> out_;
+  size_t in_flight_ = 0;
+  std::vector<net::const_buffer> gather_;
+
   char peer_scratch_[512];
 };
 

@@ -14,6 +14,7 @@
 
 #include "services/http_calls.h"
 #include "services/http_gateway.h"
+#include "services/http_json.h"
 
 namespace boost::asio::ssl {
 class context;
@@ -43,6 +44,10 @@ struct GatewayCore {
   HttpOptions options;
   Authenticator& auth;
   std::unique_ptr<GrpcCalls> calls;
+  // Each watch event's Server-Sent Events text, shared by every connection that sends it.
+  SseEventCache sse_events;
+  // Writes of event streams (each carries up to a batch of events).
+  std::atomic<uint64_t> sse_writes{0};
   std::atomic<int> connections{0};
   std::mutex sessions_mu;
   bool stopping = false;

@@ -216,16 +216,17 @@ Status WatchFilterFrom(const v1::WatchAvailabilityRequest& r, const SharedView& 
 
 }  // namespace
 
-grpc::ServerWriteReactor<v1::AvailabilityChanged>* InventoryService::WatchAvailability(
-    grpc::CallbackServerContext* context, const v1::WatchAvailabilityRequest* request) {
+grpc::ServerWriteReactor<grpc::ByteBuffer>* InventoryService::WatchAvailability(
+    grpc::CallbackServerContext* context, const grpc::ByteBuffer* raw) {
   WatchFilter filter;
   filter.kind = EventKind::kAvailability;
+  v1::WatchAvailabilityRequest request;
   Status s = Admit(backend_, context, Action::kRead).status();
-  if (s.ok()) s = WatchFilterFrom(*request, backend_.view, &filter);
-  int64_t after = request->from_now() ? backend_.hub.head() : request->after_sequence();
+  if (s.ok()) s = ParseWatchRequest(raw, &request);
+  if (s.ok()) s = WatchFilterFrom(request, backend_.view, &filter);
+  int64_t after = request.from_now() ? backend_.hub.head() : request.after_sequence();
   if (s.ok()) s = backend_.hub.CheckResumable(after);
-  return WatchStream<v1::AvailabilityChanged>::Start(backend_.hub, std::move(filter), after, s,
-                                                     context);
+  return WatchStream::Start(backend_.hub, std::move(filter), after, s, context);
 }
 
 grpc::ServerUnaryReactor* InventoryService::ImportStock(grpc::CallbackServerContext* context,

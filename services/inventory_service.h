@@ -6,7 +6,10 @@
 
 namespace oms::services {
 
-class InventoryService final : public v1::InventoryService::CallbackService {
+// WatchAvailability is registered raw: its stream writes the watch hub's encoded events as
+// they are (services/watch_stream.h).
+class InventoryService final : public v1::InventoryService::WithRawCallbackMethod_WatchAvailability<
+                                   v1::InventoryService::CallbackService> {
  public:
   explicit InventoryService(Backend& backend) : backend_(backend) {}
 
@@ -34,8 +37,9 @@ class InventoryService final : public v1::InventoryService::CallbackService {
   grpc::ServerUnaryReactor* ListMovements(grpc::CallbackServerContext* context,
                                           const v1::ListMovementsRequest* request,
                                           v1::ListMovementsResponse* response) override;
-  grpc::ServerWriteReactor<v1::AvailabilityChanged>* WatchAvailability(
-      grpc::CallbackServerContext* context, const v1::WatchAvailabilityRequest* request) override;
+  // The request is a serialized WatchAvailabilityRequest; the stream sends AvailabilityChanged.
+  grpc::ServerWriteReactor<grpc::ByteBuffer>* WatchAvailability(
+      grpc::CallbackServerContext* context, const grpc::ByteBuffer* request) override;
   grpc::ServerUnaryReactor* ImportStock(grpc::CallbackServerContext* context,
                                         const v1::ImportStockRequest* request,
                                         v1::ImportStockResponse* response) override;

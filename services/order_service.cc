@@ -105,11 +105,14 @@ grpc::ServerUnaryReactor* OrderService::ListOrders(grpc::CallbackServerContext* 
   return FinishWith(context, Status::Ok());
 }
 
-grpc::ServerWriteReactor<v1::OrderEvent>* OrderService::WatchOrders(
-    grpc::CallbackServerContext* context, const v1::WatchOrdersRequest* request) {
+grpc::ServerWriteReactor<grpc::ByteBuffer>* OrderService::WatchOrders(
+    grpc::CallbackServerContext* context, const grpc::ByteBuffer* raw) {
   WatchFilter filter;
   filter.kind = EventKind::kOrder;
+  v1::WatchOrdersRequest parsed;
+  const v1::WatchOrdersRequest* request = &parsed;
   Status s = Admit(backend_, context, Action::kRead).status();
+  if (s.ok()) s = ParseWatchRequest(raw, &parsed);
   if (s.ok() && !request->pickup_location_id().empty()) {
     s = RequireLocation(backend_.view, "pickup_location_id", request->pickup_location_id());
     filter.locations.insert(request->pickup_location_id());
@@ -123,7 +126,7 @@ grpc::ServerWriteReactor<v1::OrderEvent>* OrderService::WatchOrders(
   }
   int64_t after = request->from_now() ? backend_.hub.head() : request->after_sequence();
   if (s.ok()) s = backend_.hub.CheckResumable(after);
-  return WatchStream<v1::OrderEvent>::Start(backend_.hub, std::move(filter), after, s, context);
+  return WatchStream::Start(backend_.hub, std::move(filter), after, s, context);
 }
 
 grpc::ServerUnaryReactor* OrderService::StartPicking(grpc::CallbackServerContext* context,

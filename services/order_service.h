@@ -6,7 +6,10 @@
 
 namespace oms::services {
 
-class OrderService final : public v1::OrderService::CallbackService {
+// WatchOrders is registered raw: its stream writes the watch hub's encoded events as they are
+// (services/watch_stream.h).
+class OrderService final : public v1::OrderService::WithRawCallbackMethod_WatchOrders<
+                               v1::OrderService::CallbackService> {
  public:
   explicit OrderService(Backend& backend) : backend_(backend) {}
 
@@ -28,8 +31,9 @@ class OrderService final : public v1::OrderService::CallbackService {
   grpc::ServerUnaryReactor* ConfirmPickup(grpc::CallbackServerContext* context,
                                           const v1::ConfirmPickupRequest* request,
                                           v1::ConfirmPickupResponse* response) override;
-  grpc::ServerWriteReactor<v1::OrderEvent>* WatchOrders(
-      grpc::CallbackServerContext* context, const v1::WatchOrdersRequest* request) override;
+  // The request is a serialized WatchOrdersRequest; the stream sends OrderEvent.
+  grpc::ServerWriteReactor<grpc::ByteBuffer>* WatchOrders(grpc::CallbackServerContext* context,
+                                                          const grpc::ByteBuffer* request) override;
   grpc::ServerUnaryReactor* CancelOrder(grpc::CallbackServerContext* context,
                                         const v1::CancelOrderRequest* request,
                                         v1::CancelOrderResponse* response) override;

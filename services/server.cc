@@ -66,6 +66,12 @@ int Server::http_port() const { return parts_->http ? parts_->http->port() : 0; 
 
 int Server::schema_version() const { return parts_->store->schema_version(); }
 
+FanoutCounters Server::fanout_counters() const {
+  WatchCounters w = parts_->hub->counters();
+  return {w.encoded, w.replayed, w.written, parts_->http ? parts_->http->sse_events_formatted() : 0,
+          parts_->http ? parts_->http->sse_writes() : 0};
+}
+
 bool IsLoopback(const std::string& address) {
   if (address.rfind("unix:", 0) == 0) return true;
   std::string host = address.substr(0, address.rfind(':'));

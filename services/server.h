@@ -47,6 +47,15 @@ struct ServerOptions {
 // True for addresses only this machine can reach (127.0.0.0/8, ::1, localhost, unix:).
 bool IsLoopback(const std::string& address);
 
+// What watch fan-out has cost since start-up (tests; see services/watch_hub.h).
+struct FanoutCounters {
+  uint64_t encoded = 0;        // events the watch hub encoded for live streams
+  uint64_t replayed = 0;       // events read back from the log for streams behind the ring
+  uint64_t written = 0;        // messages gRPC Watch streams sent
+  uint64_t sse_formatted = 0;  // events the HTTP gateway rendered as Server-Sent Events
+  uint64_t sse_writes = 0;     // writes of the gateway's event streams
+};
+
 class Server {
  public:
   // Opens and migrates the database, loads the state, then listens. Fails with a clear
@@ -60,6 +69,7 @@ class Server {
   // The HTTP/JSON port, 0 when HTTP is off.
   int http_port() const;
   int schema_version() const;
+  FanoutCounters fanout_counters() const;
   // Health NOT_SERVING, stop accepting, let in-flight calls finish (up to `grace`), drain the
   // writer's queue, close the database. Safe to call more than once.
   void Shutdown(std::chrono::milliseconds grace = std::chrono::seconds(10));

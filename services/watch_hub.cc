@@ -69,6 +69,7 @@ void WatchHub::Publish(std::vector<Event>&& events) {
 }
 
 void WatchHub::Run() {
+  std::vector<WatchEventPtr> fresh;
   for (;;) {
     std::vector<Event> batch;
     {
@@ -90,36 +91,87 @@ void WatchHub::Run() {
         // Nobody to serve: skip encoding. A stream that attaches later reads these from the log.
         ring_.clear();
         if (ring_floor_ != INT64_MAX) ring_floor_ = std::max(ring_floor_, batch.back().sequence);
+        fan_.clear();
+        fan_version_ = UINT64_MAX;
         continue;
       }
+      uint64_t encoded = 0;
       for (const Event& e : batch) {
         // Only what streams serve; reservation and location events stay in the log.
         if (e.kind != EventKind::kAvailability && e.kind != EventKind::kOrder) continue;
-        ring_.push_back({{e.sequence, static_cast<int>(e.kind), e.sku.str(), e.location.str(),
-                          e.subject, e.customer, EncodeEvent(e)},
-                         std::hash<std::string>{}(e.sku.str()),
-                         std::hash<std::string>{}(e.location.str())});
+        // The one encoding of this event: every stream sends these bytes.
+        auto entry = std::make_shared<WatchEvent>();
+        StoredEvent& keys = entry->keys;
+        keys.sequence = e.sequence;
+        keys.kind = static_cast<int>(e.kind);
+        keys.sku = e.sku.str();
+        keys.location_id = e.location.str();
+        keys.subject = e.subject;
+        keys.customer_id = e.customer;
+        entry->wire = grpc::Slice(EncodeEvent(e));
+        entry->sku_hash = std::hash<std::string>{}(entry->keys.sku);
+        entry->location_hash = std::hash<std::string>{}(entry->keys.location_id);
+        fresh.push_back(entry);
+        ring_.push_back(std::move(entry));
+        ++encoded;
       }
+      encoded_.fetch_add(encoded, std::memory_order_relaxed);
       while (ring_.size() > capacity_) {
         ring_floor_ =
-            std::max(ring_floor_ == INT64_MAX ? 0 : ring_floor_, ring_.front().event.sequence);
+            std::max(ring_floor_ == INT64_MAX ? 0 : ring_floor_, ring_.front()->keys.sequence);
         ring_.pop_front();
       }
     }
-    std::vector<std::shared_ptr<Subscriber>> live;
-    {
-      std::lock_guard lock(subs_mu_);
-      std::erase_if(subs_, [](const auto& w) { return w.expired(); });
+    // The batch is gap-free: it holds every sequence in (from, to].
+    FanOut(fresh, batch.front().sequence - 1, batch.back().sequence);
+    fresh.clear();
+  }
+}
+
+void WatchHub::FanOut(const std::vector<WatchEventPtr>& fresh, int64_t from, int64_t to) {
+  {
+    std::lock_guard lock(subs_mu_);
+    if (fan_version_ != subs_version_) {
+      fan_version_ = subs_version_;
+      fan_.clear();
+      fan_by_sku_.clear();
+      fan_scan_.clear();
       for (const auto& w : subs_) {
-        if (auto s = w.lock()) live.push_back(std::move(s));
+        auto s = w.lock();
+        if (!s) continue;
+        auto i = static_cast<uint32_t>(fan_.size());
+        const WatchFilter& f = s->filter();
+        if (f.kind == EventKind::kAvailability && !f.skus.empty()) {
+          for (const auto& sku : f.skus) fan_by_sku_[std::hash<std::string>{}(sku)].push_back(i);
+        } else {
+          fan_scan_.push_back(i);
+        }
+        fan_.push_back(std::move(s));
       }
     }
-    for (const auto& s : live) s->Wake();
-    if (lag_observer_) {
-      int64_t max_lag = 0;
-      for (const auto& s : live) max_lag = std::max(max_lag, head() - s->position());
-      lag_observer_(live.size(), max_lag);
+  }
+  std::vector<char> hit(fan_.size(), 0);
+  for (const WatchEventPtr& p : fresh) {
+    const WatchEvent& e = *p;
+    if (e.keys.kind == static_cast<int>(EventKind::kAvailability)) {
+      if (auto it = fan_by_sku_.find(e.sku_hash); it != fan_by_sku_.end()) {
+        for (uint32_t i : it->second) {
+          if (!hit[i]) hit[i] = fan_[i]->filter().Matches(e.keys, e.sku_hash, e.location_hash);
+        }
+      }
     }
+    for (uint32_t i : fan_scan_) {
+      if (!hit[i]) hit[i] = fan_[i]->filter().Matches(e.keys, e.sku_hash, e.location_hash);
+    }
+  }
+  for (size_t i = 0; i < fan_.size(); ++i) {
+    // A stream behind the batch is woken as well: it reads on from where it is.
+    if (hit[i] || !fan_[i]->Skip(from, to)) fan_[i]->Wake();
+  }
+  if (lag_observer_) {
+    int64_t max_lag = 0;
+    for (const auto& s : fan_) max_lag = std::max(max_lag, head() - s->position());
+    lag_observer_(fan_.size(), max_lag);
   }
 }
 
@@ -131,6 +183,7 @@ Status WatchHub::Subscribe(const std::shared_ptr<Subscriber>& subscriber) {
     return Status(Code::kResourceExhausted, "too many watch streams; retry later");
   }
   subs_.push_back(subscriber);
+  ++subs_version_;
   return Status::Ok();
 }
 
@@ -140,6 +193,12 @@ void WatchHub::Unsubscribe(const Subscriber* subscriber) {
     auto s = w.lock();
     return !s || s.get() == subscriber;
   });
+  ++subs_version_;
+}
+
+WatchCounters WatchHub::counters() const {
+  return {encoded_.load(std::memory_order_relaxed), replayed_.load(std::memory_order_relaxed),
+          written_.load(std::memory_order_relaxed)};
 }
 
 size_t WatchHub::subscribers() const {
@@ -190,19 +249,18 @@ Status WatchHub::CheckResumable(int64_t after) {
 }
 
 Status WatchHub::Next(int64_t* after, const WatchFilter& filter, size_t max,
-                      std::deque<StoredEvent>* out) {
+                      std::deque<WatchEventPtr>* out) {
   if (*after >= head()) return Status::Ok();
   {
     std::lock_guard lock(ring_mu_);
     if (*after >= ring_floor_) {
-      auto it =
-          std::upper_bound(ring_.begin(), ring_.end(), *after,
-                           [](int64_t seq, const RingEntry& e) { return seq < e.event.sequence; });
+      auto it = std::upper_bound(
+          ring_.begin(), ring_.end(), *after,
+          [](int64_t seq, const WatchEventPtr& e) { return seq < e->keys.sequence; });
       for (; it != ring_.end() && out->size() < max; ++it) {
-        *after = it->event.sequence;
-        if (filter.Matches(it->event, it->sku_hash, it->location_hash)) {
-          out->push_back(it->event);
-        }
+        const WatchEvent& e = **it;
+        *after = e.keys.sequence;
+        if (filter.Matches(e.keys, e.sku_hash, e.location_hash)) out->push_back(*it);
       }
       // Whatever is committed but not in the ring yet arrives with the next wake-up.
       return Status::Ok();
@@ -212,7 +270,7 @@ Status WatchHub::Next(int64_t* after, const WatchFilter& filter, size_t max,
 }
 
 Status WatchHub::NextFromLog(int64_t* after, const WatchFilter& filter, size_t max,
-                             std::deque<StoredEvent>* out) {
+                             std::deque<WatchEventPtr>* out) {
   int64_t scanned = *after, first = 0;
   auto rows = reader_.ReadEvents(*after, static_cast<int>(filter.kind),
                                  static_cast<int>(std::max<size_t>(max, 64)), &scanned, &first);
@@ -223,7 +281,14 @@ Status WatchHub::NextFromLog(int64_t* after, const WatchFilter& filter, size_t m
       scanned = e.sequence - 1;
       break;
     }
-    if (filter.Matches(e)) out->push_back(std::move(e));
+    if (!filter.Matches(e)) continue;
+    // Behind the ring: this stream's own copy of the stored bytes, as the live ones were.
+    auto entry = std::make_shared<WatchEvent>();
+    entry->wire = grpc::Slice(e.payload);
+    e.payload.clear();
+    entry->keys = std::move(e);
+    out->push_back(std::move(entry));
+    replayed_.fetch_add(1, std::memory_order_relaxed);
   }
   *after = scanned;
   return Status::Ok();

@@ -3,7 +3,13 @@
 // bounded ring and wakes the streams. A stream reads by sequence — from the ring, or from the
 // events table when it is further behind than the ring reaches — so a slow stream costs the
 // writer and the other streams nothing, and no buffer grows without bound.
+//
+// Fan-out is cheap: each event is encoded once, into one reference-counted slice that every
+// gRPC stream sends as is (a stream writes bytes, it neither parses nor serializes), and the
+// ring hands streams shared, immutable entries rather than copies.
 #pragma once
+
+#include <grpcpp/support/slice.h>
 
 #include <atomic>
 #include <condition_variable>
@@ -13,6 +19,7 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <unordered_map>
 #include <unordered_set>
 #include <vector>
 
@@ -42,6 +49,23 @@ struct WatchFilter {
   std::unordered_set<size_t, Identity> location_hashes_;
 };
 
+// One event as every stream shares it: the keys filters look at, and the API message encoded
+// once. Immutable once built.
+struct WatchEvent {
+  StoredEvent keys;  // payload left empty: the bytes are in `wire`
+  grpc::Slice wire;  // the encoded API message (AvailabilityChanged, OrderEvent)
+  size_t sku_hash = 0;
+  size_t location_hash = 0;
+};
+using WatchEventPtr = std::shared_ptr<const WatchEvent>;
+
+// What fan-out has cost so far (for tests and metrics).
+struct WatchCounters {
+  uint64_t encoded = 0;   // events encoded by the hub for live streams (once per event)
+  uint64_t replayed = 0;  // events read back from the log for a stream behind the ring
+  uint64_t written = 0;   // messages the gRPC streams have sent
+};
+
 class WatchHub final : public EventSink {
  public:
   // A stream, woken (on the hub's thread) when new events may be available.
@@ -53,6 +77,11 @@ class WatchHub final : public EventSink {
     virtual void Close(const Status& status) = 0;
     // The last sequence this stream has examined.
     virtual int64_t position() const = 0;
+    // What the stream sends; fixed for its life (the hub indexes it).
+    virtual const WatchFilter& filter() const = 0;
+    // The hub found nothing for this stream in (from, to]: if it has examined everything up
+    // to `from`, it moves on to `to` without looking and returns true; false if it is behind.
+    virtual bool Skip(int64_t from, int64_t to) = 0;
   };
 
   // Called on the hub's thread after each fan-out: open streams and the largest lag.
@@ -77,9 +106,14 @@ class WatchHub final : public EventSink {
   int64_t head() const { return committed_head_.load(std::memory_order_acquire); }
   size_t subscribers() const;
 
+  WatchCounters counters() const;
+  // A stream sent `n` messages.
+  void CountWritten(uint64_t n) { written_.fetch_add(n, std::memory_order_relaxed); }
+
   // Appends up to `max` events after *after that match `filter` to `out`, advancing *after
   // past everything examined. OUT_OF_RANGE if the log was pruned past *after.
-  Status Next(int64_t* after, const WatchFilter& filter, size_t max, std::deque<StoredEvent>* out);
+  Status Next(int64_t* after, const WatchFilter& filter, size_t max,
+              std::deque<WatchEventPtr>* out);
   // OUT_OF_RANGE if a stream cannot resume after `after` (pruned, or in the future).
   Status CheckResumable(int64_t after);
 
@@ -87,7 +121,7 @@ class WatchHub final : public EventSink {
   void Run();
   void BumpHead(int64_t sequence);
   Status NextFromLog(int64_t* after, const WatchFilter& filter, size_t max,
-                     std::deque<StoredEvent>* out);
+                     std::deque<WatchEventPtr>* out);
 
   ReadStore& reader_;
   const size_t capacity_;
@@ -99,18 +133,27 @@ class WatchHub final : public EventSink {
   bool stopping_ = false;
 
   mutable std::mutex ring_mu_;
-  struct RingEntry {
-    StoredEvent event;
-    size_t sku_hash;
-    size_t location_hash;
-  };
   // Served kinds only, ascending. Every served event after ring_floor_ is in the ring.
-  std::deque<RingEntry> ring_;
+  std::deque<WatchEventPtr> ring_;
   int64_t ring_floor_ = INT64_MAX;  // until Start(): everything comes from the log
 
   mutable std::mutex subs_mu_;
   std::vector<std::weak_ptr<Subscriber>> subs_;
+  uint64_t subs_version_ = 0;  // bumped by every change of subs_
   bool closed_ = false;
+
+  // The hub thread's index of the streams, rebuilt when subs_ changed: a batch wakes only
+  // the streams it has an event for (found by SKU, or by a scan of the few without a SKU
+  // filter), and lets every other stream skip past it.
+  void FanOut(const std::vector<WatchEventPtr>& fresh, int64_t from, int64_t to);
+  std::vector<std::shared_ptr<Subscriber>> fan_;
+  std::unordered_map<size_t, std::vector<uint32_t>> fan_by_sku_;  // SKU hash -> fan_ index
+  std::vector<uint32_t> fan_scan_;                                // every other stream
+  uint64_t fan_version_ = UINT64_MAX;
+
+  std::atomic<uint64_t> encoded_{0};
+  std::atomic<uint64_t> replayed_{0};
+  std::atomic<uint64_t> written_{0};
 
   std::function<void(size_t, int64_t)> lag_observer_;
   std::thread thread_;

@@ -1,6 +1,9 @@
 // The gateway's pure translations: status codes, Connect error bodies, base64, query strings,
 // Watch requests and Server-Sent Event formatting.
+#include <google/protobuf/util/json_util.h>
 #include <gtest/gtest.h>
+
+#include <random>
 
 #include "google/rpc/error_details.pb.h"
 #include "google/rpc/status.pb.h"
@@ -110,6 +113,86 @@ TEST(HttpJson, SseEventLines) {
   EXPECT_FALSE(FormatSseEvent(WatchKind::kOrders, "\xff\xff\xff").ok());
   EXPECT_EQ(FormatSseError(14, "bye", "").rfind("event: error\ndata: {\"code\":\"unavailable\"", 0),
             0u);
+}
+
+// The availability event's JSON is printed directly: it must be byte for byte what
+// protobuf's printer gives, for every value, or the general printer must take over.
+TEST(HttpJson, AvailabilityJson_IsExactlyProtobufsJson) {
+  auto protobuf_json = [](const v1::AvailabilityChanged& m) {
+    google::protobuf::util::JsonPrintOptions options;
+    options.always_print_primitive_fields = true;
+    std::string out;
+    EXPECT_TRUE(google::protobuf::util::MessageToJsonString(m, &out, options).ok());
+    return out;
+  };
+  std::mt19937_64 rng(18);
+  const int64_t seconds[] = {0,           1,          59,
+                             86399,       86400,      951782400 /* 2000-02-29 */,
+                             1709164800,  1798848000, 4102444800 /* 2100-01-01 */,
+                             253402300799};
+  const int32_t nanos[] = {0, 1, 999, 1000, 1000000, 123000000, 123456000, 123456789, 999999999};
+  const char* ids[] = {"", "a", "sku-42", "S1.b_c:d", "0123456789"};
+  int direct = 0;
+  for (int i = 0; i < 2000; ++i) {
+    v1::AvailabilityChanged m;
+    auto pick = [&](int64_t range) { return static_cast<int64_t>(rng() % range) - range / 4; };
+    m.set_sequence(i % 7 == 0 ? 0 : static_cast<int64_t>(rng() >> (rng() % 63)));
+    m.set_sku(ids[rng() % 5]);
+    m.set_location_id(ids[rng() % 5]);
+    m.set_on_hand(pick(1000000));
+    m.set_reserved(pick(100));
+    m.set_safety_stock(i % 3 == 0 ? 0 : pick(10));
+    m.set_atp(i % 11 == 0 ? INT64_MIN : pick(1000000));
+    m.set_quarantined(i % 13 == 0 ? INT64_MAX : pick(5));
+    m.set_future_supply_changed(rng() % 2 == 0);
+    if (i % 5 != 0) {
+      m.mutable_time()->set_seconds(i % 4 == 0 ? seconds[rng() % 10]
+                                               : static_cast<int64_t>(rng() % 253402300800));
+      m.mutable_time()->set_nanos(nanos[rng() % 9]);
+    }
+    std::string json;
+    if (AvailabilityJson(m, &json)) {
+      ++direct;
+      EXPECT_EQ(json, protobuf_json(m));
+    }
+  }
+  EXPECT_EQ(direct, 2000);
+  // What needs escaping, or a time the direct printer does not handle, is left to protobuf.
+  for (const char* sku : {"a\"b", "<x>", "caf\xc3\xa9", "a b", "back\\slash"}) {
+    v1::AvailabilityChanged m;
+    m.set_sku(sku);
+    std::string json;
+    EXPECT_FALSE(AvailabilityJson(m, &json)) << sku;
+    auto event = FormatSseEvent(WatchKind::kAvailability, m.SerializeAsString());
+    ASSERT_TRUE(event.ok());
+    EXPECT_NE(event->find("data: " + protobuf_json(m) + "\n\n"), std::string::npos);
+  }
+  v1::AvailabilityChanged before_1970;
+  before_1970.mutable_time()->set_seconds(-1);
+  std::string json;
+  EXPECT_FALSE(AvailabilityJson(before_1970, &json));
+}
+
+// One formatting per distinct message, shared; other bytes are formatted anew.
+TEST(HttpJson, SseEventCache_FormatsEachEventOnce) {
+  SseEventCache cache;
+  v1::AvailabilityChanged a;
+  a.set_sequence(7);
+  a.set_sku("x");
+  v1::AvailabilityChanged b = a;
+  b.set_on_hand(3);
+  auto first = cache.Format(WatchKind::kAvailability, a.SerializeAsString());
+  auto again = cache.Format(WatchKind::kAvailability, a.SerializeAsString());
+  ASSERT_TRUE(first.ok() && again.ok());
+  EXPECT_EQ(first->get(), again->get());
+  EXPECT_EQ(**first, *FormatSseEvent(WatchKind::kAvailability, a.SerializeAsString()));
+  EXPECT_EQ(cache.formatted(), 1u);
+  auto other = cache.Format(WatchKind::kAvailability, b.SerializeAsString());
+  ASSERT_TRUE(other.ok());
+  EXPECT_NE(**other, **first);
+  EXPECT_EQ(cache.formatted(), 2u);
+  EXPECT_FALSE(cache.Format(WatchKind::kOrders, "\xff\xff\xff").ok());
+  EXPECT_EQ(cache.formatted(), 2u);
 }
 
 TEST(HttpJson, MethodsOfOmsOnlyAndUnaryOnly) {

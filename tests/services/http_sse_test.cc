@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <set>
 #include <thread>
 
 #include "tests/services/http_fixture.h"
@@ -162,6 +163,66 @@ TEST_F(HttpSseTest, HundredSubscribers_EachSeeEveryEventOfItsFilter_InOrder) {
     }
     EXPECT_EQ(seen, expected[i % kSkus]);
   }
+}
+
+// ImportStock of `rows` SKUs at s1 in one call: `rows` events of one commit, a burst.
+void ImportBurst(int port, const std::string& prefix, int rows, int64_t on_hand) {
+  v1::ImportStockRequest req;
+  req.set_request_id(LiveServer::NextId());
+  for (int i = 0; i < rows; ++i) {
+    auto* row = req.add_rows();
+    row->set_sku(prefix + std::to_string(i));
+    row->set_location_id("s1");
+    row->set_on_hand(on_hand);
+  }
+  v1::ImportStockResponse resp;
+  ASSERT_TRUE(JsonOk(CallJson(port, "InventoryService", "ImportStock", req), &resp));
+  ASSERT_EQ(resp.changed(), rows);
+}
+
+// A burst leaves in batched writes: every event whole (its own id, event and one data line),
+// none merged with the next or split, in sequence order, and the same sequences as gRPC says.
+// Each event's text is rendered once for all the streams that send it.
+TEST_F(HttpSseTest, Burst_InBatchedWrites_EveryEventWholeAndInOrder_FormattedOnce) {
+  constexpr int kRows = 600;
+  constexpr int kStreams = 5;
+  Adjust("first", 1);
+  std::vector<std::unique_ptr<SseStream>> streams;
+  for (int i = 0; i < kStreams; ++i) {
+    streams.push_back(std::make_unique<SseStream>(port(), "/v1/watch/availability"));
+    ASSERT_TRUE(Streaming(*streams.back())) << streams.back()->head().status;
+  }
+  services::FanoutCounters before = server_.server().fanout_counters();
+  ImportBurst(port(), "burst-", kRows, 3);
+  Adjust("last", 1);
+  std::vector<std::vector<int64_t>> seen(kStreams);
+  for (int i = 0; i < kStreams; ++i) {
+    SCOPED_TRACE(i);
+    std::set<std::string> skus;
+    for (;;) {
+      auto e = streams[i]->Next();
+      ASSERT_TRUE(e.has_value()) << "after " << seen[i].size() << " events";
+      v1::AvailabilityChanged event;
+      ASSERT_TRUE(ParseAvailability(*e, &event)) << e->data;
+      if (!seen[i].empty()) {
+        ASSERT_EQ(event.sequence(), seen[i].back() + 1);
+      }
+      seen[i].push_back(event.sequence());
+      if (event.sku() == "last") break;
+      EXPECT_EQ(event.on_hand(), 3);
+      skus.insert(event.sku());
+    }
+    EXPECT_EQ(skus.size(), static_cast<size_t>(kRows));
+    EXPECT_EQ(seen[i], seen[0]);
+  }
+  ASSERT_EQ(seen[0].size(), static_cast<size_t>(kRows + 1));
+  services::FanoutCounters after = server_.server().fanout_counters();
+  EXPECT_EQ(after.sse_formatted - before.sse_formatted, static_cast<uint64_t>(kRows + 1));
+  // One write per event would be kStreams * (kRows + 1); batches of up to 64 need far fewer.
+  EXPECT_LT(after.sse_writes - before.sse_writes, static_cast<uint64_t>(kStreams * kRows / 4));
+  std::vector<int64_t> expected = GrpcSequences("last", [](const auto&) { return true; });
+  ASSERT_FALSE(expected.empty());
+  EXPECT_EQ(expected.back(), seen[0].back());
 }
 
 TEST_F(HttpSseTest, WatchOrders_ForAPickupStore_SeesItsPlacedOrderOnly) {

@@ -2,6 +2,8 @@
 // and restarts, filters, retention, slow subscribers, shutdown.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <set>
 #include <thread>
 
 #include "tests/support/live_server.h"
@@ -217,6 +219,130 @@ TEST_F(WatchTest, StalledSubscriber_DoesNotHoldBackWritersOrOtherStreams) {
   EXPECT_EQ(received.load(), kWrites);
   stalled_ctx->TryCancel();
   stalled->Finish();
+}
+
+// ImportStock of `rows` SKUs at s1 in one call: one commit, `rows` availability events at once.
+void ImportBurst(LiveServer& server, const std::string& prefix, int rows, int64_t on_hand) {
+  v1::ImportStockRequest req;
+  req.set_request_id(LiveServer::NextId());
+  for (int i = 0; i < rows; ++i) {
+    auto* row = req.add_rows();
+    row->set_sku(prefix + std::to_string(i));
+    row->set_location_id("s1");
+    row->set_on_hand(on_hand);
+  }
+  v1::ImportStockResponse resp;
+  ASSERT_TRUE(server.inventory().ImportStock(Ctx().get(), req, &resp).ok());
+  ASSERT_EQ(resp.changed(), rows);
+}
+
+// Each event is encoded once, by the hub, however many streams send it: the streams write
+// the hub's bytes and never encode.
+TEST_F(WatchTest, FanOut_EncodesEachEventOnce_WhateverTheSubscriberCount) {
+  server_.Receive("warm", "s1", 1);
+  for (int subscribers : {1, 20}) {
+    SCOPED_TRACE(subscribers);
+    struct Sub {
+      std::unique_ptr<v1::InventoryService::Stub> stub;
+      std::unique_ptr<grpc::ClientContext> ctx;
+      std::unique_ptr<grpc::ClientReader<AvailabilityChanged>> reader;
+    };
+    std::vector<Sub> subs;
+    v1::WatchAvailabilityRequest req;
+    req.set_from_now(true);
+    for (int i = 0; i < subscribers; ++i) {
+      Sub sub{v1::InventoryService::NewStub(server_.NewChannel()), Ctx(30), nullptr};
+      sub.reader = sub.stub->WatchAvailability(sub.ctx.get(), req);
+      sub.reader->WaitForInitialMetadata();  // registered
+      subs.push_back(std::move(sub));
+    }
+    constexpr int kEvents = 30;
+    services::FanoutCounters before = server_.server().fanout_counters();
+    std::string prefix = "enc" + std::to_string(subscribers) + "-";
+    for (int i = 0; i < kEvents / 3; ++i) server_.Receive(prefix + std::to_string(i), "s1", 1);
+    ImportBurst(server_, prefix + "burst-", kEvents - kEvents / 3, 5);
+    for (auto& sub : subs) {
+      AvailabilityChanged e;
+      for (int i = 0; i < kEvents; ++i) {
+        ASSERT_TRUE(sub.reader->Read(&e));
+        EXPECT_EQ(e.sku().rfind(prefix, 0), 0u) << e.sku();
+      }
+    }
+    services::FanoutCounters after = server_.server().fanout_counters();
+    EXPECT_EQ(after.encoded - before.encoded, static_cast<uint64_t>(kEvents));
+    EXPECT_EQ(after.written - before.written, static_cast<uint64_t>(kEvents * subscribers));
+    EXPECT_EQ(after.replayed, before.replayed);
+    for (auto& sub : subs) {
+      sub.ctx->TryCancel();
+      sub.reader->Finish();
+    }
+  }
+}
+
+// A burst — hundreds of events of one commit, then more commits behind them — reaches a
+// filtered and an unfiltered stream whole, in sequence order, with each event's own values,
+// exactly as a replay of the log gives them.
+TEST_F(WatchTest, Burst_ArrivesCompleteAndInOrder) {
+  constexpr int kRows = 700;
+  constexpr int kAfter = 50;
+  server_.Receive("first", "s1", 1);
+  v1::WatchAvailabilityRequest all;
+  all.set_from_now(true);
+  v1::WatchAvailabilityRequest some = all;
+  for (int i = 0; i < kRows; i += 7) some.add_skus("b-" + std::to_string(i));
+  auto stub = v1::InventoryService::NewStub(server_.NewChannel());
+  auto ctx_all = Ctx(60), ctx_some = Ctx(60);
+  auto r_all = stub->WatchAvailability(ctx_all.get(), all);
+  auto r_some = stub->WatchAvailability(ctx_some.get(), some);
+  r_all->WaitForInitialMetadata();
+  r_some->WaitForInitialMetadata();
+  ImportBurst(server_, "b-", kRows, 9);
+  for (int i = 0; i < kAfter; ++i) server_.Receive("b-0", "s1", 1);
+
+  std::vector<AvailabilityChanged> got_all;
+  AvailabilityChanged e;
+  while (got_all.size() < kRows + kAfter && r_all->Read(&e)) got_all.push_back(e);
+  ASSERT_EQ(got_all.size(), static_cast<size_t>(kRows + kAfter));
+  std::set<std::string> burst_skus;
+  for (size_t i = 0; i < got_all.size(); ++i) {
+    if (i > 0) {
+      ASSERT_EQ(got_all[i].sequence(), got_all[i - 1].sequence() + 1) << i;
+    }
+    if (i < kRows) {
+      burst_skus.insert(got_all[i].sku());
+      EXPECT_EQ(got_all[i].on_hand(), 9);
+    } else {
+      EXPECT_EQ(got_all[i].sku(), "b-0");
+      EXPECT_EQ(got_all[i].on_hand(), 9 + static_cast<int64_t>(i - kRows + 1));
+    }
+  }
+  EXPECT_EQ(burst_skus.size(), static_cast<size_t>(kRows));
+
+  std::vector<AvailabilityChanged> got_some;
+  const size_t want_some = static_cast<size_t>(some.skus_size() + kAfter);
+  while (got_some.size() < want_some && r_some->Read(&e)) got_some.push_back(e);
+  ASSERT_EQ(got_some.size(), want_some);
+  std::vector<int64_t> expected_some;
+  for (const auto& a : got_all) {
+    if (some.skus().end() != std::find(some.skus().begin(), some.skus().end(), a.sku())) {
+      expected_some.push_back(a.sequence());
+    }
+  }
+  std::vector<int64_t> seen_some;
+  for (const auto& a : got_some) seen_some.push_back(a.sequence());
+  EXPECT_EQ(seen_some, expected_some);
+
+  // The same bytes a replay from the log gives.
+  std::vector<AvailabilityChanged> replay =
+      Read(After(got_all.front().sequence() - 1), got_all.size());
+  ASSERT_EQ(replay.size(), got_all.size());
+  for (size_t i = 0; i < replay.size(); ++i) {
+    EXPECT_EQ(replay[i].SerializeAsString(), got_all[i].SerializeAsString()) << i;
+  }
+  ctx_all->TryCancel();
+  ctx_some->TryCancel();
+  r_all->Finish();
+  r_some->Finish();
 }
 
 // The server's clock, constructed before the server that uses it (a base initialized first).
