@@ -7,7 +7,7 @@ PACKAGES=(
   g++ cmake ninja-build pkg-config
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   libsqlite3-dev sqlite3 libfmt-dev libboost-dev libcli11-dev nlohmann-json3-dev
-  prometheus-cpp-dev libgtest-dev libgmock-dev libbenchmark-dev
+  prometheus-cpp-dev libgtest-dev libgmock-dev libbenchmark-dev libjemalloc-dev
   openssl python3 clang-14 libclang-rt-14-dev
 )
 PACKAGES+=("$@")
