@@ -168,7 +168,8 @@ BatchStats Engine::RunPipelined(std::vector<Submission>& batch) {
   }
   state_.Seal();
   int64_t number = ++batches_;
-  in_flight_ = InFlight{number, std::move(batch), std::move(completions), std::move(pending_events_)};
+  in_flight_ =
+      InFlight{number, std::move(batch), std::move(completions), std::move(pending_events_)};
   pending_events_.clear();
   batch.clear();
   pipeline_->run_sync([this, number, commit] {

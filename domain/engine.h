@@ -134,7 +134,7 @@ class Engine {
   bool recovering_ = false;    // a failed fsync not yet followed by a successful one
   std::mutex sync_mu_;
   std::condition_variable sync_cv_;
-  std::atomic<int64_t> synced_{0};  // the newest batch whose fsync returned
+  std::atomic<int64_t> synced_{0};   // the newest batch whose fsync returned
   std::atomic<bool> sync_ok_{true};  // how it returned
 };
 

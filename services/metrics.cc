@@ -37,7 +37,9 @@ struct Metrics::Impl {
   Histogram& commit_time =
       prometheus::BuildHistogram()
           .Name("oms_writer_batch_seconds")
-          .Help("Time to apply and commit one batch: fsync included, unless pipelined (then it overlaps the next batch)")
+          .Help(
+              "Time to apply and commit one batch: fsync included, unless pipelined (then it "
+              "overlaps the next batch)")
           .Register(*registry)
           .Add({}, Histogram::BucketBoundaries{0.0002, 0.0005, 0.001, 0.002, 0.005, 0.01, 0.02,
                                                0.05, 0.1, 0.5, 1});

@@ -145,10 +145,10 @@ int main(int argc, char** argv) {
     fmt::print(stderr, "omsd: cannot start: {}\n", server.status().ToString());
     return 1;
   }
-  fmt::print("omsd: serving oms.v1 on {} (port {}), db={} schema_version={} durability={}\n",
-             options.listen, (*server)->port(), options.db_path, (*server)->schema_version(),
-             durability == "full" && options.writer.pipelined ? "full (pipelined fsync)"
-                                                              : durability);
+  fmt::print(
+      "omsd: serving oms.v1 on {} (port {}), db={} schema_version={} durability={}\n",
+      options.listen, (*server)->port(), options.db_path, (*server)->schema_version(),
+      durability == "full" && options.writer.pipelined ? "full (pipelined fsync)" : durability);
   if ((*server)->metrics_port() != 0) {
     fmt::print("omsd: serving Prometheus /metrics on {} (port {})\n", options.metrics_listen,
                (*server)->metrics_port());

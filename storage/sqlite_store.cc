@@ -55,13 +55,12 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const StoreOptions& optio
       if (fd >= 0) ::close(fd);
     }
   } unlock{*lock};
-  Result<std::unique_ptr<Database>> db =
-      Database::Open(options.path, {.read_only = false,
-                                    // Pipelined: the fsync is Sync()'s, not COMMIT's.
-                                    .synchronous_full =
-                                        options.synchronous_full && !options.pipelined,
-                                    .writer = true,
-                                    .vfs = options.vfs});
+  Result<std::unique_ptr<Database>> db = Database::Open(
+      options.path, {.read_only = false,
+                     // Pipelined: the fsync is Sync()'s, not COMMIT's.
+                     .synchronous_full = options.synchronous_full && !options.pipelined,
+                     .writer = true,
+                     .vfs = options.vfs});
   if (!db.ok()) return db.status();
   Result<int> version = Migrate(**db);
   if (!version.ok()) return version.status();

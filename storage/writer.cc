@@ -74,11 +74,8 @@ void Writer::Start() {
     });
     impl_->engine.set_pipeline(Engine::Pipeline{
         .run_sync = [impl = impl_.get()](
-                         std::function<void()> job) { asio::post(impl->syncs, std::move(job)); },
-         .wake =
-             [impl = impl_.get()] {
-               asio::post(impl->io, [impl] { impl->engine.Poll(); });
-             }});
+                        std::function<void()> job) { asio::post(impl->syncs, std::move(job)); },
+        .wake = [impl = impl_.get()] { asio::post(impl->io, [impl] { impl->engine.Poll(); }); }});
   }
   impl_->next_purge = impl_->engine.Now() + impl_->options.purge_interval;
   asio::post(impl_->io, [impl = impl_.get()] { impl->ArmSweep(); });

@@ -136,13 +136,12 @@ class PipelineTest : public ::testing::Test {
     engine_ = std::make_unique<Engine>(*store_, clock_, ids_, view_, &sink_);
     engine_->set_commit_gate(&gate_);
     ASSERT_TRUE(engine_->Open().ok());
-    engine_->set_pipeline(Engine::Pipeline{
-        .run_sync =
-            [this](std::function<void()> job) {
-              std::lock_guard lock(mu_);
-              jobs_.push_back(std::move(job));
-            },
-        .wake = [this] { ++wakes_; }});
+    engine_->set_pipeline(Engine::Pipeline{.run_sync =
+                                               [this](std::function<void()> job) {
+                                                 std::lock_guard lock(mu_);
+                                                 jobs_.push_back(std::move(job));
+                                               },
+                                           .wake = [this] { ++wakes_; }});
     // An acknowledged, durable baseline: 10 units at s1.
     Run({{AddLocation(), "setup"}, {Receive(10), "base"}});
     RunSync();
@@ -286,7 +285,7 @@ TEST_F(PipelineTest, FailedFsyncOfBatchK_WhileKPlus1IsWritten_FailsBoth_AndLoses
   std::thread next([&] { Run({{Receive(7), "n1"}}); });
   ASSERT_TRUE(store_->AwaitWrites(writes + 1));
   store_->FailNextSync();
-  RunSync();  // k's fsync fails
+  RunSync();    // k's fsync fails
   next.join();  // k+1 sees it, rolls back, syncs again and reloads
 
   ASSERT_TRUE(Done("k1") && Done("n1"));
