@@ -4,6 +4,7 @@
 
 #include "domain/validate.h"
 #include "tests/domain/engine_harness.h"
+#include "tests/fakes/forwarding_store.h"
 
 namespace oms::testing {
 namespace {
@@ -315,45 +316,16 @@ TYPED_TEST(EngineTest, ShortPickedOrder_KeepsItsLinesAndHistory_AcrossARestart) 
 }
 
 // A store that looks at the shared view while the batch is being committed.
-class PeekingStore final : public Store {
+class PeekingStore final : public ForwardingStore {
  public:
   PeekingStore(Store& inner, std::function<void()> at_commit)
-      : inner_(inner), at_commit_(std::move(at_commit)) {}
-  Result<Snapshot> Load() override { return inner_.Load(); }
-  Status Begin() override { return inner_.Begin(); }
-  Result<std::optional<RequestRecord>> FindRequest(const std::string& id) override {
-    return inner_.FindRequest(id);
-  }
-  Status Write(const Changes& c, const RequestRecord* r) override { return inner_.Write(c, r); }
+      : ForwardingStore(inner), at_commit_(std::move(at_commit)) {}
   Status Commit() override {
     at_commit_();
     return inner_.Commit();
   }
-  void Rollback() override { inner_.Rollback(); }
-  Result<std::optional<Reservation>> FindReservation(const ReservationId& id) override {
-    return inner_.FindReservation(id);
-  }
-  Result<std::optional<Order>> FindOrder(const OrderId& id) override {
-    return inner_.FindOrder(id);
-  }
-  Result<std::optional<Return>> FindReturn(const ReturnId& id) override {
-    return inner_.FindReturn(id);
-  }
-  Result<std::vector<ReturnedUnits>> FindReturned(const std::string& source) override {
-    return inner_.FindReturned(source);
-  }
-  Result<std::optional<Inbound>> FindInbound(const InboundId& id) override {
-    return inner_.FindInbound(id);
-  }
-  Result<int64_t> PurgeRequests(Timestamp b, int64_t m) override {
-    return inner_.PurgeRequests(b, m);
-  }
-  Result<int64_t> PurgeEvents(Timestamp b, int64_t k, int64_t m) override {
-    return inner_.PurgeEvents(b, k, m);
-  }
 
  private:
-  Store& inner_;
   std::function<void()> at_commit_;
 };
 

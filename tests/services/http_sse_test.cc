@@ -167,14 +167,7 @@ TEST_F(HttpSseTest, HundredSubscribers_EachSeeEveryEventOfItsFilter_InOrder) {
 
 // ImportStock of `rows` SKUs at s1 in one call: `rows` events of one commit, a burst.
 void ImportBurst(int port, const std::string& prefix, int rows, int64_t on_hand) {
-  v1::ImportStockRequest req;
-  req.set_request_id(LiveServer::NextId());
-  for (int i = 0; i < rows; ++i) {
-    auto* row = req.add_rows();
-    row->set_sku(prefix + std::to_string(i));
-    row->set_location_id("s1");
-    row->set_on_hand(on_hand);
-  }
+  v1::ImportStockRequest req = LiveServer::BurstImport(prefix, rows, on_hand);
   v1::ImportStockResponse resp;
   ASSERT_TRUE(JsonOk(CallJson(port, "InventoryService", "ImportStock", req), &resp));
   ASSERT_EQ(resp.changed(), rows);

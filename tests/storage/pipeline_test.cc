@@ -22,6 +22,7 @@
 #include "tests/fakes/fake_clock.h"
 #include "tests/fakes/fake_ports.h"
 #include "tests/fakes/fault_vfs.h"
+#include "tests/fakes/forwarding_store.h"
 #include "tests/support/temp_dir.h"
 
 namespace oms::testing {
@@ -31,14 +32,9 @@ using namespace std::chrono_literals;
 
 // Wraps the SQLite store: counts writes and commits, so a test can wait until the next batch
 // has been written while the prior fsync is still held.
-class CountingStore final : public Store {
+class CountingStore final : public ForwardingStore {
  public:
-  explicit CountingStore(Store& inner) : inner_(inner) {}
-  Result<Snapshot> Load() override { return inner_.Load(); }
-  Status Begin() override { return inner_.Begin(); }
-  Result<std::optional<RequestRecord>> FindRequest(const std::string& id) override {
-    return inner_.FindRequest(id);
-  }
+  explicit CountingStore(Store& inner) : ForwardingStore(inner) {}
   Status Write(const Changes& c, const RequestRecord* r) override {
     Status s = inner_.Write(c, r);
     std::lock_guard lock(mu_);
@@ -46,7 +42,6 @@ class CountingStore final : public Store {
     cv_.notify_all();
     return s;
   }
-  Status Commit() override { return inner_.Commit(); }
   Status CommitNoSync() override {
     ++commits_;
     return inner_.CommitNoSync();
@@ -62,29 +57,6 @@ class CountingStore final : public Store {
     return inner_.Sync();
   }
   void FailNextSync() { fail_next_sync_ = true; }
-  void Rollback() override { inner_.Rollback(); }
-  Result<std::optional<Reservation>> FindReservation(const ReservationId& id) override {
-    return inner_.FindReservation(id);
-  }
-  Result<std::optional<Order>> FindOrder(const OrderId& id) override {
-    return inner_.FindOrder(id);
-  }
-  Result<std::optional<Return>> FindReturn(const ReturnId& id) override {
-    return inner_.FindReturn(id);
-  }
-  Result<std::vector<ReturnedUnits>> FindReturned(const std::string& source) override {
-    return inner_.FindReturned(source);
-  }
-  Result<std::optional<Inbound>> FindInbound(const InboundId& id) override {
-    return inner_.FindInbound(id);
-  }
-  Result<int64_t> PurgeRequests(Timestamp b, int64_t m) override {
-    return inner_.PurgeRequests(b, m);
-  }
-  Result<int64_t> PurgeEvents(Timestamp b, int64_t k, int64_t m) override {
-    return inner_.PurgeEvents(b, k, m);
-  }
-
   bool AwaitWrites(int n) {
     std::unique_lock lock(mu_);
     return cv_.wait_for(lock, 10s, [&] { return writes_ >= n; });
@@ -96,7 +68,6 @@ class CountingStore final : public Store {
   int commits() const { return commits_.load(); }
 
  private:
-  Store& inner_;
   std::mutex mu_;
   std::condition_variable cv_;
   int writes_ = 0;

@@ -13,6 +13,7 @@
 
 #include "tests/fakes/fake_clock.h"
 #include "tests/fakes/fake_ports.h"
+#include "tests/fakes/forwarding_store.h"
 #include "tests/fakes/memory_store.h"
 
 namespace oms::testing {
@@ -21,14 +22,10 @@ namespace {
 using namespace std::chrono_literals;
 
 // A MemoryStore whose Commit can be held closed, so a test controls when a batch finishes.
-class GatedStore final : public Store {
+class GatedStore final : public ForwardingStore {
  public:
-  Result<Snapshot> Load() override { return inner_.Load(); }
-  Status Begin() override { return inner_.Begin(); }
-  Result<std::optional<RequestRecord>> FindRequest(const std::string& id) override {
-    return inner_.FindRequest(id);
-  }
-  Status Write(const Changes& c, const RequestRecord* r) override { return inner_.Write(c, r); }
+  // The base keeps a reference to memory_, constructed right after it and used only later.
+  GatedStore() : ForwardingStore(memory_) {}
   Status Commit() override {
     std::unique_lock lock(mu_);
     ++waiting_;
@@ -36,28 +33,6 @@ class GatedStore final : public Store {
     cv_.wait(lock, [this] { return open_; });
     --waiting_;
     return inner_.Commit();
-  }
-  void Rollback() override { inner_.Rollback(); }
-  Result<std::optional<Reservation>> FindReservation(const ReservationId& id) override {
-    return inner_.FindReservation(id);
-  }
-  Result<std::optional<Order>> FindOrder(const OrderId& id) override {
-    return inner_.FindOrder(id);
-  }
-  Result<std::optional<Return>> FindReturn(const ReturnId& id) override {
-    return inner_.FindReturn(id);
-  }
-  Result<std::vector<ReturnedUnits>> FindReturned(const std::string& source) override {
-    return inner_.FindReturned(source);
-  }
-  Result<std::optional<Inbound>> FindInbound(const InboundId& id) override {
-    return inner_.FindInbound(id);
-  }
-  Result<int64_t> PurgeRequests(Timestamp b, int64_t m) override {
-    return inner_.PurgeRequests(b, m);
-  }
-  Result<int64_t> PurgeEvents(Timestamp b, int64_t k, int64_t m) override {
-    return inner_.PurgeEvents(b, k, m);
   }
 
   void Close() {
@@ -74,10 +49,10 @@ class GatedStore final : public Store {
     std::unique_lock lock(mu_);
     return cv_.wait_for(lock, 10s, [this] { return waiting_ > 0; });
   }
-  MemoryStore& inner() { return inner_; }
+  MemoryStore& inner() { return memory_; }
 
  private:
-  MemoryStore inner_;
+  MemoryStore memory_;
   std::mutex mu_;
   std::condition_variable cv_;
   bool open_ = true;

@@ -106,6 +106,19 @@ std::string LiveServer::NextId(const std::string& prefix) {
   return prefix + "-" + std::to_string(getpid()) + "-" + std::to_string(next++);
 }
 
+v1::ImportStockRequest LiveServer::BurstImport(const std::string& prefix, int rows,
+                                               int64_t on_hand) {
+  v1::ImportStockRequest req;
+  req.set_request_id(NextId());
+  for (int i = 0; i < rows; ++i) {
+    auto* row = req.add_rows();
+    row->set_sku(prefix + std::to_string(i));
+    row->set_location_id("s1");
+    row->set_on_hand(on_hand);
+  }
+  return req;
+}
+
 void LiveServer::AddLocation(const std::string& id, bool ship, bool pickup, v1::LocationKind kind) {
   v1::UpsertLocationRequest req;
   req.set_request_id(NextId());

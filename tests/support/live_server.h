@@ -51,6 +51,9 @@ class LiveServer {
 
   // A unique request id for this process.
   static std::string NextId(const std::string& prefix = "req");
+  // ImportStock of `rows` SKUs `prefix`0, `prefix`1, … at s1 with `on_hand` each: one commit,
+  // `rows` availability events at once.
+  static v1::ImportStockRequest BurstImport(const std::string& prefix, int rows, int64_t on_hand);
 
   // Setup helpers: they assert success.
   void AddLocation(const std::string& id, bool ship = true, bool pickup = true,
