@@ -4,6 +4,7 @@
 #include <google/protobuf/any.pb.h>
 #include <google/protobuf/descriptor.h>
 #include <google/protobuf/dynamic_message.h>
+#include <google/protobuf/io/coded_stream.h>
 #include <google/protobuf/message.h>
 #include <google/protobuf/util/json_util.h>
 
@@ -424,19 +425,9 @@ Result<std::shared_ptr<const std::string>> SseEventCache::Format(WatchKind kind,
   // Keyed by the sequence (field 1, a varint, first in the bytes of both event messages):
   // consecutive events never share a slot. Bytes that do not start so are keyed by a hash.
   uint64_t key = 0;
-  bool keyed = false;
-  if (message_bytes.size() > 1 && message_bytes[0] == '\x08') {
-    int shift = 0;
-    for (size_t i = 1; i < message_bytes.size() && i <= 10; ++i) {
-      auto b = static_cast<unsigned char>(message_bytes[i]);
-      key |= static_cast<uint64_t>(b & 0x7f) << shift;
-      shift += 7;
-      if (!(b & 0x80)) {
-        keyed = true;
-        break;
-      }
-    }
-  }
+  google::protobuf::io::CodedInputStream in(reinterpret_cast<const uint8_t*>(message_bytes.data()),
+                                            static_cast<int>(message_bytes.size()));
+  const bool keyed = in.ReadTag() == 8 && in.ReadVarint64(&key);
   if (!keyed) key = std::hash<std::string_view>{}(message_bytes);
   size_t index = key % kSlots;
   std::lock_guard lock(stripes_[index % kStripes]);
