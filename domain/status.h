@@ -59,6 +59,10 @@ inline constexpr char kSequenceAhead[] = "SEQUENCE_AHEAD";
 inline constexpr char kEventsPruned[] = "EVENTS_PRUNED";
 // RESOURCE_EXHAUSTED: a backup or online verify is already running (one at a time).
 inline constexpr char kAdminBusy[] = "ADMIN_BUSY";
+// UNAVAILABLE, replicas on PostgreSQL: this writer lost its lease (another replica took it
+// over), so the batch did not commit; and a read's oms-min-sequence was not applied in time.
+inline constexpr char kNotLeader[] = "NOT_LEADER";
+inline constexpr char kReplicaBehind[] = "REPLICA_BEHIND";
 }  // namespace reason
 
 struct FieldViolation {

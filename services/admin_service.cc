@@ -9,6 +9,7 @@
 
 #include "services/error_mapping.h"
 #include "storage/verify.h"
+#include "storage/sqlite.h"
 
 namespace oms::services {
 namespace {
@@ -24,7 +25,7 @@ Status Busy() {
 
 // One read-only connection, closed again before the slot frees.
 Result<storage::VerifyReport> VerifyFile(const std::string& path) {
-  auto db = storage::Database::Open(path, {.read_only = true});
+  auto db = storage::SqliteDatabase::Open(path, {.read_only = true});
   if (!db.ok()) return db.status();
   return storage::Verify(**db);
 }
@@ -118,6 +119,11 @@ grpc::ServerWriteReactor<v1::BackupChunk>* AdminService::Backup(
     grpc::CallbackServerContext* context, const v1::BackupRequest* /*request*/) {
   Result<Principal> who = Admit(backend_, context, Action::kOperate);
   if (!who.ok()) return new Refused(who.status());
+  if (open_) {
+    return new Refused(Status(Code::kFailedPrecondition,
+                              "this server runs on PostgreSQL: back it up with PostgreSQL's "
+                              "tools (pg_dump, pg_basebackup), not with omsctl backup"));
+  }
   if (!worker_.TryAcquire()) return new Refused(Busy());
   return new BackupStream(worker_, db_path_);
 }
@@ -130,7 +136,12 @@ grpc::ServerUnaryReactor* AdminService::Verify(grpc::CallbackServerContext* cont
   if (!worker_.TryAcquire()) return FinishWith(context, Busy());
   auto* reactor = context->DefaultReactor();
   worker_.Post([this, reactor, response] {
-    Result<storage::VerifyReport> report = VerifyFile(db_path_);
+    Result<storage::VerifyReport> report = [&]() -> Result<storage::VerifyReport> {
+      if (!open_) return VerifyFile(db_path_);
+      auto db = open_();
+      if (!db.ok()) return db.status();
+      return storage::Verify(**db);
+    }();
     if (report.ok()) {
       response->set_ok(report->ok());
       for (const auto& p : report->problems) response->add_problems(p);

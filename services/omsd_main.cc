@@ -13,6 +13,8 @@
 #include "services/log.h"
 #include "services/server.h"
 #include "storage/schema.h"
+#include "storage/pg.h"
+#include "storage/sqlite.h"
 #include "storage/verify.h"
 
 namespace {
@@ -27,20 +29,30 @@ std::string LimitsText() {
   return text;
 }
 
-// `omsd verify`: every invariant on a (stopped or running) server's database file.
-int RunVerify(const std::string& path) {
-  auto db = oms::storage::Database::Open(path, {.read_only = true});
-  if (!db.ok()) {
-    fmt::print(stderr, "omsd verify: cannot open {}: {}\n", path, db.status().ToString());
+// `omsd verify`: every invariant on a (stopped or running) server's database: the SQLite
+// file at `path`, or PostgreSQL at `conninfo` when it is set.
+int RunVerify(const std::string& path, const std::string& conninfo) {
+  std::unique_ptr<oms::storage::Database> db;
+  const std::string where = conninfo.empty() ? path : oms::storage::RedactConninfo(conninfo);
+  oms::Status opened = oms::Status::Ok();
+  if (conninfo.empty()) {
+    auto file = oms::storage::SqliteDatabase::Open(path, {.read_only = true});
+    if (file.ok()) db = std::move(file).value(); else opened = file.status();
+  } else {
+    auto pg = oms::storage::PgDatabase::Open(conninfo);
+    if (pg.ok()) db = std::move(pg).value(); else opened = pg.status();
+  }
+  if (!db) {
+    fmt::print(stderr, "omsd verify: cannot open {}: {}\n", where, opened.ToString());
     return 2;
   }
-  auto report = oms::storage::Verify(**db);
+  auto report = oms::storage::Verify(*db);
   if (!report.ok()) {
     fmt::print(stderr, "omsd verify: {}\n", report.status().ToString());
     return 2;
   }
   fmt::print("verified {}: {} stock levels, {} movements, {} reservations, {} orders, {} events\n",
-             path, report->stock_levels, report->movements, report->reservations, report->orders,
+             where, report->stock_levels, report->movements, report->reservations, report->orders,
              report->events);
   for (const auto& p : report->problems) fmt::print("VIOLATION {}\n", p);
   fmt::print("{}\n", report->ok() ? "ok: every invariant holds" : "FAILED");
@@ -55,6 +67,17 @@ int main(int argc, char** argv) {
   std::string durability = "full";
   app.add_option("--listen", options.listen, "address to serve gRPC on")->capture_default_str();
   app.add_option("--db", options.db_path, "SQLite database file (created if missing)")
+      ->capture_default_str();
+  app.add_option("--postgres", options.postgres,
+                 "CONNINFO: keep the data in PostgreSQL instead of --db (a libpq connection "
+                 "string or URI, e.g. 'host=/run/postgresql dbname=oms'); several omsd may "
+                 "share one database, one of them writing at a time");
+  app.add_option("--advertise", options.advertise,
+                 "the address other replicas reach this one at (default: --listen)");
+  std::string lease_ttl = "5s";
+  app.add_option("--lease-ttl", lease_ttl,
+                 "DURATION: with --postgres, how long the writer's lease lasts unless a batch "
+                 "renews it; another replica may take over after it lapses")
       ->capture_default_str();
   app.add_option("--durability", durability,
                  "full: fsync every commit (default); normal: WAL without fsync per commit, "
@@ -104,11 +127,13 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   app.footer(LimitsText());
   std::string verify_db = "oms.db";
+  std::string verify_postgres;
   CLI::App* verify = app.add_subcommand(
-      "verify", "check every invariant of a database file and exit (non-zero on violations)");
+      "verify", "check every invariant of a database and exit (non-zero on violations)");
   verify->add_option("--db", verify_db, "database file")->capture_default_str();
+  verify->add_option("--postgres", verify_postgres, "CONNINFO: a PostgreSQL database instead");
   CLI11_PARSE(app, argc, argv);
-  if (*verify) return RunVerify(verify_db);
+  if (*verify) return RunVerify(verify_db, verify_postgres);
   oms::services::RouteProtobufLogs();
   options.durability_full = durability == "full";
   options.pickup_hold = std::chrono::hours(pickup_hold_h);
@@ -118,6 +143,13 @@ int main(int argc, char** argv) {
     return 2;
   }
   options.inbound_grace = *grace;
+  auto ttl = oms::services::ParseDurationFlag("--lease-ttl", lease_ttl);
+  if (!ttl.ok() || *ttl < std::chrono::milliseconds(500) || *ttl > std::chrono::minutes(10)) {
+    fmt::print(stderr, "omsd: --lease-ttl {}: {}\n", lease_ttl,
+               ttl.ok() ? "must be between 500ms and 10m" : ttl.status().ToString());
+    return 2;
+  }
+  options.lease_ttl = std::chrono::duration_cast<std::chrono::milliseconds>(*ttl);
 
   // Every connection is a descriptor: raise the soft limit to the hard one (Debian's default
   // soft limit of 1,024 would refuse clients long before --max-streams or the HTTP limits).
@@ -145,10 +177,16 @@ int main(int argc, char** argv) {
     fmt::print(stderr, "omsd: cannot start: {}\n", server.status().ToString());
     return 1;
   }
-  fmt::print(
-      "omsd: serving oms.v1 on {} (port {}), db={} schema_version={} durability={}\n",
-      options.listen, (*server)->port(), options.db_path, (*server)->schema_version(),
-      durability == "full" && options.writer.pipelined ? "full (pipelined fsync)" : durability);
+  if (options.postgres.empty()) {
+    fmt::print(
+        "omsd: serving oms.v1 on {} (port {}), db={} schema_version={} durability={}\n",
+        options.listen, (*server)->port(), options.db_path, (*server)->schema_version(),
+        durability == "full" && options.writer.pipelined ? "full (pipelined fsync)" : durability);
+  } else {
+    fmt::print("omsd: serving oms.v1 on {} (port {}), postgres=\"{}\" schema_version={}\n",
+               options.listen, (*server)->port(), oms::storage::RedactConninfo(options.postgres),
+               (*server)->schema_version());
+  }
   if ((*server)->metrics_port() != 0) {
     fmt::print("omsd: serving Prometheus /metrics on {} (port {})\n", options.metrics_listen,
                (*server)->metrics_port());

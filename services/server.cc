@@ -23,6 +23,8 @@
 #include "services/return_service.h"
 #include "services/watch_hub.h"
 #include "storage/random_ids.h"
+#include "storage/pg.h"
+#include "storage/pg_store.h"
 #include "storage/reader.h"
 #include "storage/sqlite_store.h"
 
@@ -31,7 +33,9 @@ namespace oms::services {
 struct Server::Parts {
   SystemClock system_clock;
   storage::RandomIdSource random_ids;
-  std::unique_ptr<storage::SqliteStore> store;
+  std::unique_ptr<Store> store;
+  storage::SqliteStore* sqlite = nullptr;  // the store, when it is SQLite's
+  int schema_version = 0;
   SharedView view;
   CommitGate gate;  // how far the pipelined writer's commits are durable, for the reader
   std::unique_ptr<Engine> engine;
@@ -64,7 +68,7 @@ int Server::metrics_port() const { return parts_->metrics ? parts_->metrics->por
 
 int Server::http_port() const { return parts_->http ? parts_->http->port() : 0; }
 
-int Server::schema_version() const { return parts_->store->schema_version(); }
+int Server::schema_version() const { return parts_->schema_version; }
 
 FanoutCounters Server::fanout_counters() const {
   WatchCounters w = parts_->hub->counters();
@@ -147,16 +151,33 @@ Result<std::unique_ptr<Server>> Server::Start(const ServerOptions& options) {
   Clock& clock = options.clock ? *options.clock : p->system_clock;
   IdSource& ids = options.ids ? *options.ids : p->random_ids;
 
-  const bool pipelined = options.durability_full && options.writer.pipelined;
-  auto store = storage::SqliteStore::Open({.path = options.db_path,
-                                           .synchronous_full = options.durability_full,
-                                           .vfs = options.vfs,
-                                           .pipelined = pipelined},
-                                          EncodeEvent);
-  if (!store.ok()) return store.status();
-  p->store = std::move(store).value();
-  p->reader = std::make_unique<storage::Reader>(options.db_path, options.vfs,
-                                                pipelined ? &p->gate : nullptr);
+  // Pipelined durability is SQLite's (an fsync of the WAL); PostgreSQL commits each batch.
+  const bool pipelined =
+      options.postgres.empty() && options.durability_full && options.writer.pipelined;
+  if (!options.postgres.empty()) {
+    auto store = storage::PgStore::Open({.conninfo = options.postgres,
+                                         .holder = options.advertise.empty() ? options.listen
+                                                                             : options.advertise,
+                                         .lease_ttl = options.lease_ttl,
+                                         .acquire_timeout = options.lease_ttl * 3},
+                                        EncodeEvent);
+    if (!store.ok()) return store.status();
+    p->schema_version = (*store)->schema_version();
+    p->store = std::move(store).value();
+    p->reader = std::make_unique<storage::Reader>(storage::PgConnections(options.postgres));
+  } else {
+    auto store = storage::SqliteStore::Open({.path = options.db_path,
+                                             .synchronous_full = options.durability_full,
+                                             .vfs = options.vfs,
+                                             .pipelined = pipelined},
+                                            EncodeEvent);
+    if (!store.ok()) return store.status();
+    p->schema_version = (*store)->schema_version();
+    p->sqlite = store->get();
+    p->store = std::move(store).value();
+    p->reader = std::make_unique<storage::Reader>(options.db_path, options.vfs,
+                                                  pipelined ? &p->gate : nullptr);
+  }
   p->hub = std::make_unique<WatchHub>(*p->reader, limits::kWatchBufferEvents);
   p->engine =
       std::make_unique<Engine>(*p->store, clock, ids, p->view, p->hub.get(), options.pickup_hold);
@@ -172,7 +193,7 @@ Result<std::unique_ptr<Server>> Server::Start(const ServerOptions& options) {
     Metrics* metrics = p->metrics.get();
     Engine* engine = p->engine.get();
     storage::Writer* writer = p->writer.get();
-    storage::SqliteStore* store = p->store.get();
+    storage::SqliteStore* sqlite = p->sqlite;
     p->writer->set_observer([=](const BatchStats& stats, std::chrono::microseconds elapsed) {
       if (!stats.committed) {
         LogEvent("error", "batch_failed",
@@ -186,8 +207,10 @@ Result<std::unique_ptr<Server>> Server::Start(const ServerOptions& options) {
       if (metrics) {
         metrics->ObserveBatch(stats, elapsed, writer->stats().queue_depth.load(),
                               engine->state().active_reservations(), engine->state().live_orders());
-        storage::SqliteStore::WalTotals wal = store->wal_totals();
-        metrics->ObserveWal(wal.commits, wal.frames, wal.bytes);
+        if (sqlite) {
+          storage::SqliteStore::WalTotals wal = sqlite->wal_totals();
+          metrics->ObserveWal(wal.commits, wal.frames, wal.bytes);
+        }
       }
     });
   }
@@ -205,7 +228,12 @@ Result<std::unique_ptr<Server>> Server::Start(const ServerOptions& options) {
   p->orders = std::make_unique<OrderService>(*p->backend);
   p->returns = std::make_unique<ReturnService>(*p->backend);
   p->inbound = std::make_unique<InboundService>(*p->backend);
-  p->admin = std::make_unique<AdminService>(*p->backend, options.db_path);
+  if (options.postgres.empty()) {
+    p->admin = std::make_unique<AdminService>(*p->backend, options.db_path);
+  } else {
+    p->admin =
+        std::make_unique<AdminService>(*p->backend, storage::PgConnections(options.postgres));
+  }
 
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();

@@ -17,6 +17,13 @@ namespace oms::services {
 struct ServerOptions {
   std::string listen = "127.0.0.1:50051";  // port 0 picks a free port
   std::string db_path = "oms.db";
+  // PostgreSQL instead of the SQLite file: a libpq connection string or URI. Several omsd
+  // may share one database; one writes at a time, holding the lease.
+  std::string postgres;
+  // Who this replica is to the others (its --advertise address), and how long its lease
+  // lasts unless a batch renews it.
+  std::string advertise;
+  std::chrono::milliseconds lease_ttl{5000};
   bool durability_full = true;
   // How long a ready pickup order waits for its customer unless the order says otherwise.
   Duration pickup_hold = limits::kDefaultPickupHold;

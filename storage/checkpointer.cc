@@ -27,7 +27,7 @@ Checkpointer::~Checkpointer() {
 }
 
 void Checkpointer::Run() {
-  auto db = Database::Open(path_, {.read_only = false, .synchronous_full = true, .vfs = vfs_});
+  auto db = SqliteDatabase::Open(path_, {.read_only = false, .synchronous_full = true, .vfs = vfs_});
   if (!db.ok()) return;  // checkpoints then happen when the writer closes the database
   std::unique_lock lock(mu_);
   while (!cv_.wait_for(lock, interval_, [this] { return stop_; })) {

@@ -2,6 +2,7 @@
 #include "storage/reader.h"
 
 #include "storage/rows.h"
+#include "storage/sqlite.h"
 
 namespace oms::storage {
 namespace {
@@ -16,7 +17,18 @@ StoredEvent StoredEventFromRow(const Statement& row) {
 
 }  // namespace
 
+Reader::Reader(const std::string& path, const std::string& vfs, CommitGate* gate)
+    : Reader(
+          [path, vfs]() -> Result<std::unique_ptr<Database>> {
+            auto db = SqliteDatabase::Open(path, {.read_only = true, .vfs = vfs});
+            if (!db.ok()) return db.status();
+            return std::unique_ptr<Database>(std::move(db).value());
+          },
+          gate) {}
+
 Reader::Lease::~Lease() {
+  // A connection left in a transaction, or broken (PostgreSQL), is not used again.
+  if (!db_->autocommit()) return;
   std::lock_guard lock(reader_.mu_);
   if (reader_.idle_.size() < 16) reader_.idle_.push_back(std::move(db_));
 }
@@ -30,7 +42,7 @@ Result<std::unique_ptr<Reader::Lease>> Reader::Acquire() {
       return std::make_unique<Lease>(*this, std::move(db));
     }
   }
-  Result<std::unique_ptr<Database>> db = Database::Open(path_, {.read_only = true, .vfs = vfs_});
+  Result<std::unique_ptr<Database>> db = open_();
   if (!db.ok()) return db.status();
   return std::make_unique<Lease>(*this, std::move(db).value());
 }
@@ -139,7 +151,7 @@ Result<std::vector<StoredEvent>> Reader::ReadEvents(int64_t after, int kind, int
 
 Result<int64_t> Reader::OldestEvent() {
   return WithSnapshot([&](Database& db) -> Result<int64_t> {
-    Statement& q = db.Prepare("SELECT IFNULL(MIN(sequence), 0) FROM events");
+    Statement& q = db.Prepare("SELECT COALESCE(MIN(sequence), 0) FROM events");
     if (!q.Step()) return q.status().ok() ? Status::Internal("no result") : q.status();
     return q.Int(0);
   });

@@ -1,9 +1,10 @@
-// Reader: the SQLite ReadStore — read-only queries on a small pool of WAL read connections.
-// Readers see the last committed state. With a pipelined writer (a CommitGate given), a read
+// Reader: the SQL ReadStore — read-only queries on a small pool of connections (SQLite WAL
+// read connections, or PostgreSQL sessions). Readers see the last committed state. With a pipelined writer (a CommitGate given), a read
 // that may have seen a commit whose fsync is still in flight waits for that fsync before it
 // answers; it never waits for the writer otherwise.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -13,14 +14,17 @@
 #include "domain/commit_gate.h"
 #include "domain/limits.h"
 #include "domain/read_store.h"
-#include "storage/sqlite.h"
+#include "storage/sql.h"
 
 namespace oms::storage {
 
 class Reader final : public ReadStore {
  public:
-  explicit Reader(std::string path, std::string vfs = "", CommitGate* gate = nullptr)
-      : path_(std::move(path)), vfs_(std::move(vfs)), gate_(gate) {}
+  explicit Reader(ConnectionFactory open, CommitGate* gate = nullptr)
+      : open_(std::move(open)), gate_(gate) {}
+  // Read-only connections to the SQLite database at `path`.
+  explicit Reader(const std::string& path, const std::string& vfs = "",
+                  CommitGate* gate = nullptr);
 
   // ReadStore (documented there).
   Result<std::optional<Location>> GetLocation(const LocationId& id) override;
@@ -61,8 +65,7 @@ class Reader final : public ReadStore {
   };
   Result<std::unique_ptr<Lease>> Acquire();
 
-  std::string path_;
-  std::string vfs_;
+  ConnectionFactory open_;
   CommitGate* gate_;
   std::mutex mu_;
   std::vector<std::unique_ptr<Database>> idle_;
@@ -73,7 +76,12 @@ auto Reader::WithSnapshot(F&& f) -> decltype(f(std::declval<Database&>())) {
   Result<std::unique_ptr<Lease>> lease = Acquire();
   if (!lease.ok()) return lease.status();
   Database& db = (*lease)->db();
-  Status begun = db.Prepare("BEGIN").Run();
+  // One snapshot for every statement of f (PostgreSQL's READ COMMITTED would give each its
+  // own; SQLite's read transaction is one already).
+  Status begun = db.Prepare(db.dialect() == Dialect::kPostgres
+                                ? "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"
+                                : "BEGIN")
+                     .Run();
   if (!begun.ok()) return begun;
   auto result = f(db);
   db.ResetAll();

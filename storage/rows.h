@@ -15,7 +15,7 @@
 #include "domain/reservation.h"
 #include "domain/return.h"
 #include "domain/stock.h"
-#include "storage/sqlite.h"
+#include "storage/sql.h"
 #include "storage/tables.h"
 
 namespace oms::storage {

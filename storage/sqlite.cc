@@ -1,4 +1,4 @@
-// SQLite wrappers.
+// SQLite behind storage/sql.h.
 #include "storage/sqlite.h"
 
 #include <sqlite3.h>
@@ -21,7 +21,7 @@ Status SqliteError(sqlite3* db, int rc, std::string_view context) {
   }
 }
 
-Statement::Statement(sqlite3* db, std::string_view sql) : db_(db), sql_(sql) {
+SqliteStatement::SqliteStatement(sqlite3* db, std::string_view sql) : db_(db), sql_(sql) {
   int rc = sqlite3_prepare_v3(db, sql_.data(), static_cast<int>(sql_.size()),
                               SQLITE_PREPARE_PERSISTENT, &stmt_, nullptr);
   if (rc != SQLITE_OK) {
@@ -30,31 +30,31 @@ Statement::Statement(sqlite3* db, std::string_view sql) : db_(db), sql_(sql) {
   }
 }
 
-Statement::~Statement() { sqlite3_finalize(stmt_); }
+SqliteStatement::~SqliteStatement() { sqlite3_finalize(stmt_); }
 
-Statement& Statement::Bind(int index, int64_t value) {
+Statement& SqliteStatement::Bind(int index, int64_t value) {
   if (stmt_) sqlite3_bind_int64(stmt_, index, value);
   return *this;
 }
 
-Statement& Statement::Bind(int index, std::string_view text) {
+Statement& SqliteStatement::Bind(int index, std::string_view text) {
   if (stmt_)
     sqlite3_bind_text(stmt_, index, text.data(), static_cast<int>(text.size()), SQLITE_TRANSIENT);
   return *this;
 }
 
-Statement& Statement::BindBlob(int index, std::string_view bytes) {
+Statement& SqliteStatement::BindBlob(int index, std::string_view bytes) {
   if (stmt_)
     sqlite3_bind_blob(stmt_, index, bytes.data(), static_cast<int>(bytes.size()), SQLITE_TRANSIENT);
   return *this;
 }
 
-Statement& Statement::BindNull(int index) {
+Statement& SqliteStatement::BindNull(int index) {
   if (stmt_) sqlite3_bind_null(stmt_, index);
   return *this;
 }
 
-bool Statement::Step() {
+bool SqliteStatement::Step() {
   if (!stmt_) return false;
   int rc = sqlite3_step(stmt_);
   if (rc == SQLITE_ROW) return true;
@@ -62,7 +62,7 @@ bool Statement::Step() {
   return false;
 }
 
-Status Statement::Run() {
+Status SqliteStatement::Run() {
   if (!stmt_) return status_;
   while (Step()) {
   }
@@ -71,26 +71,26 @@ Status Statement::Run() {
   return result;
 }
 
-void Statement::Reset() {
+void SqliteStatement::Reset() {
   if (!stmt_) return;
   sqlite3_reset(stmt_);
   sqlite3_clear_bindings(stmt_);
   status_ = Status::Ok();
 }
 
-int64_t Statement::Int(int column) const { return sqlite3_column_int64(stmt_, column); }
+int64_t SqliteStatement::Int(int column) const { return sqlite3_column_int64(stmt_, column); }
 
-std::string Statement::Text(int column) const {
+std::string SqliteStatement::Text(int column) const {
   const void* data = sqlite3_column_blob(stmt_, column);
   int size = sqlite3_column_bytes(stmt_, column);
   return data ? std::string(static_cast<const char*>(data), size) : std::string();
 }
 
-bool Statement::IsNull(int column) const {
+bool SqliteStatement::IsNull(int column) const {
   return sqlite3_column_type(stmt_, column) == SQLITE_NULL;
 }
 
-Result<std::unique_ptr<Database>> Database::Open(const std::string& path,
+Result<std::unique_ptr<SqliteDatabase>> SqliteDatabase::Open(const std::string& path,
                                                  const OpenOptions& options) {
   // Once per process, before the first connection: no global allocation statistics (they
   // take a mutex on every malloc).
@@ -107,7 +107,7 @@ Result<std::unique_ptr<Database>> Database::Open(const std::string& path,
     sqlite3_close(db);
     return s;
   }
-  std::unique_ptr<Database> database(new Database(db));
+  std::unique_ptr<SqliteDatabase> database(new SqliteDatabase(db));
   sqlite3_extended_result_codes(db, 1);
   sqlite3_busy_timeout(db, 5000);
   std::string pragmas = "PRAGMA foreign_keys=ON;";
@@ -123,12 +123,12 @@ Result<std::unique_ptr<Database>> Database::Open(const std::string& path,
   return database;
 }
 
-Database::~Database() {
+SqliteDatabase::~SqliteDatabase() {
   cache_.clear();
   sqlite3_close(db_);
 }
 
-Status Database::Exec(std::string_view sql) {
+Status SqliteDatabase::Exec(std::string_view sql) {
   std::string owned(sql);
   char* error = nullptr;
   int rc = sqlite3_exec(db_, owned.c_str(), nullptr, nullptr, &error);
@@ -137,22 +137,22 @@ Status Database::Exec(std::string_view sql) {
   return Status::Ok();
 }
 
-Statement& Database::Prepare(const char* sql) {
+Statement& SqliteDatabase::Prepare(const char* sql) {
   auto it = cache_.find(sql);
   if (it == cache_.end()) {
-    it = cache_.emplace(sql, std::make_unique<Statement>(db_, sql)).first;
+    it = cache_.emplace(sql, std::make_unique<SqliteStatement>(db_, sql)).first;
   } else {
     it->second->Reset();
   }
   return *it->second;
 }
 
-void Database::ResetAll() {
+void SqliteDatabase::ResetAll() {
   for (auto& [sql, stmt] : cache_) stmt->Reset();
 }
 
-int64_t Database::changes() const { return sqlite3_changes64(db_); }
+int64_t SqliteDatabase::changes() const { return sqlite3_changes64(db_); }
 
-bool Database::autocommit() const { return sqlite3_get_autocommit(db_) != 0; }
+bool SqliteDatabase::autocommit() const { return sqlite3_get_autocommit(db_) != 0; }
 
 }  // namespace oms::storage

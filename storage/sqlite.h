@@ -1,4 +1,4 @@
-// RAII wrappers for SQLite: a connection with a cache of prepared statements, a statement
+// SQLite behind storage/sql.h: a connection with a cache of prepared statements, a statement
 // with typed binds and columns, and errors mapped to Status (constraint violations are
 // Internal — the domain should have prevented them — I/O and busy errors Unavailable).
 #pragma once
@@ -10,6 +10,7 @@
 #include <unordered_map>
 
 #include "domain/status.h"
+#include "storage/sql.h"
 
 struct sqlite3;
 struct sqlite3_stmt;
@@ -18,31 +19,24 @@ namespace oms::storage {
 
 Status SqliteError(sqlite3* db, int rc, std::string_view context);
 
-class Statement {
+class SqliteStatement final : public Statement {
  public:
-  Statement(sqlite3* db, std::string_view sql);
-  ~Statement();
-  Statement(const Statement&) = delete;
-  Statement& operator=(const Statement&) = delete;
+  SqliteStatement(sqlite3* db, std::string_view sql);
+  ~SqliteStatement() override;
 
   bool valid() const { return stmt_ != nullptr; }
-  // Binds by 1-based index; chainable. Text and blobs are copied by SQLite.
-  Statement& Bind(int index, int64_t value);
-  Statement& Bind(int index, std::string_view text);
-  Statement& BindBlob(int index, std::string_view bytes);
-  Statement& BindNull(int index);
-
-  // Advances; true while a row is available. Errors are kept in status().
-  bool Step();
-  // Runs to completion (for writes), then resets.
-  Status Run();
-  // Clears the row cursor and bindings for reuse.
-  void Reset();
-  const Status& status() const { return status_; }
-
-  int64_t Int(int column) const;
-  std::string Text(int column) const;
-  bool IsNull(int column) const;
+  // Statement (documented there).
+  Statement& Bind(int index, int64_t value) override;
+  Statement& Bind(int index, std::string_view text) override;
+  Statement& BindBlob(int index, std::string_view bytes) override;
+  Statement& BindNull(int index) override;
+  bool Step() override;
+  Status Run() override;
+  void Reset() override;
+  const Status& status() const override { return status_; }
+  int64_t Int(int column) const override;
+  std::string Text(int column) const override;
+  bool IsNull(int column) const override;
 
  private:
   sqlite3* db_;
@@ -61,30 +55,27 @@ struct OpenOptions {
   std::string vfs;
 };
 
-class Database {
+class SqliteDatabase final : public Database {
  public:
-  static Result<std::unique_ptr<Database>> Open(const std::string& path,
-                                                const OpenOptions& options);
-  ~Database();
-  Database(const Database&) = delete;
-  Database& operator=(const Database&) = delete;
+  static Result<std::unique_ptr<SqliteDatabase>> Open(const std::string& path,
+                                                      const OpenOptions& options);
+  ~SqliteDatabase() override;
 
-  // Runs one or more statements without results.
-  Status Exec(std::string_view sql);
-  // A cached prepared statement for `sql` (a string literal), reset and ready to bind.
-  Statement& Prepare(const char* sql);
+  // Database (documented there). autocommit() is also true after SQLite rolled a transaction
+  // back by itself, as it does on some I/O errors.
+  Status Exec(std::string_view sql) override;
+  Statement& Prepare(const char* sql) override;
+  bool autocommit() const override;
+  void ResetAll() override;
+  int64_t changes() const override;
+  Dialect dialect() const override { return Dialect::kSqlite; }
+
   sqlite3* handle() { return db_; }
-  // True when no transaction is open (SQLite rolls one back by itself on some I/O errors).
-  bool autocommit() const;
-  // Resets every cached statement, so none holds a read snapshot open.
-  void ResetAll();
-  // Rows changed by the last statement.
-  int64_t changes() const;
 
  private:
-  explicit Database(sqlite3* db) : db_(db) {}
+  explicit SqliteDatabase(sqlite3* db) : db_(db) {}
   sqlite3* db_;
-  std::unordered_map<const char*, std::unique_ptr<Statement>> cache_;
+  std::unordered_map<const char*, std::unique_ptr<SqliteStatement>> cache_;
 };
 
 }  // namespace oms::storage

@@ -6,7 +6,7 @@
 #include <vector>
 
 #include "domain/status.h"
-#include "storage/sqlite.h"
+#include "storage/sql.h"
 
 namespace oms::storage {
 

@@ -1,5 +1,5 @@
-// EngineHarness: an Engine over a chosen Store (the in-memory fake or the real SQLite
-// adapter), with a manual clock and sequential ids, and one-line helpers to run commands.
+// EngineHarness: an Engine over a chosen Store (the in-memory fake, or the real SQLite or
+// PostgreSQL adapter), with a manual clock and sequential ids, and one-line helpers to run commands.
 #pragma once
 
 #include <fmt/core.h>
@@ -8,11 +8,15 @@
 #include <memory>
 
 #include "domain/engine.h"
+#include "storage/pg.h"
+#include "storage/pg_store.h"
 #include "storage/sqlite_store.h"
 #include "tests/fakes/fake_ports.h"
 #include "tests/fakes/fault_vfs.h"
 #include "tests/fakes/memory_store.h"
+#include "tests/support/backend_skip.h"
 #include "tests/support/live_server.h"
+#include "tests/support/pg_cluster.h"
 
 namespace oms::testing {
 
@@ -44,6 +48,62 @@ struct SqliteStoreFactory {
     }
     store = std::move(opened).value();
     return *store;
+  }
+};
+
+// The real adapter on PostgreSQL, in a schema of its own. Faults come from the server: a
+// trigger of the test's schema fails the next write (as a full disk, SQLSTATE 53100) or the
+// next commit (a deferred constraint trigger, checked at COMMIT).
+struct PgStoreFactory {
+  static bool Available() { return PgCluster::Shared() != nullptr; }
+  std::string conninfo = Available() ? PgCluster::Shared()->NewSchemaConninfo() : "";
+  std::unique_ptr<storage::PgStore> store;
+  std::unique_ptr<storage::PgDatabase> side;  // sets the fault flags, outside any batch
+  MemoryStore unused;
+  void InjectCommitFailure() { SetFaults("false", "true"); }
+  void InjectWriteFailure() { SetFaults("true", "false"); }
+  void ClearFaults() { SetFaults("false", "false"); }
+  Store& Open() {
+    if (conninfo.empty()) return unused;
+    store.reset();
+    auto opened = storage::PgStore::Open({.conninfo = conninfo}, nullptr);
+    if (!opened.ok()) {
+      ADD_FAILURE() << opened.status().ToString();
+      std::abort();
+    }
+    store = std::move(opened).value();
+    if (!side) InstallFaults();
+    return *store;
+  }
+
+ private:
+  void InstallFaults() {
+    auto db = storage::PgDatabase::Open(conninfo);
+    ASSERT_TRUE(db.ok()) << db.status().ToString();
+    side = std::move(db).value();
+    Status s = side->Exec(R"sql(
+CREATE TABLE oms_test_faults(fail_writes BOOLEAN NOT NULL, fail_commits BOOLEAN NOT NULL);
+INSERT INTO oms_test_faults VALUES (false, false);
+CREATE FUNCTION oms_test_fault() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF (SELECT CASE WHEN TG_ARGV[0] = 'write' THEN fail_writes ELSE fail_commits END
+      FROM oms_test_faults) THEN
+    RAISE EXCEPTION 'injected % failure', TG_ARGV[0] USING ERRCODE = '53100';
+  END IF;
+  RETURN NEW;
+END $$;
+CREATE TRIGGER oms_test_write_fault BEFORE INSERT ON movements
+  FOR EACH ROW EXECUTE FUNCTION oms_test_fault('write');
+CREATE CONSTRAINT TRIGGER oms_test_commit_fault AFTER INSERT ON movements
+  DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION oms_test_fault('commit');
+)sql");
+    ASSERT_TRUE(s.ok()) << s.ToString();
+  }
+  void SetFaults(const char* writes, const char* commits) {
+    if (!side) return;
+    Status s = side->Exec(std::string("UPDATE oms_test_faults SET fail_writes = ") + writes +
+                          ", fail_commits = " + commits);
+    ASSERT_TRUE(s.ok()) << s.ToString();
   }
 };
 

@@ -13,6 +13,7 @@ template <typename Factory>
 class EngineTest : public ::testing::Test, public EngineHarness<Factory> {
  protected:
   void SetUp() override {
+    OMS_SKIP_UNAVAILABLE_BACKEND(Factory);
     this->AddLocation("s1");
     this->AddLocation("s2");
   }
@@ -31,7 +32,7 @@ class EngineTest : public ::testing::Test, public EngineHarness<Factory> {
   }
 };
 
-using Stores = ::testing::Types<MemoryStoreFactory, SqliteStoreFactory>;
+using Stores = ::testing::Types<MemoryStoreFactory, SqliteStoreFactory, PgStoreFactory>;
 TYPED_TEST_SUITE(EngineTest, Stores);
 
 TYPED_TEST(EngineTest, Adjust_ChangesOnHand_AndBumpsTheVersion) {

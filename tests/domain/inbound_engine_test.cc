@@ -11,7 +11,7 @@ namespace {
 template <typename Factory>
 using InboundEngineTest = InboundFixture<Factory>;
 
-using Stores = ::testing::Types<MemoryStoreFactory, SqliteStoreFactory>;
+using Stores = ::testing::Types<MemoryStoreFactory, SqliteStoreFactory, PgStoreFactory>;
 TYPED_TEST_SUITE(InboundEngineTest, Stores);
 
 TYPED_TEST(InboundEngineTest, Expect_IsFutureSupply_NotCurrentAtp) {

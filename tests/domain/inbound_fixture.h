@@ -18,6 +18,7 @@ template <typename Factory>
 class InboundFixture : public ::testing::Test, public EngineHarness<Factory> {
  protected:
   void SetUp() override {
+    OMS_SKIP_UNAVAILABLE_BACKEND(Factory);
     this->AddLocation("s1");
     this->AddLocation("s2");
     UpsertGroup g{GroupId("online"), {LocationId("s1"), LocationId("s2")}};

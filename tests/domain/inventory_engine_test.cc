@@ -62,6 +62,7 @@ class InventoryEngineTest : public ::testing::Test, public EngineHarness<Factory
   };
 
   void SetUp() override {
+    OMS_SKIP_UNAVAILABLE_BACKEND(Factory);
     this->AddLocation("s1");
     this->AddLocation("s2");
   }
@@ -101,7 +102,7 @@ class InventoryEngineTest : public ::testing::Test, public EngineHarness<Factory
   int ids_issued_ = 0;
 };
 
-using Stores = ::testing::Types<MemoryStoreFactory, SqliteStoreFactory>;
+using Stores = ::testing::Types<MemoryStoreFactory, SqliteStoreFactory, PgStoreFactory>;
 TYPED_TEST_SUITE(InventoryEngineTest, Stores);
 
 TYPED_TEST(InventoryEngineTest, Adjust_RecordsOneMovement_WithReasonReferenceRequestIdAndActor) {

@@ -11,7 +11,7 @@ namespace {
 template <typename Factory>
 using PreorderEngineTest = InboundFixture<Factory>;
 
-using Stores = ::testing::Types<MemoryStoreFactory, SqliteStoreFactory>;
+using Stores = ::testing::Types<MemoryStoreFactory, SqliteStoreFactory, PgStoreFactory>;
 TYPED_TEST_SUITE(PreorderEngineTest, Stores);
 
 const LocationId kS1("s1");

@@ -12,6 +12,7 @@ template <typename Factory>
 class ReturnEngineTest : public ::testing::Test, public EngineHarness<Factory> {
  protected:
   void SetUp() override {
+    OMS_SKIP_UNAVAILABLE_BACKEND(Factory);
     this->AddLocation("s1");
     this->AddLocation("s2");
     this->Receive("a", "s1", 10);
@@ -69,7 +70,7 @@ class ReturnEngineTest : public ::testing::Test, public EngineHarness<Factory> {
   }
 };
 
-using Stores = ::testing::Types<MemoryStoreFactory, SqliteStoreFactory>;
+using Stores = ::testing::Types<MemoryStoreFactory, SqliteStoreFactory, PgStoreFactory>;
 TYPED_TEST_SUITE(ReturnEngineTest, Stores);
 
 constexpr Disposition kRestock = Disposition::kRestock;

@@ -13,6 +13,7 @@ template <typename Factory>
 class ScopeEngineTest : public ::testing::Test, public EngineHarness<Factory> {
  protected:
   void SetUp() override {
+    OMS_SKIP_UNAVAILABLE_BACKEND(Factory);
     for (const char* store : {"s1", "s2"}) {
       this->AddLocation(store);
       this->Receive("a", store, 10);
@@ -40,7 +41,7 @@ class ScopeEngineTest : public ::testing::Test, public EngineHarness<Factory> {
   int64_t OnHand(const std::string& store) { return this->Level("a", store).on_hand; }
 };
 
-using Stores = ::testing::Types<MemoryStoreFactory, SqliteStoreFactory>;
+using Stores = ::testing::Types<MemoryStoreFactory, SqliteStoreFactory, PgStoreFactory>;
 TYPED_TEST_SUITE(ScopeEngineTest, Stores);
 
 TYPED_TEST(ScopeEngineTest, ReservationElsewhere_IsPermissionDenied_AndChangesNothing) {

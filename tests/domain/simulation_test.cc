@@ -442,5 +442,15 @@ TEST(SimulationTest, RandomWorkloads_MatchTheReferenceModel_OnSqlite) {
   }
 }
 
+TEST(SimulationTest, RandomWorkloads_MatchTheReferenceModel_OnPostgres) {
+  OMS_SKIP_UNAVAILABLE_BACKEND(PgStoreFactory);
+  for (uint64_t seed : Seeds(2)) {
+    SCOPED_TRACE("replay with OMS_SIM_SEED=" + std::to_string(seed));
+    Simulation<PgStoreFactory> sim(seed);
+    sim.Run(300);
+    if (HasFailure()) return;
+  }
+}
+
 }  // namespace
 }  // namespace oms::testing

@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include "storage/schema.h"
+#include "storage/sqlite.h"
 #include "storage/verify.h"
 #include "tests/storage/store_fixtures.h"
 
@@ -34,7 +35,7 @@ int64_t QueryInt(storage::Database& db, const char* sql) {
 TEST(InboundSchemaTest, Open_OfAVersion5FileWithData_MigratesIt_AndStoresPreorders) {
   TempDir dir;
   {
-    auto raw = storage::Database::Open(dir.File("oms.db"), {});
+    auto raw = storage::SqliteDatabase::Open(dir.File("oms.db"), {});
     ASSERT_TRUE(raw.ok()) << raw.status().ToString();
     Result<int> version = storage::Migrate(**raw, 5);
     ASSERT_TRUE(version.ok() && *version == 5) << version.status().ToString();

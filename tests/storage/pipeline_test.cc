@@ -18,6 +18,7 @@
 #include "domain/engine.h"
 #include "storage/reader.h"
 #include "storage/sqlite_store.h"
+#include "storage/sqlite.h"
 #include "storage/verify.h"
 #include "tests/fakes/fake_clock.h"
 #include "tests/fakes/fake_ports.h"
@@ -177,7 +178,7 @@ class PipelineTest : public ::testing::Test {
   }
   // What a fresh process would load from the file.
   int64_t DurableOnHand() {
-    auto db = storage::Database::Open(path_.string(), {.read_only = true});
+    auto db = storage::SqliteDatabase::Open(path_.string(), {.read_only = true});
     EXPECT_TRUE(db.ok());
     auto& q = (*db)->Prepare("SELECT on_hand FROM stock_levels WHERE sku = 'a'");
     return q.Step() ? q.Int(0) : -1;
@@ -280,7 +281,7 @@ TEST_F(PipelineTest, FailedFsyncOfBatchK_WhileKPlus1IsWritten_FailsBoth_AndLoses
   EXPECT_EQ(OnHand(), 22);
   EXPECT_EQ(DurableOnHand(), 22);
 
-  auto db = storage::Database::Open(path_.string(), {.read_only = true});
+  auto db = storage::SqliteDatabase::Open(path_.string(), {.read_only = true});
   ASSERT_TRUE(db.ok());
   auto report = storage::Verify(**db);
   ASSERT_TRUE(report.ok());

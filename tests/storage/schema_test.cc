@@ -6,6 +6,7 @@
 #include <fstream>
 
 #include "storage/schema.h"
+#include "storage/sqlite.h"
 #include "storage/sqlite_store.h"
 #include "tests/storage/store_fixtures.h"
 #include "tests/support/temp_dir.h"
@@ -28,7 +29,7 @@ class SchemaTest : public ::testing::Test {
 
   // A plain connection, as an operator's sqlite3 shell would have.
   std::unique_ptr<Database> OpenRaw() {
-    auto db = Database::Open(Path(), {});
+    auto db = SqliteDatabase::Open(Path(), {});
     EXPECT_TRUE(db.ok()) << db.status().ToString();
     return db.ok() ? std::move(db).value() : nullptr;
   }

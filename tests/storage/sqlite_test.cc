@@ -14,7 +14,7 @@ using storage::Statement;
 class SqliteTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto db = Database::Open(dir_.File("t.db"), {});
+    auto db = SqliteDatabase::Open(dir_.File("t.db"), {});
     ASSERT_TRUE(db.ok()) << db.status().ToString();
     db_ = std::move(db).value();
     ASSERT_TRUE(db_->Exec("CREATE TABLE t(k INTEGER PRIMARY KEY, v TEXT, b BLOB, "
@@ -99,7 +99,7 @@ TEST_F(SqliteTest, Autocommit_IsFalseOnlyInsideATransaction) {
 }
 
 TEST_F(SqliteTest, ReadOnlyConnection_CannotWrite) {
-  auto reader = Database::Open(dir_.File("t.db"), {.read_only = true});
+  auto reader = SqliteDatabase::Open(dir_.File("t.db"), {.read_only = true});
   ASSERT_TRUE(reader.ok()) << reader.status().ToString();
   Status s = (*reader)->Exec("INSERT INTO t(k) VALUES(1)");
   EXPECT_FALSE(s.ok());
@@ -107,7 +107,7 @@ TEST_F(SqliteTest, ReadOnlyConnection_CannotWrite) {
 }
 
 TEST_F(SqliteTest, BusyWriter_IsUnavailable_NotInternal) {
-  auto other = Database::Open(dir_.File("t.db"), {});
+  auto other = SqliteDatabase::Open(dir_.File("t.db"), {});
   ASSERT_TRUE(other.ok());
   ASSERT_TRUE(db_->Exec("BEGIN IMMEDIATE").ok());
   ASSERT_TRUE((*other)->Exec("PRAGMA busy_timeout = 0").ok());

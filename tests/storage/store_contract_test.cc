@@ -13,6 +13,7 @@ template <typename Backend>
 class StoreContractTest : public ::testing::Test {
  protected:
   StoreContractTest() : store_(&backend_.Open()) {}
+  void SetUp() override { OMS_SKIP_UNAVAILABLE_BACKEND(Backend); }
 
   void Reopen() { store_ = &backend_.Open(); }
 
@@ -40,7 +41,7 @@ class StoreContractTest : public ::testing::Test {
   Store* store_;
 };
 
-using Backends = ::testing::Types<MemoryBackend, SqliteBackend>;
+using Backends = ::testing::Types<MemoryBackend, SqliteBackend, PgBackend>;
 TYPED_TEST_SUITE(StoreContractTest, Backends, BackendNames);
 
 TYPED_TEST(StoreContractTest, Load_OfANewStore_IsEmptyWithZeroCounters) {

@@ -1,5 +1,6 @@
-// Builders for the rows a Store writes, and the two Store implementations behind one
-// interface (the in-memory fake and the SQLite adapter on a temp file) for typed suites.
+// Builders for the rows a Store writes, and the Store implementations behind one interface
+// (the in-memory fake, the SQLite adapter on a temp file, the PostgreSQL adapter in a fresh
+// schema of the test cluster) for typed suites.
 #pragma once
 
 #include <gtest/gtest.h>
@@ -8,8 +9,11 @@
 #include <string>
 
 #include "domain/ports.h"
+#include "storage/pg_store.h"
 #include "storage/sqlite_store.h"
 #include "tests/fakes/memory_store.h"
+#include "tests/support/backend_skip.h"
+#include "tests/support/pg_cluster.h"
 #include "tests/support/temp_dir.h"
 
 namespace oms::testing {
@@ -160,6 +164,28 @@ struct SqliteBackend {
   Store& Open() {
     store.reset();
     auto opened = storage::SqliteStore::Open({.path = dir.File("oms.db")}, nullptr);
+    if (!opened.ok()) {
+      ADD_FAILURE() << opened.status().ToString();
+      std::abort();
+    }
+    store = std::move(opened).value();
+    return *store;
+  }
+};
+
+// The real adapter on PostgreSQL, in a schema of its own; Open() closes (giving up the lease)
+// and reopens it. Without PostgreSQL installed the suite skips it (SkipUnlessAvailable), and
+// Open() hands out an unused fake so the fixture can still be built.
+struct PgBackend {
+  static constexpr const char* kName = "PgStore";
+  static bool Available() { return PgCluster::Shared() != nullptr; }
+  std::string conninfo = Available() ? PgCluster::Shared()->NewSchemaConninfo() : "";
+  std::unique_ptr<storage::PgStore> store;
+  MemoryStore unused;
+  Store& Open() {
+    if (conninfo.empty()) return unused;
+    store.reset();
+    auto opened = storage::PgStore::Open({.conninfo = conninfo}, nullptr);
     if (!opened.ok()) {
       ADD_FAILURE() << opened.status().ToString();
       std::abort();

@@ -13,6 +13,7 @@ template <typename Backend>
 class ReturnStoreContractTest : public ::testing::Test {
  protected:
   ReturnStoreContractTest() : store_(&backend_.Open()) {}
+  void SetUp() override { OMS_SKIP_UNAVAILABLE_BACKEND(Backend); }
 
   void Reopen() { store_ = &backend_.Open(); }
 
@@ -51,7 +52,7 @@ class ReturnStoreContractTest : public ::testing::Test {
   Store* store_;
 };
 
-using Backends = ::testing::Types<MemoryBackend, SqliteBackend>;
+using Backends = ::testing::Types<MemoryBackend, SqliteBackend, PgBackend>;
 TYPED_TEST_SUITE(ReturnStoreContractTest, Backends, BackendNames);
 
 TYPED_TEST(ReturnStoreContractTest, FindReturn_OfANewReturn_FindsItWhole_InTheOpenBatch) {

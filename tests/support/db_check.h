@@ -6,11 +6,12 @@
 #include <string>
 
 #include "storage/verify.h"
+#include "storage/sqlite.h"
 
 namespace oms::testing {
 
 inline ::testing::AssertionResult DatabaseIsConsistent(const std::string& path) {
-  auto db = storage::Database::Open(path, {.read_only = true});
+  auto db = storage::SqliteDatabase::Open(path, {.read_only = true});
   if (!db.ok()) return ::testing::AssertionFailure() << db.status().ToString();
   auto report = storage::Verify(**db);
   if (!report.ok()) return ::testing::AssertionFailure() << report.status().ToString();

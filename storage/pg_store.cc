@@ -1,0 +1,102 @@
+// PgStore: opening, the lease, and the batch transaction on PostgreSQL.
+#include "storage/pg_store.h"
+
+#include <thread>
+
+#include "storage/pg_schema.h"
+
+namespace oms::storage {
+
+Result<std::unique_ptr<PgStore>> PgStore::Open(const PgStoreOptions& options,
+                                               EventEncoder encoder) {
+  auto db = PgDatabase::Open(options.conninfo);
+  if (!db.ok()) return db.status();
+  Result<int> version = MigratePostgres(**db);
+  if (!version.ok()) return version.status();
+  // A writer frozen inside a transaction (SIGSTOP, a hung host) holds the lease row's lock;
+  // the server ends its session after the lease's time, so a takeover never waits longer.
+  const std::string timeout = std::to_string(options.lease_ttl.count());
+  OMS_RETURN_IF_ERROR((*db)->Exec("SET idle_in_transaction_session_timeout = " + timeout));
+  std::unique_ptr<PgStore> store(new PgStore(std::move(db).value(), std::move(encoder), options));
+  store->schema_version_ = *version;
+  OMS_RETURN_IF_ERROR(store->AcquireLease());
+  return store;
+}
+
+Status PgStore::AcquireLease() {
+  const auto deadline = std::chrono::steady_clock::now() + options_.acquire_timeout;
+  for (;;) {
+    // The clock is the database's, the same for every replica. Taking the lease bumps the
+    // epoch: from now on only batches that name the new epoch can commit.
+    Statement& take = db_->Prepare(
+        "UPDATE oms_lease SET epoch = epoch + 1, holder = ?1, "
+        "expires_at = (extract(epoch FROM clock_timestamp()) * 1000000)::bigint + ?2 "
+        "WHERE id = 1 AND expires_at < (extract(epoch FROM clock_timestamp()) * 1000000)::bigint "
+        "RETURNING epoch");
+    take.Bind(1, options_.holder).Bind(2, int64_t{options_.lease_ttl.count()} * 1000);
+    if (take.Step()) {
+      epoch_ = take.Int(0);
+      take.Reset();
+      return Status::Ok();
+    }
+    OMS_RETURN_IF_ERROR(take.status());
+    take.Reset();
+    if (std::chrono::steady_clock::now() >= deadline) {
+      Statement& who = db_->Prepare(
+          "SELECT holder, epoch, expires_at - (extract(epoch FROM clock_timestamp()) * "
+          "1000000)::bigint FROM oms_lease WHERE id = 1");
+      std::string holder = "another omsd";
+      int64_t left_ms = 0;
+      if (who.Step()) {
+        holder = who.Text(0) + " (epoch " + std::to_string(who.Int(1)) + ")";
+        left_ms = who.Int(2) / 1000;
+      }
+      who.Reset();
+      return Status(Code::kFailedPrecondition,
+                    "the database's writer lease is held by " + holder + " for another " +
+                        std::to_string(left_ms) + " ms; stop it or wait for its lease to lapse");
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+}
+
+PgStore::~PgStore() {
+  if (epoch_ == 0 || db_->broken()) return;
+  Rollback();
+  Statement& release = db_->Prepare("UPDATE oms_lease SET expires_at = 0 WHERE id = 1 AND epoch = ?1");
+  (void)release.Bind(1, epoch_).Run();
+}
+
+Result<Snapshot> PgStore::Load() {
+  if (db_->broken()) OMS_RETURN_IF_ERROR(db_->Reconnect());
+  return SqlStore::Load();
+}
+
+Status PgStore::Begin() {
+  if (db_->broken()) OMS_RETURN_IF_ERROR(db_->Reconnect());
+  // BEGIN and the lease's renewal go out together: one round trip.
+  db_->BeginDeferred();
+  Status s = db_->Prepare("BEGIN").Run();
+  Statement& renew = db_->Prepare(
+      "UPDATE oms_lease SET expires_at = (extract(epoch FROM clock_timestamp()) * "
+      "1000000)::bigint + ?2 WHERE id = 1 AND epoch = ?1");
+  if (s.ok()) s = renew.Bind(1, epoch_).Bind(2, int64_t{options_.lease_ttl.count()} * 1000).Run();
+  Status queued = db_->EndDeferred();
+  if (s.ok()) s = queued;
+  if (s.ok() && db_->changes() != 1) {
+    s = Status::Unavailable(reason::kNotLeader,
+                            "this replica lost the writer's lease (epoch " +
+                                std::to_string(epoch_) + "); retry with the same request_id");
+  }
+  if (!s.ok()) Rollback();
+  return s;
+}
+
+Status PgStore::Commit() { return db_->Prepare("COMMIT").Run(); }
+
+void PgStore::Rollback() {
+  if (db_->broken()) return;
+  if (!db_->autocommit()) (void)db_->Exec("ROLLBACK");
+}
+
+}  // namespace oms::storage

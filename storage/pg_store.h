@@ -1,0 +1,60 @@
+// PgStore: the Store port on PostgreSQL — one connection, owned by the writer thread, and
+// the writer's lease: a row that names the one replica allowed to commit batches, with an
+// epoch that fences every batch transaction (see Begin).
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <string>
+
+#include "storage/pg.h"
+#include "storage/sql_store.h"
+
+namespace oms::storage {
+
+struct PgStoreOptions {
+  std::string conninfo;
+  // Who holds the lease, as other replicas and operators see it (its --advertise address).
+  std::string holder = "omsd";
+  // How long a lease lasts without a batch renewing it; another replica may take it after.
+  std::chrono::milliseconds lease_ttl{5000};
+  // How long Open waits for another holder's lease to lapse before it gives up.
+  std::chrono::milliseconds acquire_timeout{0};
+};
+
+class PgStore final : public SqlStore {
+ public:
+  // Connects, creates or checks the schema, and takes the writer's lease: waits up to
+  // acquire_timeout for a live one to lapse, else FAILED_PRECONDITION naming its holder.
+  static Result<std::unique_ptr<PgStore>> Open(const PgStoreOptions& options,
+                                               EventEncoder encoder);
+
+  // The batch transaction. It first renews the lease `WHERE epoch = <ours>`, which must touch
+  // the one row: a replica that took the lease over bumped the epoch, so a writer that was
+  // paused or cut off commits nothing after that (UNAVAILABLE NOT_LEADER), and the row lock
+  // it takes keeps a takeover waiting until this batch ends.
+  Status Begin() override;
+  Status Commit() override;
+  void Rollback() override;
+  // Connects again first if the connection was lost (the engine reloads after a failure).
+  Result<Snapshot> Load() override;
+  // Gives the lease up, so another replica can take over at once (not after it lapses).
+  ~PgStore() override;
+
+  int64_t epoch() const { return epoch_; }
+  int schema_version() const { return schema_version_; }
+  PgDatabase& db() { return *db_; }
+
+ private:
+  PgStore(std::unique_ptr<PgDatabase> db, EventEncoder encoder, PgStoreOptions options)
+      : SqlStore(std::move(encoder)), db_(std::move(db)), options_(std::move(options)) {}
+  Database& sql() override { return *db_; }
+  Status AcquireLease();
+
+  std::unique_ptr<PgDatabase> db_;
+  PgStoreOptions options_;
+  int64_t epoch_ = 0;
+  int schema_version_ = 0;
+};
+
+}  // namespace oms::storage
