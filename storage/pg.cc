@@ -144,7 +144,7 @@ Status PgStatement::EnsurePrepared(bool send) {
   return Status::Ok();
 }
 
-Status PgStatement::Execute() {
+Status PgStatement::Execute(bool queue) {
   if (!status_.ok()) return status_;
   std::vector<const char*> values;
   std::vector<int> lengths, formats;
@@ -154,7 +154,7 @@ Status PgStatement::Execute() {
     formats.push_back(p.binary ? 1 : 0);
   }
   const int n = static_cast<int>(params_.size());
-  if (db_.deferred_) {
+  if (queue) {
     if (!db_.pipelined_) {
       if (!PQenterPipelineMode(db_.conn_)) return db_.Error(nullptr, "pipeline");
       db_.pipelined_ = true;
@@ -198,7 +198,7 @@ bool PgStatement::Step() {
         return false;
       }
     }
-    Status s = Execute();
+    Status s = Execute(/*queue=*/false);
     if (!s.ok()) {
       status_ = s;
       return false;
@@ -213,10 +213,10 @@ Status PgStatement::Run() {
   Status s = status_;
   if (s.ok()) {
     if (db_.deferred_) {
-      s = Execute();
+      s = Execute(/*queue=*/true);
     } else {
       if (db_.pipelined_) s = db_.Drain();
-      if (s.ok()) s = Execute();
+      if (s.ok()) s = Execute(/*queue=*/false);
     }
   }
   Reset();

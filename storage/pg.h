@@ -56,7 +56,8 @@ class PgStatement final : public Statement {
   Param& At(int index);
   // Prepares on this connection (again after a reconnect); sends instead when pipelined.
   Status EnsurePrepared(bool send);
-  Status Execute();
+  // Sends it into the pipeline (queue) or runs it and keeps its rows.
+  Status Execute(bool queue);
 
   PgDatabase& db_;
   std::string sql_;

@@ -59,7 +59,7 @@ const Check kChecks[] = {
      " orders o JOIN reservations r USING (reservation_id) WHERE (o.state IN (1, 2, 3)) <>"
      " (r.state = 1) OR r.order_id <> o.order_id OR (o.state = 4 AND r.state <> 2)"},
     {"an order's history starts PLACED and ends in its state",
-     "SELECT o.order_id || ': history ' || COALESCE(f.state, '-') || '..' || COALESCE(l.state, '-') ||"
+     "SELECT o.order_id || ': history ' || COALESCE(CAST(f.state AS TEXT), '-') || '..' || COALESCE(CAST(l.state AS TEXT), '-') ||"
      " ' but state ' || o.state FROM orders o LEFT JOIN order_history f ON f.order_id ="
      " o.order_id AND f.seq = 0 LEFT JOIN order_history l ON l.order_id = o.order_id AND l.seq ="
      " (SELECT MAX(seq) FROM order_history h WHERE h.order_id = o.order_id) WHERE COALESCE(f.state,"

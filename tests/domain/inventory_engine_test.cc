@@ -25,9 +25,8 @@ Ledger LedgerOf(MemoryStoreFactory& f) {
   return l;
 }
 
-Ledger LedgerOf(SqliteStoreFactory& f) {
+Ledger LedgerOfDatabase(storage::Database& db) {
   Ledger l;
-  storage::Database& db = f.store->db();
   storage::Statement& m = db.Prepare("SELECT movement_id FROM movements ORDER BY movement_id");
   while (m.Step()) l.movement_ids.push_back(m.Int(0));
   m.Reset();
@@ -39,6 +38,9 @@ Ledger LedgerOf(SqliteStoreFactory& f) {
   r.Reset();
   return l;
 }
+
+Ledger LedgerOf(SqliteStoreFactory& f) { return LedgerOfDatabase(f.store->db()); }
+Ledger LedgerOf(PgStoreFactory& f) { return LedgerOfDatabase(f.store->db()); }
 
 std::vector<int64_t> OneTo(int64_t n) {
   std::vector<int64_t> v;

@@ -128,7 +128,7 @@ TEST_F(PgDatabaseTest, LostConnection_IsUnavailable_AndReconnectPreparesAgain) {
   ASSERT_TRUE(Insert(1, "a", 1).ok());
   auto killer = PgDatabase::Open(conninfo_);
   ASSERT_TRUE(killer.ok());
-  Statement& kill = (*killer)->Prepare("SELECT pg_terminate_backend(?)");
+  Statement& kill = (*killer)->Prepare("SELECT pg_terminate_backend(CAST(? AS INTEGER))");
   kill.Bind(1, int64_t{db_->backend_pid()});
   ASSERT_TRUE(kill.Step()) << kill.status().ToString();
   kill.Reset();

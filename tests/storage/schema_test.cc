@@ -15,6 +15,7 @@ namespace oms::testing {
 namespace {
 
 using storage::Database;
+using storage::SqliteDatabase;
 using storage::SqliteStore;
 
 class SchemaTest : public ::testing::Test {

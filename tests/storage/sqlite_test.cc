@@ -9,6 +9,7 @@ namespace oms::testing {
 namespace {
 
 using storage::Database;
+using storage::SqliteDatabase;
 using storage::Statement;
 
 class SqliteTest : public ::testing::Test {
@@ -67,7 +68,7 @@ TEST_F(SqliteTest, Prepare_ReturnsTheCachedStatement_ResetWithoutBindings) {
 
 TEST_F(SqliteTest, Prepare_OfInvalidSql_YieldsAnInvalidStatementWithAnInternalStatus) {
   Statement& bad = db_->Prepare("SELEC nonsense");
-  EXPECT_FALSE(bad.valid());
+  EXPECT_FALSE(static_cast<storage::SqliteStatement&>(bad).valid());
   EXPECT_FALSE(bad.Step());
   EXPECT_EQ(bad.Run().code(), Code::kInternal);
 }
