@@ -9,6 +9,7 @@ PACKAGES=(
   libsqlite3-dev sqlite3 libfmt-dev libboost-dev libcli11-dev nlohmann-json3-dev
   prometheus-cpp-dev libgtest-dev libgmock-dev libbenchmark-dev libjemalloc-dev
   openssl python3 clang-14 libclang-rt-14-dev
+  postgresql libpq-dev
 )
 PACKAGES+=("$@")
 

@@ -6,6 +6,9 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 tools/dev/deps.sh
 tools/dev/deps-browser.sh
+# PostgreSQL was just installed: its tests (a throwaway cluster of their own) must run, never
+# skip.
+export OMS_REQUIRE_POSTGRES=1
 BUILD_DIR="${OMS_BUILD_DIR:-build}"
 start=$(date +%s)
 # The build type users build (README, tools/dev/up.sh), with warnings as errors.
