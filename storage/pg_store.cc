@@ -20,6 +20,12 @@ Result<std::unique_ptr<PgStore>> PgStore::Open(const PgStoreOptions& options,
   std::unique_ptr<PgStore> store(new PgStore(std::move(db).value(), std::move(encoder), options));
   store->schema_version_ = *version;
   OMS_RETURN_IF_ERROR(store->AcquireLease());
+  if (options.renew) {
+    auto renew_db = PgDatabase::Open(options.conninfo);
+    if (!renew_db.ok()) return renew_db.status();
+    store->renew_db_ = std::move(renew_db).value();
+    store->renewer_ = std::thread([s = store.get()] { s->RenewLoop(); });
+  }
   return store;
 }
 
@@ -37,6 +43,7 @@ Status PgStore::AcquireLease() {
     if (take.Step()) {
       epoch_ = take.Int(0);
       take.Reset();
+      holds_lease_.store(true);
       return Status::Ok();
     }
     OMS_RETURN_IF_ERROR(take.status());
@@ -60,7 +67,28 @@ Status PgStore::AcquireLease() {
   }
 }
 
+void PgStore::RenewLoop() {
+  const auto interval = options_.lease_ttl / 3;
+  std::unique_lock lock(renew_mu_);
+  while (!renew_cv_.wait_for(lock, interval, [&] { return stopping_; })) {
+    if (renew_db_->broken() && !renew_db_->Reconnect().ok()) continue;
+    Statement& renew = renew_db_->Prepare(
+        "UPDATE oms_lease SET expires_at = (extract(epoch FROM clock_timestamp()) * "
+        "1000000)::bigint + ?2 WHERE id = 1 AND epoch = ?1");
+    Status s = renew.Bind(1, epoch_).Bind(2, int64_t{options_.lease_ttl.count()} * 1000).Run();
+    if (s.ok() && renew_db_->changes() != 1) holds_lease_.store(false);
+  }
+}
+
 PgStore::~PgStore() {
+  if (renewer_.joinable()) {
+    {
+      std::lock_guard lock(renew_mu_);
+      stopping_ = true;
+    }
+    renew_cv_.notify_all();
+    renewer_.join();
+  }
   if (epoch_ == 0 || db_->broken()) return;
   Rollback();
   Statement& release = db_->Prepare("UPDATE oms_lease SET expires_at = 0 WHERE id = 1 AND epoch = ?1");
@@ -84,6 +112,7 @@ Status PgStore::Begin() {
   Status queued = db_->EndDeferred();
   if (s.ok()) s = queued;
   if (s.ok() && db_->changes() != 1) {
+    holds_lease_.store(false);
     s = Status::Unavailable(reason::kNotLeader,
                             "this replica lost the writer's lease (epoch " +
                                 std::to_string(epoch_) + "); retry with the same request_id");

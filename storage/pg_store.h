@@ -3,9 +3,13 @@
 // epoch that fences every batch transaction (see Begin).
 #pragma once
 
+#include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <memory>
+#include <mutex>
 #include <string>
+#include <thread>
 
 #include "storage/pg.h"
 #include "storage/sql_store.h"
@@ -20,6 +24,9 @@ struct PgStoreOptions {
   std::chrono::milliseconds lease_ttl{5000};
   // How long Open waits for another holder's lease to lapse before it gives up.
   std::chrono::milliseconds acquire_timeout{0};
+  // Renew the lease in the background, not only with each batch. Tests turn it off to play a
+  // process that froze (SIGSTOP stops every thread of it).
+  bool renew = true;
 };
 
 class PgStore final : public SqlStore {
@@ -42,6 +49,8 @@ class PgStore final : public SqlStore {
   ~PgStore() override;
 
   int64_t epoch() const { return epoch_; }
+  // False once a renewal found the epoch taken over (the next batch fails NOT_LEADER).
+  bool holds_lease() const { return holds_lease_.load(); }
   int schema_version() const { return schema_version_; }
   PgDatabase& db() { return *db_; }
 
@@ -50,11 +59,20 @@ class PgStore final : public SqlStore {
       : SqlStore(std::move(encoder)), db_(std::move(db)), options_(std::move(options)) {}
   Database& sql() override { return *db_; }
   Status AcquireLease();
+  // Renews the lease every third of its time on a connection of its own, so an idle writer
+  // keeps it; a process that is frozen or cut off stops renewing, and the lease lapses.
+  void RenewLoop();
 
   std::unique_ptr<PgDatabase> db_;
   PgStoreOptions options_;
   int64_t epoch_ = 0;
   int schema_version_ = 0;
+  std::atomic<bool> holds_lease_{false};
+  std::unique_ptr<PgDatabase> renew_db_;
+  std::mutex renew_mu_;
+  std::condition_variable renew_cv_;
+  bool stopping_ = false;
+  std::thread renewer_;
 };
 
 }  // namespace oms::storage

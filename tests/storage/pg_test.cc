@@ -151,10 +151,13 @@ class PgLeaseTest : public ::testing::Test {
   }
   std::unique_ptr<PgStore> OpenStore(const std::string& holder,
                                      std::chrono::milliseconds ttl = std::chrono::seconds(30),
-                                     std::chrono::milliseconds wait = {}) {
-    auto store = PgStore::Open(
-        {.conninfo = conninfo_, .holder = holder, .lease_ttl = ttl, .acquire_timeout = wait},
-        nullptr);
+                                     std::chrono::milliseconds wait = {}, bool renew = true) {
+    auto store = PgStore::Open({.conninfo = conninfo_,
+                                .holder = holder,
+                                .lease_ttl = ttl,
+                                .acquire_timeout = wait,
+                                .renew = renew},
+                               nullptr);
     EXPECT_TRUE(store.ok()) << store.status().ToString();
     return store.ok() ? std::move(store).value() : nullptr;
   }
@@ -201,7 +204,7 @@ TEST_F(PgLeaseTest, WriterWhoseEpochWasTakenOver_CommitsNothing_NotLeader) {
 // time, so the takeover waits about that long, not forever; the frozen writer's commit fails.
 TEST_F(PgLeaseTest, FrozenWriterInsideItsBatch_IsCutOff_AndTheTakeoverProceeds) {
   const auto ttl = std::chrono::milliseconds(800);
-  std::unique_ptr<PgStore> frozen = OpenStore("replica-a", ttl);
+  std::unique_ptr<PgStore> frozen = OpenStore("replica-a", ttl, {}, /*renew=*/false);
   ASSERT_TRUE(frozen);
   ASSERT_TRUE(frozen->Begin().ok());
   Changes c;
@@ -219,6 +222,29 @@ TEST_F(PgLeaseTest, FrozenWriterInsideItsBatch_IsCutOff_AndTheTakeoverProceeds) 
   Result<Snapshot> s = next->Load();
   ASSERT_TRUE(s.ok());
   EXPECT_TRUE(s->locations.empty());  // one history: the frozen batch never happened
+}
+
+// An idle writer keeps its lease (it renews in the background); one that is frozen does not,
+// and a waiting replica takes over once it lapsed.
+TEST_F(PgLeaseTest, IdleWriter_KeepsItsLease_AFrozenOneLosesIt) {
+  const auto ttl = std::chrono::milliseconds(600);
+  std::unique_ptr<PgStore> idle = OpenStore("replica-a", ttl);
+  ASSERT_TRUE(idle);
+  auto refused = PgStore::Open({.conninfo = conninfo_,
+                                .holder = "replica-b",
+                                .lease_ttl = ttl,
+                                .acquire_timeout = ttl * 4},
+                               nullptr);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.status().code(), Code::kFailedPrecondition);
+  EXPECT_TRUE(idle->holds_lease());
+  idle.reset();
+  std::unique_ptr<PgStore> frozen = OpenStore("replica-c", ttl, {}, /*renew=*/false);
+  ASSERT_TRUE(frozen);
+  std::unique_ptr<PgStore> next = OpenStore("replica-d", ttl, ttl * 10);
+  ASSERT_TRUE(next);
+  EXPECT_EQ(frozen->Begin().reason(), "NOT_LEADER");
+  EXPECT_FALSE(frozen->holds_lease());
 }
 
 TEST_F(PgLeaseTest, Verify_RunsEveryInvariantOnPostgres_AndNamesAViolation) {
