@@ -79,6 +79,7 @@ BatchStats Engine::Run(std::vector<Submission>& batch) {
   completions.reserve(batch.size());
   pending_events_.clear();
   poisoned_ = !store_.Begin().ok();
+  if (!poisoned_) PrefetchRequests(batch);
 
   Timestamp now = clock_.Now();
   steady_now_ = std::chrono::steady_clock::now();
@@ -103,6 +104,15 @@ BatchStats Engine::Run(std::vector<Submission>& batch) {
   Deliver(std::move(batch), std::move(completions));
   batch.clear();
   return stats;
+}
+
+void Engine::PrefetchRequests(const std::vector<Submission>& batch) {
+  std::vector<std::string> ids;
+  ids.reserve(batch.size());
+  for (const auto& s : batch) {
+    if (!s.context.request_id.empty()) ids.push_back(s.context.request_id);
+  }
+  if (!ids.empty()) store_.PrefetchRequests(ids);
 }
 
 void Engine::Deliver(std::vector<Submission> batch, std::vector<Completion> completions) {
@@ -139,6 +149,7 @@ BatchStats Engine::RunPipelined(std::vector<Submission>& batch) {
   pending_events_.clear();
   prior_failed_ = false;
   poisoned_ = !store_.Begin().ok();
+  if (!poisoned_) PrefetchRequests(batch);
   Timestamp now = clock_.Now();
   steady_now_ = std::chrono::steady_clock::now();
   if (!poisoned_) stats.expired = SweepExpired(now, limits::kMaxBatch);

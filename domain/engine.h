@@ -101,6 +101,8 @@ class Engine {
   BatchStats RunPipelined(std::vector<Submission>& batch);
   // Hands a batch's replies to the completion executor (or sends them here).
   void Deliver(std::vector<Submission> batch, std::vector<Completion> completions);
+  // Lets the store fetch the idempotency records the batch will look up, all at once.
+  void PrefetchRequests(const std::vector<Submission>& batch);
   // Pipelined: once the batch in flight's fsync returned, releases or fails it; true unless it
   // failed. With `wait`, blocks until the fsync returned.
   bool SettleInFlight(bool wait);

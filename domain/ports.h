@@ -63,6 +63,10 @@ class Store {
   virtual Result<Snapshot> Load() = 0;
   virtual Status Begin() = 0;
   virtual Result<std::optional<RequestRecord>> FindRequest(const std::string& request_id) = 0;
+  // The batch about to be applied will look these up: a store whose lookups cost a round
+  // trip each may fetch them all at once here. Called after Begin; a failure only means that
+  // FindRequest asks again.
+  virtual void PrefetchRequests(const std::vector<std::string>& /*request_ids*/) {}
   // Writes one command's changes (and its idempotency record, if any) all or nothing.
   virtual Status Write(const Changes& changes, const RequestRecord* record) = 0;
   virtual Status Commit() = 0;

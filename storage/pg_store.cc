@@ -4,6 +4,7 @@
 #include <thread>
 
 #include "storage/pg_schema.h"
+#include "storage/rows.h"
 
 namespace oms::storage {
 
@@ -101,6 +102,7 @@ Result<Snapshot> PgStore::Load() {
 }
 
 Status PgStore::Begin() {
+  requests_.clear();
   if (db_->broken()) OMS_RETURN_IF_ERROR(db_->Reconnect());
   // BEGIN and the lease's renewal go out together: one round trip.
   db_->BeginDeferred();
@@ -121,9 +123,58 @@ Status PgStore::Begin() {
   return s;
 }
 
-Status PgStore::Commit() { return db_->Prepare("COMMIT").Run(); }
+namespace {
+
+// A PostgreSQL array literal of text values: each quoted, with \ and " escaped.
+std::string TextArray(const std::vector<std::string>& values) {
+  std::string out = "{";
+  for (size_t i = 0; i < values.size(); ++i) {
+    out += i ? ",\"" : "\"";
+    for (char c : values[i]) {
+      if (c == '\\' || c == '"') out += '\\';
+      out += c;
+    }
+    out += '"';
+  }
+  return out + "}";
+}
+
+}  // namespace
+
+void PgStore::PrefetchRequests(const std::vector<std::string>& request_ids) {
+  Statement& q =
+      db_->Prepare(Select<kRequests, "WHERE request_id = ANY(CAST(? AS TEXT[]))">());
+  q.Bind(1, TextArray(request_ids));
+  std::unordered_map<std::string, std::optional<RequestRecord>> found;
+  for (const auto& id : request_ids) found.emplace(id, std::nullopt);
+  while (q.Step()) {
+    RequestRecord r = RequestFromRow(q, 0);
+    found[r.request_id] = std::move(r);
+  }
+  const bool ok = q.status().ok();
+  q.Reset();
+  if (!ok) return;  // FindRequest asks the database itself
+  for (auto& [id, record] : found) requests_.emplace(id, std::move(record));
+}
+
+Result<std::optional<RequestRecord>> PgStore::FindRequest(const std::string& request_id) {
+  if (auto it = requests_.find(request_id); it != requests_.end()) return it->second;
+  return SqlStore::FindRequest(request_id);
+}
+
+Status PgStore::Write(const Changes& changes, const RequestRecord* record) {
+  Status s = SqlStore::Write(changes, record);
+  if (s.ok() && record) requests_[record->request_id] = *record;
+  return s;
+}
+
+Status PgStore::Commit() {
+  requests_.clear();
+  return db_->Prepare("COMMIT").Run();
+}
 
 void PgStore::Rollback() {
+  requests_.clear();
   if (db_->broken()) return;
   if (!db_->autocommit()) (void)db_->Exec("ROLLBACK");
 }

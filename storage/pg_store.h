@@ -10,6 +10,7 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <unordered_map>
 
 #include "storage/pg.h"
 #include "storage/sql_store.h"
@@ -43,6 +44,11 @@ class PgStore final : public SqlStore {
   Status Begin() override;
   Status Commit() override;
   void Rollback() override;
+  // The batch's idempotency records in one query (a round trip saved per command); lookups
+  // of those ids, and of records the batch writes, are answered from it until the batch ends.
+  void PrefetchRequests(const std::vector<std::string>& request_ids) override;
+  Result<std::optional<RequestRecord>> FindRequest(const std::string& request_id) override;
+  Status Write(const Changes& changes, const RequestRecord* record) override;
   // Connects again first if the connection was lost (the engine reloads after a failure).
   Result<Snapshot> Load() override;
   // Gives the lease up, so another replica can take over at once (not after it lapses).
@@ -68,6 +74,8 @@ class PgStore final : public SqlStore {
   int64_t epoch_ = 0;
   int schema_version_ = 0;
   std::atomic<bool> holds_lease_{false};
+  // This batch's known records by request_id; nullopt: known to be absent.
+  std::unordered_map<std::string, std::optional<RequestRecord>> requests_;
   std::unique_ptr<PgDatabase> renew_db_;
   std::mutex renew_mu_;
   std::condition_variable renew_cv_;
