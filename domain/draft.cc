@@ -70,6 +70,11 @@ const Location& Draft::PutLocation(Location location) {
 
 const LocationGroup& Draft::PutGroup(LocationGroup group) {
   group.updated_at = now_;
+  // A location event names the group as its subject: followers reload locations on it.
+  Event e;
+  e.kind = EventKind::kLocation;
+  e.subject = group.id.str();
+  changes_.events.push_back(std::move(e));
   return changes_.groups.emplace_back(std::move(group));
 }
 

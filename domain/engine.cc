@@ -61,14 +61,13 @@ std::optional<Timestamp> Engine::NextExpiry() const {
   return next;
 }
 
-void Engine::Reload() {
+bool Engine::Reload() {
   Result<Snapshot> snapshot = store_.Load();
-  if (snapshot.ok()) {
-    state_.Reset(std::move(snapshot).value());
-  } else {
-    // Memory may now disagree with the database; stop rather than serve wrong numbers.
-    std::abort();
-  }
+  // Memory may now disagree with the database: nothing is applied over it until it is rebuilt
+  // (the next batch tries again); readers keep the last committed state meanwhile.
+  stale_ = !snapshot.ok();
+  if (!stale_) state_.Reset(std::move(snapshot).value());
+  return !stale_;
 }
 
 BatchStats Engine::Run(std::vector<Submission>& batch) {
@@ -78,7 +77,8 @@ BatchStats Engine::Run(std::vector<Submission>& batch) {
   std::vector<Completion> completions;
   completions.reserve(batch.size());
   pending_events_.clear();
-  poisoned_ = !store_.Begin().ok();
+  poisoned_ = stale_ && !Reload();
+  if (!poisoned_) poisoned_ = !store_.Begin().ok();
   if (!poisoned_) PrefetchRequests(batch);
 
   Timestamp now = clock_.Now();
@@ -100,6 +100,7 @@ BatchStats Engine::Run(std::vector<Submission>& batch) {
   for (size_t i = 0; i < batch.size(); ++i) {
     if (!completions[i].status.ok()) ++stats.failed;
     if (completions[i].replayed) ++stats.replayed;
+    completions[i].sequence = state_.last_sequence();
   }
   Deliver(std::move(batch), std::move(completions));
   batch.clear();
@@ -145,6 +146,7 @@ BatchStats Engine::RunPipelined(std::vector<Submission>& batch) {
   };
   // Nothing builds on memory that may disagree with the database.
   if (recovering_ && !Recover()) return fail_all(BatchFailed);
+  if (stale_ && !Reload()) return fail_all(BatchFailed);
 
   pending_events_.clear();
   prior_failed_ = false;
@@ -173,9 +175,10 @@ BatchStats Engine::RunPipelined(std::vector<Submission>& batch) {
     return fail_all(BatchFailed);
   }
   stats.committed = true;
-  for (const auto& c : completions) {
+  for (auto& c : completions) {
     if (!c.status.ok()) ++stats.failed;
     if (c.replayed) ++stats.replayed;
+    c.sequence = state_.last_sequence();
   }
   state_.Seal();
   int64_t number = ++batches_;

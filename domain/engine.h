@@ -22,6 +22,9 @@ struct Completion {
   Status status;
   std::string response;   // the encoded response, when ok
   bool replayed = false;  // a retry: response holds what the first call returned
+  // The last event sequence committed when the reply left (the consistency token a reply
+  // carries as `oms-sequence`): a read that waits for it sees this command's effect.
+  int64_t sequence = 0;
 };
 
 struct Submission {
@@ -97,7 +100,8 @@ class Engine {
   // Applies one of the writer's own commands; false if storage failed.
   bool ApplyInternal(const Command& command, Timestamp now);
   // After a failed batch: the database is the truth; memory is rebuilt from it.
-  void Reload();
+  // False if it failed (stale_ stays set).
+  bool Reload();
   BatchStats RunPipelined(std::vector<Submission>& batch);
   // Hands a batch's replies to the completion executor (or sends them here).
   void Deliver(std::vector<Submission> batch, std::vector<Completion> completions);
@@ -120,6 +124,9 @@ class Engine {
   Executor completions_;
   std::vector<Event> pending_events_;  // of the open batch
   bool poisoned_ = false;              // a storage error in the open batch
+  // A reload after a failure failed too: memory may disagree with the database, so every
+  // batch fails until a reload succeeds.
+  bool stale_ = false;
 
   // Pipelined durability.
   struct InFlight {

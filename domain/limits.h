@@ -91,6 +91,9 @@ inline constexpr std::chrono::hours kDefaultRequestRetention{24};
 // A database read (lists, history, Watch replay) that saw a commit whose fsync is still in
 // flight waits at most this for it, then fails UNAVAILABLE: storage is failing.
 inline constexpr std::chrono::seconds kReadDurableWait{5};
+// A read with oms-min-sequence waits at most this (and never past its deadline) for the
+// replica to apply that sequence, then fails UNAVAILABLE REPLICA_BEHIND.
+inline constexpr std::chrono::seconds kMaxMinSequenceWait{10};
 
 // One row of `omsd --help`'s limits.
 struct Limit {
@@ -142,6 +145,8 @@ inline constexpr Limit kAll[] = {
     {"kDefaultCallDeadline", "call deadline if none given", kDefaultCallDeadline.count(), "s"},
     {"kDefaultRequestRetention", "idempotency records kept", kDefaultRequestRetention.count(), "h"},
     {"kReadDurableWait", "a read waits for the fsync it saw, most", kReadDurableWait.count(), "s"},
+    {"kMaxMinSequenceWait", "a read waits for oms-min-sequence, most", kMaxMinSequenceWait.count(),
+     "s"},
 };
 
 }  // namespace oms::limits

@@ -5,9 +5,13 @@
 #include <google/protobuf/io/zero_copy_stream_impl_lite.h>
 #include <google/protobuf/message.h>
 
+#include <charconv>
+
 #include "domain/limits.h"
 #include "domain/validate.h"
 #include "services/error_mapping.h"
+#include "services/forward.h"
+#include "services/replica.h"
 #include "services/log.h"
 
 namespace oms::services {
@@ -19,6 +23,39 @@ Status RequireLocation(const SharedView& view, const std::string& field, const s
   if (!known) return Status::NotFound("location " + id + " does not exist");
   return Status::Ok();
 }
+
+namespace {
+
+// Waits for the sequence a read asks for with oms-min-sequence, if it asks.
+Status AwaitMinSequence(Backend& backend, grpc::CallbackServerContext& context) {
+  const auto& metadata = context.client_metadata();
+  auto it = metadata.find(kMinSequenceHeader);
+  if (it == metadata.end()) return Status::Ok();
+  std::string text(it->second.data(), it->second.size());
+  int64_t wanted = 0;
+  auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), wanted);
+  if (error != std::errc() || end != text.data() + text.size() || wanted < 0) {
+    return Status::InvalidArgument(kMinSequenceHeader,
+                                   "must be a sequence number (the oms-sequence of a reply)");
+  }
+  if (!backend.applied) return Status::Ok();
+  auto steady_now = std::chrono::steady_clock::now();
+  auto until = steady_now + limits::kMaxMinSequenceWait;
+  if (context.deadline() != std::chrono::system_clock::time_point::max()) {
+    auto left = context.deadline() - std::chrono::system_clock::now();
+    until = std::min(until, steady_now + std::chrono::duration_cast<
+                                             std::chrono::steady_clock::duration>(left));
+  }
+  if (backend.applied->WaitFor(wanted, until)) return Status::Ok();
+  Status behind = Status::Unavailable(
+      reason::kReplicaBehind, "this replica has applied sequence " +
+                                  std::to_string(backend.applied->value()) + ", not yet " +
+                                  text + "; retry, or read from the leader");
+  behind.With("applied_sequence", std::to_string(backend.applied->value()));
+  return behind;
+}
+
+}  // namespace
 
 Result<Principal> Admit(Backend& backend, grpc::CallbackServerContext* context, Action action,
                         const std::vector<std::string>& stores) {
@@ -35,6 +72,7 @@ Result<Principal> Admit(Backend& backend, grpc::CallbackServerContext* context, 
              {{"actor", who->name}, {"peer", context->peer()}, {"error", allowed.message()}});
     return allowed;
   }
+  OMS_RETURN_IF_ERROR(AwaitMinSequence(backend, *context));
   return who;
 }
 
@@ -109,12 +147,29 @@ grpc::ServerUnaryReactor* SubmitMutation(grpc::CallbackServerContext* context, B
   if (!invalid.ok()) return FinishWith(context, invalid);
 
   auto* reactor = context->DefaultReactor();
+  // A follower replica: the leader applies it, and the caller hears what the leader said.
+  auto forward = [&]() {
+    std::string leader = backend.replica->leader_address();
+    const bool forwarded = context->client_metadata().count(kForwardedHeader) > 0;
+    std::string path = MethodPath(request, method);
+    if (leader.empty() || forwarded || path.empty()) {
+      reactor->Finish(ToGrpcStatus(Status::Unavailable(
+          reason::kNotLeader, "no replica leads at the moment (a failover is in progress); "
+                              "retry with the same request_id")));
+      return reactor;
+    }
+    backend.forwarder->Forward(context, reactor, leader, path, request, response);
+    return reactor;
+  };
+  if (backend.replica && !backend.replica->leader()) return forward();
   Submission s;
   s.command = std::move(command).value();
   s.context = {request_id, PayloadHash(method, request), method, who->name, NotAfter(*context)};
   if (who->role == Role::kStore) s.context.scope.emplace(who->stores.begin(), who->stores.end());
   s.encode = std::move(encode);
-  s.done = [reactor, response, method, request_id](Completion c) {
+  s.done = [reactor, context, response, method, request_id](Completion c) {
+    // The consistency token: a read elsewhere with oms-min-sequence of it sees this call.
+    if (c.sequence > 0) context->AddInitialMetadata(kSequenceHeader, std::to_string(c.sequence));
     if (!c.status.ok()) {
       if (c.status.code() == Code::kInternal || c.status.code() == Code::kUnavailable) {
         LogEvent(c.status.code() == Code::kInternal ? "error" : "warn", "mutation_failed",
@@ -137,7 +192,9 @@ grpc::ServerUnaryReactor* SubmitMutation(grpc::CallbackServerContext* context, B
     }
     reactor->Finish(grpc::Status::OK);
   };
-  Status submitted = backend.writer.Submit(std::move(s));
+  Status submitted = backend.submit(std::move(s));
+  // It stepped down since the check above: the new leader gets it.
+  if (submitted.reason() == reason::kNotLeader && backend.replica) return forward();
   if (!submitted.ok()) {
     LogEvent("warn", "mutation_refused",
              {{"method", method}, {"request_id", request_id}, {"error", submitted.message()}});

@@ -13,7 +13,7 @@
 #include "domain/read_store.h"
 #include "domain/state.h"
 #include "services/auth.h"
-#include "storage/writer.h"
+#include "domain/engine.h"
 
 namespace google::protobuf {
 class Message;
@@ -22,18 +22,29 @@ class Message;
 namespace oms::services {
 
 class WatchHub;
+class AppliedSequence;
+class Replica;
+class Forwarder;
 
 struct Backend {
-  storage::Writer& writer;
+  // Queues a mutation on this process's writer (UNAVAILABLE NOT_LEADER on a follower).
+  std::function<Status(Submission)> submit;
   ReadStore& reader;
   const SharedView& view;
   Clock& clock;
   WatchHub& hub;
   Authenticator& auth;
+  // The sequence the view and the hub show; reads with oms-min-sequence wait on it.
+  AppliedSequence* applied = nullptr;
+  // Replicas on PostgreSQL: a follower forwards mutations to the leader.
+  Replica* replica = nullptr;
+  Forwarder* forwarder = nullptr;
 };
 
 // Authenticates the caller and authorizes `action` at `stores` (the locations the request
-// names); the principal names the actor recorded on every change. A store token's scope over
+// names); the principal names the actor recorded on every change. A call with metadata
+// `oms-min-sequence: N` then waits (within its deadline, at most limits::kMaxMinSequenceWait)
+// until this replica has applied sequence N, else UNAVAILABLE REPLICA_BEHIND. A store token's scope over
 // the reservation or order a mutation acts on is checked by the writer (Mutate passes it on).
 Result<Principal> Admit(Backend& backend, grpc::CallbackServerContext* context, Action action,
                         const std::vector<std::string>& stores = {});

@@ -76,6 +76,23 @@ struct Metrics::Impl {
   prometheus::Gauge& live_orders = gauges.Add({{"what", "live_orders"}});
   prometheus::Gauge& watch_streams = gauges.Add({{"what", "watch_streams"}});
   prometheus::Gauge& watch_lag = gauges.Add({{"what", "watch_max_lag_events"}});
+  // Replicas (PostgreSQL): what this one has applied, how far behind the log it is, its role.
+  prometheus::Family<prometheus::Gauge>& replica =
+      prometheus::BuildGauge()
+          .Name("oms_replica")
+          .Help("Replica state: applied_sequence, lag_events (behind the log's head), leader "
+                "(1 when this replica holds the writer's lease)")
+          .Register(*registry);
+  prometheus::Gauge& applied_sequence = replica.Add({{"what", "applied_sequence"}});
+  prometheus::Gauge& lag_events = replica.Add({{"what", "lag_events"}});
+  prometheus::Gauge& leader = replica.Add({{"what", "leader"}});
+  Histogram& follow_lag =
+      prometheus::BuildHistogram()
+          .Name("oms_replica_follow_lag_seconds")
+          .Help("A follower: from an event's commit on the leader to its application here")
+          .Register(*registry)
+          .Add({}, Histogram::BucketBoundaries{0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1,
+                                               0.25, 0.5, 1, 2.5, 5});
 
   // Metric objects per method, created once (Family::Add hashes labels on every call).
   std::mutex mu;
@@ -184,5 +201,13 @@ void Metrics::SetWatchStreams(size_t streams, int64_t max_lag_events) {
   impl_->watch_streams.Set(static_cast<double>(streams));
   impl_->watch_lag.Set(static_cast<double>(max_lag_events));
 }
+
+void Metrics::ObserveReplica(int64_t applied, int64_t lag_events, bool leader) {
+  impl_->applied_sequence.Set(static_cast<double>(applied));
+  impl_->lag_events.Set(static_cast<double>(lag_events));
+  impl_->leader.Set(leader ? 1 : 0);
+}
+
+void Metrics::ObserveFollowLag(double seconds) { impl_->follow_lag.Observe(seconds); }
 
 }  // namespace oms::services

@@ -28,6 +28,10 @@ class Metrics {
   // Writer thread, after each batch: the store's running WAL totals (frames, bytes, commits).
   void ObserveWal(int64_t commits, int64_t frames, int64_t bytes);
   void SetWatchStreams(size_t streams, int64_t max_lag_events);
+  // A replica on PostgreSQL: its applied sequence, how many events it is behind the log's
+  // head, and whether it leads; and, on a follower, each applied batch's lag.
+  void ObserveReplica(int64_t applied, int64_t lag_events, bool leader);
+  void ObserveFollowLag(double seconds);
   // The port /metrics is served on.
   int port() const;
 

@@ -13,12 +13,14 @@
 #include "domain/limits.h"
 #include "services/admin_service.h"
 #include "services/event_codec.h"
+#include "services/forward.h"
 #include "services/inbound_service.h"
 #include "services/inventory_service.h"
 #include "services/location_service.h"
 #include "services/log.h"
 #include "services/metrics.h"
 #include "services/order_service.h"
+#include "services/replica.h"
 #include "services/reservation_service.h"
 #include "services/return_service.h"
 #include "services/watch_hub.h"
@@ -37,6 +39,23 @@ struct Server::Parts {
   storage::SqliteStore* sqlite = nullptr;  // the store, when it is SQLite's
   int schema_version = 0;
   SharedView view;
+  AppliedSequence applied;
+  std::unique_ptr<SequencedSink> sink;
+  std::unique_ptr<Replica> replica;  // PostgreSQL: this replica of several
+  std::unique_ptr<Forwarder> forwarder;
+  // Health of "oms.v1.Writer": SERVING on the replica that writes (set once gRPC runs).
+  std::mutex health_mu;
+  grpc::HealthCheckServiceInterface* health = nullptr;
+  bool writing = false;
+  void StopWriting() {
+    if (writer) writer->Stop();
+    if (replica) replica->Stop();  // steps down: the lease is free for another at once
+  }
+  void SetWriting(bool writing_now) {
+    std::lock_guard lock(health_mu);
+    writing = writing_now;
+    if (health) health->SetServingStatus(kWriterHealthService, writing);
+  }
   CommitGate gate;  // how far the pipelined writer's commits are durable, for the reader
   std::unique_ptr<Engine> engine;
   std::unique_ptr<storage::Writer> writer;
@@ -119,6 +138,35 @@ Result<std::shared_ptr<grpc::ServerCredentials>> Credentials(const ServerOptions
   return grpc::SslServerCredentials(ssl);
 }
 
+void LogBatch(const BatchStats& stats, std::chrono::microseconds elapsed) {
+  if (!stats.committed) {
+    LogEvent("error", "batch_failed",
+             {{"commands", std::to_string(stats.commands)},
+              {"elapsed_us", std::to_string(elapsed.count())}});
+  } else if (elapsed > std::chrono::seconds(1)) {
+    LogEvent("warn", "slow_batch",
+             {{"commands", std::to_string(stats.commands)},
+              {"elapsed_us", std::to_string(elapsed.count())}});
+  }
+}
+
+// How a follower reaches the leader: TLS when this server uses it, trusting the certificate
+// chain replicas share (and presenting it, for mutual TLS).
+Result<std::shared_ptr<grpc::ChannelCredentials>> PeerCredentials(const ServerOptions& o) {
+  if (o.tls_cert.empty()) return grpc::InsecureChannelCredentials();
+  Result<std::string> cert = ReadFile(o.tls_cert, "TLS certificate");
+  if (!cert.ok()) return cert.status();
+  grpc::SslCredentialsOptions ssl;
+  ssl.pem_root_certs = *cert;
+  if (!o.tls_client_ca.empty()) {
+    Result<std::string> key = ReadFile(o.tls_key, "TLS key");
+    if (!key.ok()) return key.status();
+    ssl.pem_cert_chain = *cert;
+    ssl.pem_private_key = *key;
+  }
+  return grpc::SslCredentials(ssl);
+}
+
 }  // namespace
 
 Status Server::ReloadTokens() { return parts_->auth->Reload(); }
@@ -154,17 +202,47 @@ Result<std::unique_ptr<Server>> Server::Start(const ServerOptions& options) {
   // Pipelined durability is SQLite's (an fsync of the WAL); PostgreSQL commits each batch.
   const bool pipelined =
       options.postgres.empty() && options.durability_full && options.writer.pipelined;
+  std::function<Status(Submission)> submit;
   if (!options.postgres.empty()) {
-    auto store = storage::PgStore::Open({.conninfo = options.postgres,
-                                         .holder = options.advertise.empty() ? options.listen
-                                                                             : options.advertise,
-                                         .lease_ttl = options.lease_ttl,
-                                         .acquire_timeout = options.lease_ttl * 3},
-                                        EncodeEvent);
-    if (!store.ok()) return store.status();
-    p->schema_version = (*store)->schema_version();
-    p->store = std::move(store).value();
     p->reader = std::make_unique<storage::Reader>(storage::PgConnections(options.postgres));
+    p->hub = std::make_unique<WatchHub>(*p->reader, limits::kWatchBufferEvents);
+    ReplicaOptions replica_options{
+        .conninfo = options.postgres,
+        .advertise = options.advertise.empty() ? options.listen : options.advertise,
+        .lease_ttl = options.lease_ttl,
+        .pickup_hold = options.pickup_hold,
+        .inbound_grace = options.inbound_grace,
+        .writer = options.writer};
+    p->replica = std::make_unique<Replica>(std::move(replica_options), clock, ids, p->view,
+                                           *p->hub, p->applied);
+    Metrics* metrics = p->metrics.get();
+    Replica* replica = p->replica.get();
+    Parts* parts = p.get();
+    Replica::Observer observer;
+    observer.role = [parts, metrics, replica](bool leading) {
+      parts->SetWriting(leading);
+      if (metrics) metrics->ObserveReplica(replica->applied_sequence(), 0, leading);
+    };
+    observer.followed = [metrics, replica](int64_t applied, int64_t behind,
+                                           std::chrono::microseconds lag) {
+      if (!metrics) return;
+      if (lag.count() >= 0) metrics->ObserveFollowLag(static_cast<double>(lag.count()) / 1e6);
+      if (behind >= 0) metrics->ObserveReplica(applied, behind, replica->leader());
+    };
+    observer.batch = [metrics, replica](const BatchStats& stats,
+                                        std::chrono::microseconds elapsed) {
+      LogBatch(stats, elapsed);
+      if (!metrics) return;
+      const storage::WriterStats* writer = replica->writer_stats();
+      auto [active, live] = replica->live_counts();
+      metrics->ObserveBatch(stats, elapsed, writer ? writer->queue_depth.load() : 0, active, live);
+    };
+    OMS_RETURN_IF_ERROR(p->replica->Start(std::move(observer)));
+    p->schema_version = p->replica->schema_version();
+    auto peers = PeerCredentials(options);
+    if (!peers.ok()) return peers.status();
+    p->forwarder = std::make_unique<Forwarder>(std::move(peers).value());
+    submit = [replica](Submission s) { return replica->Submit(std::move(s)); };
   } else {
     auto store = storage::SqliteStore::Open({.path = options.db_path,
                                              .synchronous_full = options.durability_full,
@@ -177,51 +255,56 @@ Result<std::unique_ptr<Server>> Server::Start(const ServerOptions& options) {
     p->store = std::move(store).value();
     p->reader = std::make_unique<storage::Reader>(options.db_path, options.vfs,
                                                   pipelined ? &p->gate : nullptr);
-  }
-  p->hub = std::make_unique<WatchHub>(*p->reader, limits::kWatchBufferEvents);
-  p->engine =
-      std::make_unique<Engine>(*p->store, clock, ids, p->view, p->hub.get(), options.pickup_hold);
-  // Before Open: loading decides which inbounds are overdue, and the sweep's schedule.
-  p->engine->set_inbound_grace(options.inbound_grace);
-  p->engine->set_commit_gate(&p->gate);
-  OMS_RETURN_IF_ERROR(p->engine->Open());
-  p->hub->Start(p->engine->state().last_sequence());
-  storage::WriterOptions writer_options = options.writer;
-  writer_options.pipelined = pipelined;
-  p->writer = std::make_unique<storage::Writer>(*p->engine, writer_options);
-  {
-    Metrics* metrics = p->metrics.get();
-    Engine* engine = p->engine.get();
-    storage::Writer* writer = p->writer.get();
-    storage::SqliteStore* sqlite = p->sqlite;
-    p->writer->set_observer([=](const BatchStats& stats, std::chrono::microseconds elapsed) {
-      if (!stats.committed) {
-        LogEvent("error", "batch_failed",
-                 {{"commands", std::to_string(stats.commands)},
-                  {"elapsed_us", std::to_string(elapsed.count())}});
-      } else if (elapsed > std::chrono::seconds(1)) {
-        LogEvent("warn", "slow_batch",
-                 {{"commands", std::to_string(stats.commands)},
-                  {"elapsed_us", std::to_string(elapsed.count())}});
-      }
-      if (metrics) {
-        metrics->ObserveBatch(stats, elapsed, writer->stats().queue_depth.load(),
-                              engine->state().active_reservations(), engine->state().live_orders());
-        if (sqlite) {
-          storage::SqliteStore::WalTotals wal = sqlite->wal_totals();
-          metrics->ObserveWal(wal.commits, wal.frames, wal.bytes);
+    p->hub = std::make_unique<WatchHub>(*p->reader, limits::kWatchBufferEvents);
+    p->sink = std::make_unique<SequencedSink>(*p->hub, p->applied);
+    p->engine =
+        std::make_unique<Engine>(*p->store, clock, ids, p->view, p->sink.get(), options.pickup_hold);
+    // Before Open: loading decides which inbounds are overdue, and the sweep's schedule.
+    p->engine->set_inbound_grace(options.inbound_grace);
+    p->engine->set_commit_gate(&p->gate);
+    OMS_RETURN_IF_ERROR(p->engine->Open());
+    p->hub->Start(p->engine->state().last_sequence());
+    p->applied.Advance(p->engine->state().last_sequence());
+    storage::WriterOptions writer_options = options.writer;
+    writer_options.pipelined = pipelined;
+    p->writer = std::make_unique<storage::Writer>(*p->engine, writer_options);
+    {
+      Metrics* metrics = p->metrics.get();
+      Engine* engine = p->engine.get();
+      storage::Writer* writer = p->writer.get();
+      storage::SqliteStore* sqlite = p->sqlite;
+      p->writer->set_observer([=](const BatchStats& stats, std::chrono::microseconds elapsed) {
+        LogBatch(stats, elapsed);
+        if (metrics) {
+          metrics->ObserveBatch(stats, elapsed, writer->stats().queue_depth.load(),
+                                engine->state().active_reservations(),
+                                engine->state().live_orders());
+          if (sqlite) {
+            storage::SqliteStore::WalTotals wal = sqlite->wal_totals();
+            metrics->ObserveWal(wal.commits, wal.frames, wal.bytes);
+          }
         }
-      }
-    });
+      });
+    }
+    p->writer->Start();
+    p->SetWriting(true);
+    storage::Writer* writer = p->writer.get();
+    submit = [writer](Submission s) { return writer->Submit(std::move(s)); };
   }
   if (p->metrics) {
     Metrics* metrics = p->metrics.get();
     p->hub->set_lag_observer(
         [metrics](size_t streams, int64_t lag) { metrics->SetWatchStreams(streams, lag); });
   }
-  p->writer->Start();
-  p->backend =
-      std::make_unique<Backend>(Backend{*p->writer, *p->reader, p->view, clock, *p->hub, *p->auth});
+  p->backend = std::make_unique<Backend>(Backend{.submit = std::move(submit),
+                                                 .reader = *p->reader,
+                                                 .view = p->view,
+                                                 .clock = clock,
+                                                 .hub = *p->hub,
+                                                 .auth = *p->auth,
+                                                 .applied = &p->applied,
+                                                 .replica = p->replica.get(),
+                                                 .forwarder = p->forwarder.get()});
   p->locations = std::make_unique<LocationService>(*p->backend);
   p->inventory = std::make_unique<InventoryService>(*p->backend);
   p->reservations = std::make_unique<ReservationService>(*p->backend);
@@ -263,7 +346,7 @@ Result<std::unique_ptr<Server>> Server::Start(const ServerOptions& options) {
   builder.RegisterService(p->admin.get());
   p->grpc_server = builder.BuildAndStart();
   if (!p->grpc_server || p->port == 0) {
-    p->writer->Stop();
+    p->StopWriting();
     return Status::Unavailable(reason::kShuttingDown, "cannot listen on " + options.listen +
                                                           " (address in use or invalid)");
   }
@@ -278,18 +361,27 @@ Result<std::unique_ptr<Server>> Server::Start(const ServerOptions& options) {
     auto gateway = HttpGateway::Start(http, p->grpc_server->InProcessChannel(args), *p->auth);
     if (!gateway.ok()) {
       p->grpc_server->Shutdown();
-      p->writer->Stop();
+      p->StopWriting();
       return gateway.status();
     }
     p->http = std::move(gateway).value();
   }
   p->grpc_server->GetHealthCheckService()->SetServingStatus(true);
+  {
+    std::lock_guard lock(p->health_mu);
+    p->health = p->grpc_server->GetHealthCheckService();
+    p->health->SetServingStatus(kWriterHealthService, p->writing);
+  }
   return std::unique_ptr<Server>(new Server(std::move(p)));
 }
 
 void Server::Shutdown(std::chrono::milliseconds grace) {
   std::call_once(parts_->shutdown_once, [&] {
     Parts& p = *parts_;
+    {
+      std::lock_guard lock(p.health_mu);
+      p.health = nullptr;
+    }
     p.grpc_server->GetHealthCheckService()->SetServingStatus(false);
     // Streams never end by themselves: end them (UNAVAILABLE, resume elsewhere) first.
     p.hub->Shutdown();
@@ -297,7 +389,7 @@ void Server::Shutdown(std::chrono::milliseconds grace) {
     if (p.http) p.http->Shutdown();
     // In-flight mutations still need the writer, so it stops after the server.
     p.grpc_server->Shutdown(std::chrono::system_clock::now() + grace);
-    p.writer->Stop();
+    p.StopWriting();
     p.grpc_server->Wait();
     // Every call has ended; the backup or verify they started finishes its cleanup.
     p.admin->Stop();

@@ -51,6 +51,9 @@ struct ServerOptions {
   HttpOptions http;
 };
 
+// The health service name SERVING only on the replica that writes (with SQLite: always).
+inline constexpr char kWriterHealthService[] = "oms.v1.Writer";
+
 // True for addresses only this machine can reach (127.0.0.0/8, ::1, localhost, unix:).
 bool IsLoopback(const std::string& address);
 

@@ -68,15 +68,60 @@ void WatchHub::Publish(std::vector<Event>&& events) {
   pending_cv_.notify_one();
 }
 
+void WatchHub::PublishStored(std::vector<StoredEvent>&& events) {
+  if (events.empty()) return;
+  int64_t last = events.back().sequence;
+  {
+    std::lock_guard lock(pending_mu_);
+    std::move(events.begin(), events.end(), std::back_inserter(pending_stored_));
+  }
+  BumpHead(last);
+  pending_cv_.notify_one();
+}
+
+namespace {
+
+bool Served(int kind) {
+  // Only what streams serve; reservation and location events stay in the log.
+  return kind == static_cast<int>(EventKind::kAvailability) ||
+         kind == static_cast<int>(EventKind::kOrder);
+}
+
+WatchEventPtr Entry(StoredEvent keys, grpc::Slice wire) {
+  auto entry = std::make_shared<WatchEvent>();
+  entry->keys = std::move(keys);
+  entry->wire = std::move(wire);
+  entry->sku_hash = std::hash<std::string>{}(entry->keys.sku);
+  entry->location_hash = std::hash<std::string>{}(entry->keys.location_id);
+  return entry;
+}
+
+}  // namespace
+
 void WatchHub::Run() {
   std::vector<WatchEventPtr> fresh;
   for (;;) {
     std::vector<Event> batch;
+    std::vector<StoredEvent> stored;
     {
       std::unique_lock lock(pending_mu_);
-      pending_cv_.wait(lock, [this] { return stopping_ || !pending_.empty(); });
+      pending_cv_.wait(lock, [this] {
+        return stopping_ || !pending_.empty() || !pending_stored_.empty();
+      });
       if (stopping_) return;
       batch.swap(pending_);
+      stored.swap(pending_stored_);
+    }
+    // Both kinds arrive only around a change of role (a follower promoted, a leader that
+    // stepped down); each is gap-free, and together they cover (from, to].
+    int64_t from = INT64_MAX, to = 0;
+    if (!batch.empty()) {
+      from = batch.front().sequence - 1;
+      to = batch.back().sequence;
+    }
+    if (!stored.empty()) {
+      from = std::min(from, stored.front().sequence - 1);
+      to = std::max(to, stored.back().sequence);
     }
     {
       // Lock order: ring_mu_, then subs_mu_. A stream subscribing meanwhile reads the ring
@@ -90,31 +135,33 @@ void WatchHub::Run() {
       if (!anyone) {
         // Nobody to serve: skip encoding. A stream that attaches later reads these from the log.
         ring_.clear();
-        if (ring_floor_ != INT64_MAX) ring_floor_ = std::max(ring_floor_, batch.back().sequence);
+        if (ring_floor_ != INT64_MAX) ring_floor_ = std::max(ring_floor_, to);
         fan_.clear();
         fan_version_ = UINT64_MAX;
         continue;
       }
       uint64_t encoded = 0;
       for (const Event& e : batch) {
-        // Only what streams serve; reservation and location events stay in the log.
-        if (e.kind != EventKind::kAvailability && e.kind != EventKind::kOrder) continue;
+        if (!Served(static_cast<int>(e.kind))) continue;
         // The one encoding of this event: every stream sends these bytes.
-        auto entry = std::make_shared<WatchEvent>();
-        StoredEvent& keys = entry->keys;
-        keys.sequence = e.sequence;
-        keys.kind = static_cast<int>(e.kind);
-        keys.sku = e.sku.str();
-        keys.location_id = e.location.str();
-        keys.subject = e.subject;
-        keys.customer_id = e.customer;
-        entry->wire = grpc::Slice(EncodeEvent(e));
-        entry->sku_hash = std::hash<std::string>{}(entry->keys.sku);
-        entry->location_hash = std::hash<std::string>{}(entry->keys.location_id);
-        fresh.push_back(entry);
-        ring_.push_back(std::move(entry));
+        StoredEvent keys{e.sequence,   static_cast<int>(e.kind), e.sku.str(), e.location.str(),
+                         e.subject,    e.customer,               {}};
+        fresh.push_back(Entry(std::move(keys), grpc::Slice(EncodeEvent(e))));
         ++encoded;
       }
+      for (StoredEvent& e : stored) {
+        if (!Served(e.kind)) continue;
+        grpc::Slice wire(e.payload);
+        e.payload.clear();
+        fresh.push_back(Entry(std::move(e), std::move(wire)));
+        ++encoded;
+      }
+      if (!batch.empty() && !stored.empty()) {
+        std::sort(fresh.begin(), fresh.end(), [](const WatchEventPtr& a, const WatchEventPtr& b) {
+          return a->keys.sequence < b->keys.sequence;
+        });
+      }
+      for (const auto& entry : fresh) ring_.push_back(entry);
       encoded_.fetch_add(encoded, std::memory_order_relaxed);
       while (ring_.size() > capacity_) {
         ring_floor_ =
@@ -122,8 +169,7 @@ void WatchHub::Run() {
         ring_.pop_front();
       }
     }
-    // The batch is gap-free: it holds every sequence in (from, to].
-    FanOut(fresh, batch.front().sequence - 1, batch.back().sequence);
+    FanOut(fresh, from, to);
     fresh.clear();
   }
 }

@@ -96,6 +96,9 @@ class WatchHub final : public EventSink {
   void Start(int64_t head);
   // Writer thread, after a commit: never blocks on streams.
   void Publish(std::vector<Event>&& events) override;
+  // A follower replica: committed events it read back from the log, gap-free and in order
+  // (each payload is the API message already, sent as is).
+  void PublishStored(std::vector<StoredEvent>&& events);
 
   Status Subscribe(const std::shared_ptr<Subscriber>& subscriber);
   void Unsubscribe(const Subscriber* subscriber);
@@ -130,6 +133,7 @@ class WatchHub final : public EventSink {
   std::mutex pending_mu_;
   std::condition_variable pending_cv_;
   std::vector<Event> pending_;
+  std::vector<StoredEvent> pending_stored_;
   bool stopping_ = false;
 
   mutable std::mutex ring_mu_;

@@ -296,7 +296,26 @@ Status PgDatabase::Setup() {
   PQsetNoticeProcessor(conn_, IgnoreNotice, nullptr);
   return Exec(
       "SET client_min_messages = warning; SET bytea_output = hex; "
-      "SET standard_conforming_strings = on; SET TIME ZONE 'UTC'");
+      "SET standard_conforming_strings = on; SET TIME ZONE 'UTC'" + session_setup_);
+}
+
+Status PgDatabase::AddSessionSetup(std::string sql) {
+  OMS_RETURN_IF_ERROR(Exec(sql));
+  session_setup_ += "; " + sql;
+  return Status::Ok();
+}
+
+std::string PgTextArray(const std::vector<std::string>& values) {
+  std::string out = "{";
+  for (size_t i = 0; i < values.size(); ++i) {
+    out += i ? ",\"" : "\"";
+    for (char c : values[i]) {
+      if (c == '\\' || c == '"') out += '\\';
+      out += c;
+    }
+    out += '"';
+  }
+  return out + "}";
 }
 
 PgDatabase::~PgDatabase() {

@@ -93,6 +93,8 @@ class PgDatabase final : public Database {
   // The server's process id of this session (pg_terminate_backend, fencing tests).
   int backend_pid() const;
   pg_conn* handle() { return conn_; }
+  // Runs `sql` (SET ...) now and again after every reconnect: the session's settings.
+  Status AddSessionSetup(std::string sql);
 
  private:
   friend class PgStatement;
@@ -104,6 +106,7 @@ class PgDatabase final : public Database {
 
   pg_conn* conn_;
   std::string conninfo_;
+  std::string session_setup_;  // AddSessionSetup's statements
   uint64_t generation_ = 1;
   uint64_t next_name_ = 0;
   int64_t changes_ = 0;
@@ -115,6 +118,9 @@ class PgDatabase final : public Database {
 
 // Connections to `conninfo`, for a Reader's pool or an online verify.
 ConnectionFactory PgConnections(std::string conninfo);
+
+// A PostgreSQL array literal of text values (bound as text, cast to TEXT[] in SQL).
+std::string PgTextArray(const std::vector<std::string>& values);
 
 // `conninfo` without its password, for logs and messages.
 std::string RedactConninfo(const std::string& conninfo);

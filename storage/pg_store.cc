@@ -16,11 +16,16 @@ Result<std::unique_ptr<PgStore>> PgStore::Open(const PgStoreOptions& options,
   if (!version.ok()) return version.status();
   // A writer frozen inside a transaction (SIGSTOP, a hung host) holds the lease row's lock;
   // the server ends its session after the lease's time, so a takeover never waits longer.
+  // The writer's session is named, so an operator (and the fencing test) can find it in
+  // pg_stat_activity. Both settings survive a reconnect.
   const std::string timeout = std::to_string(options.lease_ttl.count());
-  OMS_RETURN_IF_ERROR((*db)->Exec("SET idle_in_transaction_session_timeout = " + timeout));
+  OMS_RETURN_IF_ERROR(
+      (*db)->AddSessionSetup("SET idle_in_transaction_session_timeout = " + timeout));
+  OMS_RETURN_IF_ERROR((*db)->AddSessionSetup("SET application_name = 'omsd-writer'"));
   std::unique_ptr<PgStore> store(new PgStore(std::move(db).value(), std::move(encoder), options));
   store->schema_version_ = *version;
   OMS_RETURN_IF_ERROR(store->AcquireLease());
+  store->notify_ = store->db_->Exec("SELECT pg_notify('oms_events', '')").ok();
   if (options.renew) {
     auto renew_db = PgDatabase::Open(options.conninfo);
     if (!renew_db.ok()) return renew_db.status();
@@ -123,28 +128,11 @@ Status PgStore::Begin() {
   return s;
 }
 
-namespace {
-
-// A PostgreSQL array literal of text values: each quoted, with \ and " escaped.
-std::string TextArray(const std::vector<std::string>& values) {
-  std::string out = "{";
-  for (size_t i = 0; i < values.size(); ++i) {
-    out += i ? ",\"" : "\"";
-    for (char c : values[i]) {
-      if (c == '\\' || c == '"') out += '\\';
-      out += c;
-    }
-    out += '"';
-  }
-  return out + "}";
-}
-
-}  // namespace
 
 void PgStore::PrefetchRequests(const std::vector<std::string>& request_ids) {
   Statement& q =
       db_->Prepare(Select<kRequests, "WHERE request_id = ANY(CAST(? AS TEXT[]))">());
-  q.Bind(1, TextArray(request_ids));
+  q.Bind(1, PgTextArray(request_ids));
   std::unordered_map<std::string, std::optional<RequestRecord>> found;
   for (const auto& id : request_ids) found.emplace(id, std::nullopt);
   while (q.Step()) {
@@ -170,7 +158,16 @@ Status PgStore::Write(const Changes& changes, const RequestRecord* record) {
 
 Status PgStore::Commit() {
   requests_.clear();
-  return db_->Prepare("COMMIT").Run();
+  // The followers' wake-up goes out with the COMMIT (delivered only if it commits): one round
+  // trip. A database without NOTIFY fails the whole batch, so it is sent only where it works.
+  db_->BeginDeferred();
+  Status s = Status::Ok();
+  if (notify_) s = db_->Prepare("SELECT pg_notify('oms_events', '')").Run();
+  Status committed = db_->Prepare("COMMIT").Run();
+  Status queued = db_->EndDeferred();
+  if (s.ok()) s = committed;
+  if (s.ok()) s = queued;
+  return s;
 }
 
 void PgStore::Rollback() {

@@ -74,6 +74,7 @@ class PgStore final : public SqlStore {
   int64_t epoch_ = 0;
   int schema_version_ = 0;
   std::atomic<bool> holds_lease_{false};
+  bool notify_ = true;  // the database has pg_notify (followers LISTEN for it)
   // This batch's known records by request_id; nullopt: known to be absent.
   std::unordered_map<std::string, std::optional<RequestRecord>> requests_;
   std::unique_ptr<PgDatabase> renew_db_;
