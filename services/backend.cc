@@ -42,9 +42,10 @@ Status AwaitMinSequence(Backend& backend, grpc::CallbackServerContext& context) 
   auto steady_now = std::chrono::steady_clock::now();
   auto until = steady_now + limits::kMaxMinSequenceWait;
   if (context.deadline() != std::chrono::system_clock::time_point::max()) {
+    // Leave a tenth of the deadline to answer REPLICA_BEHIND before the caller gives up.
     auto left = context.deadline() - std::chrono::system_clock::now();
     until = std::min(until, steady_now + std::chrono::duration_cast<
-                                             std::chrono::steady_clock::duration>(left));
+                                             std::chrono::steady_clock::duration>(left * 9 / 10));
   }
   if (backend.applied->WaitFor(wanted, until)) return Status::Ok();
   Status behind = Status::Unavailable(
@@ -149,7 +150,16 @@ grpc::ServerUnaryReactor* SubmitMutation(grpc::CallbackServerContext* context, B
   auto* reactor = context->DefaultReactor();
   // A follower replica: the leader applies it, and the caller hears what the leader said.
   auto forward = [&]() {
-    std::string leader = backend.replica->leader_address();
+    // During a failover no replica leads for a moment (up to the lease's time): the call
+    // waits for the next leader rather than failing at once, within its deadline.
+    auto until = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+    if (context->deadline() != std::chrono::system_clock::time_point::max()) {
+      auto left = context->deadline() - std::chrono::system_clock::now();
+      until = std::min(until, std::chrono::steady_clock::now() +
+                                  std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                                      left * 9 / 10));
+    }
+    std::string leader = backend.replica->WaitForLeader(until);
     const bool forwarded = context->client_metadata().count(kForwardedHeader) > 0;
     std::string path = MethodPath(request, method);
     if (leader.empty() || forwarded || path.empty()) {

@@ -63,40 +63,28 @@ Replica::~Replica() { Stop(); }
 
 Status Replica::Start(Observer observer) {
   observer_ = std::move(observer);
-  // The schema first (replicas started together agree on one: the migration locks).
-  {
-    auto probe = storage::PgStore::Open({.conninfo = options_.conninfo,
-                                         .holder = options_.advertise,
-                                         .lease_ttl = options_.lease_ttl,
-                                         .acquire_timeout = std::chrono::milliseconds(0),
-                                         .renew = true},
-                                        EncodeEvent);
-    if (probe.ok()) {
-      // The lease was free: this replica leads from the start (below, after the view).
-      schema_version_ = (*probe)->schema_version();
-      store_ = std::move(probe).value();
-    } else if (probe.status().code() != Code::kFailedPrecondition) {
-      return probe.status();
-    }
-  }
   auto follower = storage::PgFollower::Open(options_.conninfo);
   if (!follower.ok()) return follower.status();
   follower_ = std::move(follower).value();
-  if (schema_version_ == 0) {
-    // Someone else leads; the schema is theirs and already there.
-    schema_version_ = storage::LatestPostgresSchemaVersion();
-  }
+  // Replicas started together agree on one schema: the migration locks its tables.
+  Result<int> version = storage::MigratePostgres(follower_->db());
+  if (!version.ok()) return version.status();
+  schema_version_ = *version;
   if (!ReloadView()) {
     return Status::Unavailable(reason::kStorageUnavailable,
                                "cannot read the database's state from PostgreSQL");
   }
   hub_.Start(followed_);
   if (observer_.role) observer_.role(false);
+  return Status::Ok();
+}
+
+void Replica::Run(std::string advertise) {
+  if (options_.advertise.empty()) options_.advertise = std::move(advertise);
   thread_ = std::thread([this] {
     pthread_setname_np(pthread_self(), "oms-replica");
     Loop();
   });
-  return Status::Ok();
 }
 
 void Replica::Stop() {
@@ -114,6 +102,20 @@ void Replica::Stop() {
 std::string Replica::leader_address() const {
   std::lock_guard lock(lease_mu_);
   return leader_address_;
+}
+
+std::string Replica::WaitForLeader(std::chrono::steady_clock::time_point until) {
+  std::unique_lock lock(lease_mu_);
+  lease_cv_.wait_until(lock, until, [&] { return !leader_address_.empty(); });
+  return leader_address_;
+}
+
+void Replica::SetLeaderAddress(std::string address) {
+  {
+    std::lock_guard lock(lease_mu_);
+    leader_address_ = std::move(address);
+  }
+  lease_cv_.notify_all();
 }
 
 Status Replica::Submit(Submission submission) {
@@ -239,10 +241,7 @@ void Replica::TryLead() {
     std::unique_lock lock(writer_mu_);
     writer_ = std::move(writer);
   }
-  {
-    std::lock_guard lock(lease_mu_);
-    leader_address_ = options_.advertise;
-  }
+  SetLeaderAddress(options_.advertise);
   leader_.store(true, std::memory_order_release);
   LogEvent("info", "replica_leading",
            {{"epoch", std::to_string(store_->epoch())},
@@ -260,6 +259,7 @@ void Replica::StepDown(const char* why) {
   }
   // What is still queued is answered: each batch fails NOT_LEADER once the lease is gone
   // (its callers retry with their request_id), or commits if this replica still holds it.
+  SetLeaderAddress("");
   if (writer) writer->Stop();
   int64_t epoch = store_ ? store_->epoch() : 0;
   if (engine_) followed_ = std::max(followed_, engine_->state().last_sequence());
@@ -275,7 +275,6 @@ void Replica::Loop() {
   const auto lease_every =
       std::max(std::chrono::milliseconds(50), std::min(options_.lease_ttl / 5,
                                                        std::chrono::milliseconds(1000)));
-  if (store_) TryLead();  // the lease was free at Start
   for (;;) {
     {
       std::lock_guard lock(stop_mu_);
@@ -302,13 +301,13 @@ void Replica::Loop() {
                            std::chrono::microseconds(-1));
       }
       if (lease.ok()) {
-        {
-          std::lock_guard lock(lease_mu_);
-          leader_address_ = lease->lapsed ? "" : lease->holder;
-        }
+        SetLeaderAddress(lease->lapsed ? "" : lease->holder);
         if (lease->lapsed) {
           TryLead();
           if (leader()) continue;
+          // Another replica won it: learn who, so mutations are forwarded there at once.
+          next_lease_check_ = now;
+          continue;
         }
       }
     }

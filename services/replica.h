@@ -87,9 +87,12 @@ class Replica {
           AppliedSequence& applied);
   ~Replica();
 
-  // Connects, creates or checks the schema, loads the snapshot and starts the role loop (which
-  // takes the lease at once if it is free). Fails if the database cannot be reached.
+  // Connects, creates or checks the schema and loads the snapshot: from then on reads are
+  // served. Fails if the database cannot be reached.
   Status Start(Observer observer);
+  // Starts the role loop, which takes the lease at once if it is free. `advertise` is how
+  // the others reach this replica, unless the options named one.
+  void Run(std::string advertise);
   // Steps down (the lease is given up at once, so another replica need not wait for it to
   // lapse) and stops the loop. Mutations still queued are answered first.
   void Stop();
@@ -98,6 +101,8 @@ class Replica {
   int64_t applied_sequence() const { return applied_.value(); }
   // The leader's --advertise address as the lease names it ("" when unknown or this one).
   std::string leader_address() const;
+  // The same, waiting up to `until` while no leader is known (a failover in progress).
+  std::string WaitForLeader(std::chrono::steady_clock::time_point until);
   int schema_version() const { return schema_version_; }
   // Queues a mutation on this replica's writer; UNAVAILABLE NOT_LEADER when it does not lead.
   Status Submit(Submission submission);
@@ -142,7 +147,9 @@ class Replica {
   std::unique_ptr<storage::Writer> writer_;
   std::atomic<bool> leader_{false};
 
+  void SetLeaderAddress(std::string address);
   mutable std::mutex lease_mu_;
+  std::condition_variable lease_cv_;
   std::string leader_address_;
 
   std::mutex stop_mu_;

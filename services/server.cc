@@ -89,6 +89,11 @@ int Server::http_port() const { return parts_->http ? parts_->http->port() : 0; 
 
 int Server::schema_version() const { return parts_->schema_version; }
 
+bool Server::writing() const {
+  std::lock_guard lock(parts_->health_mu);
+  return parts_->writing;
+}
+
 FanoutCounters Server::fanout_counters() const {
   WatchCounters w = parts_->hub->counters();
   return {w.encoded, w.replayed, w.written, parts_->http ? parts_->http->sse_events_formatted() : 0,
@@ -208,7 +213,7 @@ Result<std::unique_ptr<Server>> Server::Start(const ServerOptions& options) {
     p->hub = std::make_unique<WatchHub>(*p->reader, limits::kWatchBufferEvents);
     ReplicaOptions replica_options{
         .conninfo = options.postgres,
-        .advertise = options.advertise.empty() ? options.listen : options.advertise,
+        .advertise = options.advertise,
         .lease_ttl = options.lease_ttl,
         .pickup_hold = options.pickup_hold,
         .inbound_grace = options.inbound_grace,
@@ -371,6 +376,11 @@ Result<std::unique_ptr<Server>> Server::Start(const ServerOptions& options) {
     std::lock_guard lock(p->health_mu);
     p->health = p->grpc_server->GetHealthCheckService();
     p->health->SetServingStatus(kWriterHealthService, p->writing);
+  }
+  if (p->replica) {
+    // Only now that it listens may it lead: the lease names where the others reach it.
+    std::string host = options.listen.substr(0, options.listen.rfind(':'));
+    p->replica->Run(host + ":" + std::to_string(p->port));
   }
   return std::unique_ptr<Server>(new Server(std::move(p)));
 }

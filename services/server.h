@@ -79,6 +79,9 @@ class Server {
   // The HTTP/JSON port, 0 when HTTP is off.
   int http_port() const;
   int schema_version() const;
+  // True while this process writes: always with SQLite; on PostgreSQL, while this replica
+  // holds the writer's lease (health "oms.v1.Writer" says the same).
+  bool writing() const;
   FanoutCounters fanout_counters() const;
   // Health NOT_SERVING, stop accepting, let in-flight calls finish (up to `grace`), drain the
   // writer's queue, close the database. Safe to call more than once.

@@ -45,6 +45,7 @@ class PgFollower {
   // Waits up to `timeout` for the leader's notification (or returns at once if one is
   // pending); false on timeout. Without LISTEN support it just sleeps.
   bool WaitForNotification(std::chrono::milliseconds timeout);
+  PgDatabase& db() { return *db_; }
 
  private:
   explicit PgFollower(std::unique_ptr<PgDatabase> db) : db_(std::move(db)) {}
