@@ -12,4 +12,5 @@ export ASAN_OPTIONS="detect_leaks=1:abort_on_error=1:halt_on_error=1"
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
 export LSAN_OPTIONS="suppressions=$PWD/tools/dev/lsan.supp"
 export OMS_CRASH_CYCLES="${OMS_CRASH_CYCLES:-10}"
+export OMS_FAILOVER_CYCLES="${OMS_FAILOVER_CYCLES:-5}"
 ctest --test-dir "$BUILD_DIR" --output-on-failure -j2 --timeout 900
