@@ -66,12 +66,7 @@ struct PgStoreFactory {
   Store& Open() {
     if (conninfo.empty()) return unused;
     store.reset();
-    auto opened = storage::PgStore::Open({.conninfo = conninfo}, nullptr);
-    if (!opened.ok()) {
-      ADD_FAILURE() << opened.status().ToString();
-      std::abort();
-    }
-    store = std::move(opened).value();
+    store = OpenPgStoreOrAbort(conninfo);
     if (!side) InstallFaults();
     return *store;
   }

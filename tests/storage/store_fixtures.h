@@ -185,12 +185,7 @@ struct PgBackend {
   Store& Open() {
     if (conninfo.empty()) return unused;
     store.reset();
-    auto opened = storage::PgStore::Open({.conninfo = conninfo}, nullptr);
-    if (!opened.ok()) {
-      ADD_FAILURE() << opened.status().ToString();
-      std::abort();
-    }
-    store = std::move(opened).value();
+    store = OpenPgStoreOrAbort(conninfo);
     return *store;
   }
 };

@@ -13,6 +13,7 @@
 #include <sstream>
 
 #include "storage/pg.h"
+#include "storage/pg_store.h"
 
 namespace oms::testing {
 namespace {
@@ -175,6 +176,15 @@ std::string PgCluster::NewSchemaConninfo() {
     std::abort();
   }
   return conninfo_ + " options='-c search_path=" + schema + "'";
+}
+
+std::unique_ptr<storage::PgStore> OpenPgStoreOrAbort(const std::string& conninfo) {
+  auto opened = storage::PgStore::Open({.conninfo = conninfo}, nullptr);
+  if (!opened.ok()) {
+    std::fprintf(stderr, "cannot open a PgStore: %s\n", opened.status().ToString().c_str());
+    std::abort();
+  }
+  return std::move(opened).value();
 }
 
 }  // namespace oms::testing

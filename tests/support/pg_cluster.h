@@ -9,7 +9,12 @@
 // never see each other's rows.
 #pragma once
 
+#include <memory>
 #include <string>
+
+namespace oms::storage {
+class PgStore;
+}
 
 namespace oms::testing {
 
@@ -41,5 +46,9 @@ class PgCluster {
   std::string conninfo_;
   int next_schema_ = 0;
 };
+
+// A PgStore on `conninfo` (tests: the default options, no event encoder); aborts the test
+// binary with the reason when it cannot open, since nothing after it could run.
+std::unique_ptr<storage::PgStore> OpenPgStoreOrAbort(const std::string& conninfo);
 
 }  // namespace oms::testing
