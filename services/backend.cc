@@ -11,8 +11,8 @@
 #include "domain/validate.h"
 #include "services/error_mapping.h"
 #include "services/forward.h"
-#include "services/replica.h"
 #include "services/log.h"
+#include "services/replica.h"
 
 namespace oms::services {
 
@@ -44,14 +44,15 @@ Status AwaitMinSequence(Backend& backend, grpc::CallbackServerContext& context) 
   if (context.deadline() != std::chrono::system_clock::time_point::max()) {
     // Leave a tenth of the deadline to answer REPLICA_BEHIND before the caller gives up.
     auto left = context.deadline() - std::chrono::system_clock::now();
-    until = std::min(until, steady_now + std::chrono::duration_cast<
-                                             std::chrono::steady_clock::duration>(left * 9 / 10));
+    until = std::min(
+        until, steady_now +
+                   std::chrono::duration_cast<std::chrono::steady_clock::duration>(left * 9 / 10));
   }
   if (backend.applied->WaitFor(wanted, until)) return Status::Ok();
   Status behind = Status::Unavailable(
       reason::kReplicaBehind, "this replica has applied sequence " +
-                                  std::to_string(backend.applied->value()) + ", not yet " +
-                                  text + "; retry, or read from the leader");
+                                  std::to_string(backend.applied->value()) + ", not yet " + text +
+                                  "; retry, or read from the leader");
   behind.With("applied_sequence", std::to_string(backend.applied->value()));
   return behind;
 }
@@ -163,8 +164,9 @@ grpc::ServerUnaryReactor* SubmitMutation(grpc::CallbackServerContext* context, B
     const bool forwarded = context->client_metadata().count(kForwardedHeader) > 0;
     std::string path = MethodPath(request, method);
     if (leader.empty() || forwarded || path.empty()) {
-      reactor->Finish(ToGrpcStatus(Status::Unavailable(
-          reason::kNotLeader, "no replica leads at the moment (a failover is in progress); "
+      reactor->Finish(ToGrpcStatus(
+          Status::Unavailable(reason::kNotLeader,
+                              "no replica leads at the moment (a failover is in progress); "
                               "retry with the same request_id")));
       return reactor;
     }

@@ -10,10 +10,10 @@
 #include <grpcpp/grpcpp.h>
 
 #include "domain/commands.h"
+#include "domain/engine.h"
 #include "domain/read_store.h"
 #include "domain/state.h"
 #include "services/auth.h"
-#include "domain/engine.h"
 
 namespace google::protobuf {
 class Message;
@@ -44,8 +44,8 @@ struct Backend {
 // Authenticates the caller and authorizes `action` at `stores` (the locations the request
 // names); the principal names the actor recorded on every change. A call with metadata
 // `oms-min-sequence: N` then waits (within its deadline, at most limits::kMaxMinSequenceWait)
-// until this replica has applied sequence N, else UNAVAILABLE REPLICA_BEHIND. A store token's scope over
-// the reservation or order a mutation acts on is checked by the writer (Mutate passes it on).
+// until this replica has applied sequence N, else UNAVAILABLE REPLICA_BEHIND. A store token's scope
+// over the reservation or order a mutation acts on is checked by the writer (Mutate passes it on).
 Result<Principal> Admit(Backend& backend, grpc::CallbackServerContext* context, Action action,
                         const std::vector<std::string>& stores = {});
 

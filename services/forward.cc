@@ -77,7 +77,8 @@ void Forwarder::Forward(grpc::CallbackServerContext* context, grpc::ServerUnaryR
           std::vector<grpc::Slice> slices;
           std::string out;
           if (call->response.Dump(&slices).ok()) {
-            for (const auto& s : slices) out.append(reinterpret_cast<const char*>(s.begin()), s.size());
+            for (const auto& s : slices)
+              out.append(reinterpret_cast<const char*>(s.begin()), s.size());
           }
           if (!response->ParseFromString(out)) {
             reactor->Finish(ToGrpcStatus(Status::Internal("the leader's response is unreadable")));
@@ -93,14 +94,14 @@ void Forwarder::Forward(grpc::CallbackServerContext* context, grpc::ServerUnaryR
         }
         // The leader's own answers pass through unchanged (with their details); a leader that
         // cannot be reached is a failover in progress.
-        const bool unreachable = status.error_code() == grpc::StatusCode::UNAVAILABLE &&
-                                 status.error_details().empty();
+        const bool unreachable =
+            status.error_code() == grpc::StatusCode::UNAVAILABLE && status.error_details().empty();
         if (unreachable) {
           LogEvent("warn", "forward_failed",
                    {{"leader", leader}, {"method", path}, {"error", status.error_message()}});
           Status s = Status::Unavailable(
-              reason::kNotLeader, "the leader (" + leader +
-                                      ") cannot be reached; retry with the same request_id");
+              reason::kNotLeader,
+              "the leader (" + leader + ") cannot be reached; retry with the same request_id");
           reactor->Finish(ToGrpcStatus(s));
           return;
         }

@@ -80,8 +80,9 @@ struct Metrics::Impl {
   prometheus::Family<prometheus::Gauge>& replica =
       prometheus::BuildGauge()
           .Name("oms_replica")
-          .Help("Replica state: applied_sequence, lag_events (behind the log's head), leader "
-                "(1 when this replica holds the writer's lease)")
+          .Help(
+              "Replica state: applied_sequence, lag_events (behind the log's head), leader "
+              "(1 when this replica holds the writer's lease)")
           .Register(*registry);
   prometheus::Gauge& applied_sequence = replica.Add({{"what", "applied_sequence"}});
   prometheus::Gauge& lag_events = replica.Add({{"what", "lag_events"}});
@@ -91,8 +92,8 @@ struct Metrics::Impl {
           .Name("oms_replica_follow_lag_seconds")
           .Help("A follower: from an event's commit on the leader to its application here")
           .Register(*registry)
-          .Add({}, Histogram::BucketBoundaries{0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1,
-                                               0.25, 0.5, 1, 2.5, 5});
+          .Add({}, Histogram::BucketBoundaries{0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25,
+                                               0.5, 1, 2.5, 5});
 
   // Metric objects per method, created once (Family::Add hashes labels on every call).
   std::mutex mu;

@@ -219,8 +219,8 @@ void Replica::TryLead() {
     return;
   }
   sink_ = std::make_unique<SequencedSink>(hub_, applied_);
-  engine_ = std::make_unique<Engine>(*store_, clock_, ids_, view_, sink_.get(),
-                                     options_.pickup_hold);
+  engine_ =
+      std::make_unique<Engine>(*store_, clock_, ids_, view_, sink_.get(), options_.pickup_hold);
   engine_->set_inbound_grace(options_.inbound_grace);
   // The authoritative state, from the database (not only what this replica followed).
   Status opened = engine_->Open();
@@ -273,8 +273,8 @@ void Replica::StepDown(const char* why) {
 
 void Replica::Loop() {
   const auto lease_every =
-      std::max(std::chrono::milliseconds(50), std::min(options_.lease_ttl / 5,
-                                                       std::chrono::milliseconds(1000)));
+      std::max(std::chrono::milliseconds(50),
+               std::min(options_.lease_ttl / 5, std::chrono::milliseconds(1000)));
   for (;;) {
     {
       std::lock_guard lock(stop_mu_);

@@ -24,9 +24,9 @@
 #include "services/reservation_service.h"
 #include "services/return_service.h"
 #include "services/watch_hub.h"
-#include "storage/random_ids.h"
 #include "storage/pg.h"
 #include "storage/pg_store.h"
+#include "storage/random_ids.h"
 #include "storage/reader.h"
 #include "storage/sqlite_store.h"
 
@@ -211,15 +211,14 @@ Result<std::unique_ptr<Server>> Server::Start(const ServerOptions& options) {
   if (!options.postgres.empty()) {
     p->reader = std::make_unique<storage::Reader>(storage::PgConnections(options.postgres));
     p->hub = std::make_unique<WatchHub>(*p->reader, limits::kWatchBufferEvents);
-    ReplicaOptions replica_options{
-        .conninfo = options.postgres,
-        .advertise = options.advertise,
-        .lease_ttl = options.lease_ttl,
-        .pickup_hold = options.pickup_hold,
-        .inbound_grace = options.inbound_grace,
-        .writer = options.writer};
-    p->replica = std::make_unique<Replica>(std::move(replica_options), clock, ids, p->view,
-                                           *p->hub, p->applied);
+    ReplicaOptions replica_options{.conninfo = options.postgres,
+                                   .advertise = options.advertise,
+                                   .lease_ttl = options.lease_ttl,
+                                   .pickup_hold = options.pickup_hold,
+                                   .inbound_grace = options.inbound_grace,
+                                   .writer = options.writer};
+    p->replica = std::make_unique<Replica>(std::move(replica_options), clock, ids, p->view, *p->hub,
+                                           p->applied);
     Metrics* metrics = p->metrics.get();
     Replica* replica = p->replica.get();
     Parts* parts = p.get();
@@ -262,8 +261,8 @@ Result<std::unique_ptr<Server>> Server::Start(const ServerOptions& options) {
                                                   pipelined ? &p->gate : nullptr);
     p->hub = std::make_unique<WatchHub>(*p->reader, limits::kWatchBufferEvents);
     p->sink = std::make_unique<SequencedSink>(*p->hub, p->applied);
-    p->engine =
-        std::make_unique<Engine>(*p->store, clock, ids, p->view, p->sink.get(), options.pickup_hold);
+    p->engine = std::make_unique<Engine>(*p->store, clock, ids, p->view, p->sink.get(),
+                                         options.pickup_hold);
     // Before Open: loading decides which inbounds are overdue, and the sweep's schedule.
     p->engine->set_inbound_grace(options.inbound_grace);
     p->engine->set_commit_gate(&p->gate);

@@ -105,9 +105,8 @@ void WatchHub::Run() {
     std::vector<StoredEvent> stored;
     {
       std::unique_lock lock(pending_mu_);
-      pending_cv_.wait(lock, [this] {
-        return stopping_ || !pending_.empty() || !pending_stored_.empty();
-      });
+      pending_cv_.wait(
+          lock, [this] { return stopping_ || !pending_.empty() || !pending_stored_.empty(); });
       if (stopping_) return;
       batch.swap(pending_);
       stored.swap(pending_stored_);
@@ -144,8 +143,10 @@ void WatchHub::Run() {
       for (const Event& e : batch) {
         if (!Served(static_cast<int>(e.kind))) continue;
         // The one encoding of this event: every stream sends these bytes.
-        StoredEvent keys{e.sequence,   static_cast<int>(e.kind), e.sku.str(), e.location.str(),
-                         e.subject,    e.customer,               {}};
+        StoredEvent keys{e.sequence,  static_cast<int>(e.kind),
+                         e.sku.str(), e.location.str(),
+                         e.subject,   e.customer,
+                         {}};
         fresh.push_back(Entry(std::move(keys), grpc::Slice(EncodeEvent(e))));
         ++encoded;
       }

@@ -136,7 +136,8 @@ Status PgStatement::EnsurePrepared(bool send) {
   } else {
     PGresult* r = PQprepare(db_.conn_, name_.c_str(), sql_.c_str(), static_cast<int>(types.size()),
                             types.data());
-    Status s = PQresultStatus(r) == PGRES_COMMAND_OK ? Status::Ok() : db_.Error(r, "prepare " + sql_);
+    Status s =
+        PQresultStatus(r) == PGRES_COMMAND_OK ? Status::Ok() : db_.Error(r, "prepare " + sql_);
     PQclear(r);
     if (!s.ok()) return s;
   }
@@ -169,8 +170,8 @@ Status PgStatement::Execute(bool queue) {
   }
   OMS_RETURN_IF_ERROR(EnsurePrepared(/*send=*/false));
   PQclear(result_);
-  result_ = PQexecPrepared(db_.conn_, name_.c_str(), n, values.data(), lengths.data(),
-                           formats.data(), 0);
+  result_ =
+      PQexecPrepared(db_.conn_, name_.c_str(), n, values.data(), lengths.data(), formats.data(), 0);
   ExecStatusType st = PQresultStatus(result_);
   if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
     Status s = db_.Error(result_, sql_);
@@ -296,7 +297,8 @@ Status PgDatabase::Setup() {
   PQsetNoticeProcessor(conn_, IgnoreNotice, nullptr);
   return Exec(
       "SET client_min_messages = warning; SET bytea_output = hex; "
-      "SET standard_conforming_strings = on; SET TIME ZONE 'UTC'" + session_setup_);
+      "SET standard_conforming_strings = on; SET TIME ZONE 'UTC'" +
+      session_setup_);
 }
 
 Status PgDatabase::AddSessionSetup(std::string sql) {
@@ -390,8 +392,7 @@ Status PgDatabase::Drain() {
     ExecStatusType st = PQresultStatus(r);
     if (st == PGRES_PIPELINE_SYNC) {
       synced = true;
-    } else if (st == PGRES_FATAL_ERROR || st == PGRES_NONFATAL_ERROR ||
-               st == PGRES_BAD_RESPONSE) {
+    } else if (st == PGRES_FATAL_ERROR || st == PGRES_NONFATAL_ERROR || st == PGRES_BAD_RESPONSE) {
       if (first.ok()) first = Error(r, pending_.empty() ? "pipeline" : pending_.front());
     } else if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK) {
       const char* tuples = PQcmdTuples(r);

@@ -111,8 +111,8 @@ class PgDatabase final : public Database {
   uint64_t next_name_ = 0;
   int64_t changes_ = 0;
   bool deferred_ = false;
-  bool pipelined_ = false;                 // in libpq pipeline mode, results pending
-  std::deque<std::string> pending_;        // what each queued result is for (errors)
+  bool pipelined_ = false;           // in libpq pipeline mode, results pending
+  std::deque<std::string> pending_;  // what each queued result is for (errors)
   std::unordered_map<const char*, std::unique_ptr<PgStatement>> cache_;
 };
 

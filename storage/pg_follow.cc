@@ -88,10 +88,10 @@ Result<std::vector<std::pair<StockKey, StockLevel>>> PgFollower::Stock(
     locations.push_back(k.location.str());
   }
   // One query for every key: the pairs as two arrays, unnested side by side.
-  Statement& q = db_->Prepare(
-      Select<kStockLevels,
-             "WHERE (sku, location_id) IN (SELECT * FROM unnest(CAST(?1 AS TEXT[]), "
-             "CAST(?2 AS TEXT[])))">());
+  Statement& q =
+      db_->Prepare(Select<kStockLevels,
+                          "WHERE (sku, location_id) IN (SELECT * FROM unnest(CAST(?1 AS TEXT[]), "
+                          "CAST(?2 AS TEXT[])))">());
   q.Bind(1, PgTextArray(skus)).Bind(2, PgTextArray(locations));
   while (q.Step()) out.push_back(StockFromRow(q, 0));
   Status s = q.status();

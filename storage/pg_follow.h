@@ -23,7 +23,7 @@ inline constexpr const char* kEventsChannel = "oms_events";
 struct LeaseInfo {
   std::string holder;  // the leader's --advertise address
   int64_t epoch = 0;
-  bool lapsed = true;  // nobody holds it now: a replica may take it
+  bool lapsed = true;   // nobody holds it now: a replica may take it
   int64_t left_ms = 0;  // until it lapses, when held
 };
 

@@ -65,9 +65,9 @@ Status PgStore::AcquireLease() {
         left_ms = who.Int(2) / 1000;
       }
       who.Reset();
-      return Status(Code::kFailedPrecondition,
-                    "the database's writer lease is held by " + holder + " for another " +
-                        std::to_string(left_ms) + " ms; stop it or wait for its lease to lapse");
+      return Status(Code::kFailedPrecondition, "the database's writer lease is held by " + holder +
+                                                   " for another " + std::to_string(left_ms) +
+                                                   " ms; stop it or wait for its lease to lapse");
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
@@ -97,7 +97,8 @@ PgStore::~PgStore() {
   }
   if (epoch_ == 0 || db_->broken()) return;
   Rollback();
-  Statement& release = db_->Prepare("UPDATE oms_lease SET expires_at = 0 WHERE id = 1 AND epoch = ?1");
+  Statement& release =
+      db_->Prepare("UPDATE oms_lease SET expires_at = 0 WHERE id = 1 AND epoch = ?1");
   (void)release.Bind(1, epoch_).Run();
 }
 
@@ -120,18 +121,16 @@ Status PgStore::Begin() {
   if (s.ok()) s = queued;
   if (s.ok() && db_->changes() != 1) {
     holds_lease_.store(false);
-    s = Status::Unavailable(reason::kNotLeader,
-                            "this replica lost the writer's lease (epoch " +
-                                std::to_string(epoch_) + "); retry with the same request_id");
+    s = Status::Unavailable(reason::kNotLeader, "this replica lost the writer's lease (epoch " +
+                                                    std::to_string(epoch_) +
+                                                    "); retry with the same request_id");
   }
   if (!s.ok()) Rollback();
   return s;
 }
 
-
 void PgStore::PrefetchRequests(const std::vector<std::string>& request_ids) {
-  Statement& q =
-      db_->Prepare(Select<kRequests, "WHERE request_id = ANY(CAST(? AS TEXT[]))">());
+  Statement& q = db_->Prepare(Select<kRequests, "WHERE request_id = ANY(CAST(? AS TEXT[]))">());
   q.Bind(1, PgTextArray(request_ids));
   std::unordered_map<std::string, std::optional<RequestRecord>> found;
   for (const auto& id : request_ids) found.emplace(id, std::nullopt);

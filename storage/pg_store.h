@@ -34,8 +34,7 @@ class PgStore final : public SqlStore {
  public:
   // Connects, creates or checks the schema, and takes the writer's lease: waits up to
   // acquire_timeout for a live one to lapse, else FAILED_PRECONDITION naming its holder.
-  static Result<std::unique_ptr<PgStore>> Open(const PgStoreOptions& options,
-                                               EventEncoder encoder);
+  static Result<std::unique_ptr<PgStore>> Open(const PgStoreOptions& options, EventEncoder encoder);
 
   // The batch transaction. It first renews the lease `WHERE epoch = <ours>`, which must touch
   // the one row: a replica that took the lease over bumped the epoch, so a writer that was

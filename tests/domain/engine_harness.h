@@ -1,5 +1,6 @@
 // EngineHarness: an Engine over a chosen Store (the in-memory fake, or the real SQLite or
-// PostgreSQL adapter), with a manual clock and sequential ids, and one-line helpers to run commands.
+// PostgreSQL adapter), with a manual clock and sequential ids, and one-line helpers to run
+// commands.
 #pragma once
 
 #include <fmt/core.h>

@@ -64,12 +64,12 @@ using std::chrono::milliseconds;
 using std::chrono::seconds;
 
 constexpr int kReplicas = 3;
-constexpr int64_t kHotOnHand = 50;        // H: the hot SKU's stock
-constexpr int kSpreadSkus = 20;           // k0..k19, plenty of stock
-constexpr int kHotHeldPerThread = 3;      // hot reservations a load thread holds at once
+constexpr int64_t kHotOnHand = 50;    // H: the hot SKU's stock
+constexpr int kSpreadSkus = 20;       // k0..k19, plenty of stock
+constexpr int kHotHeldPerThread = 3;  // hot reservations a load thread holds at once
 constexpr char kLocation[] = "s1";
 constexpr char kHot[] = "hot";
-constexpr char kProbe[] = "probe";        // only the failover probes adjust it, +1 each
+constexpr char kProbe[] = "probe";  // only the failover probes adjust it, +1 each
 constexpr char kWriterService[] = "oms.v1.Writer";
 constexpr char kLeaseTtl[] = "1s";
 constexpr auto kLease = seconds(1);
@@ -84,9 +84,7 @@ constexpr char kUpsertLocation[] = "/oms.v1.LocationService/UpsertLocation";
 int64_t Ms(Clock::duration d) { return std::chrono::duration_cast<milliseconds>(d).count(); }
 
 // "/oms.v1.X/Method" -> "Method".
-std::string ShortName(const std::string& method) {
-  return method.substr(method.rfind('/') + 1);
-}
+std::string ShortName(const std::string& method) { return method.substr(method.rfind('/') + 1); }
 
 bool Retryable(const grpc::Status& s) {
   return s.error_code() == grpc::StatusCode::UNAVAILABLE ||
@@ -180,7 +178,9 @@ std::shared_ptr<grpc::Channel> Connect(const std::string& address) {
 class Replica {
  public:
   Replica(std::string binary, std::string conninfo, std::string log, int port)
-      : binary_(std::move(binary)), conninfo_(std::move(conninfo)), log_(std::move(log)),
+      : binary_(std::move(binary)),
+        conninfo_(std::move(conninfo)),
+        log_(std::move(log)),
         port_(port) {}
   ~Replica() { Stop(); }
 
@@ -193,8 +193,8 @@ class Replica {
       out.flush();
       offset = static_cast<std::streamoff>(out.tellp());
     }
-    pid_ = Spawn({binary_, "--postgres", conninfo_, "--listen", address(), "--advertise",
-                  address(), "--lease-ttl", kLeaseTtl},
+    pid_ = Spawn({binary_, "--postgres", conninfo_, "--listen", address(), "--advertise", address(),
+                  "--lease-ttl", kLeaseTtl},
                  log_);
     if (pid_ <= 0) {
       *why = "cannot spawn " + binary_;
@@ -277,9 +277,8 @@ class Cluster {
       if (p > 0 && std::find(ports.begin(), ports.end(), p) == ports.end()) ports.push_back(p);
     }
     for (int i = 0; i < kReplicas; ++i) {
-      replicas_.push_back(std::make_unique<Replica>(binary, conninfo,
-                                                    fmt::format("{}/replica{}.log", dir, i),
-                                                    ports[i]));
+      replicas_.push_back(std::make_unique<Replica>(
+          binary, conninfo, fmt::format("{}/replica{}.log", dir, i), ports[i]));
       health_.push_back(grpc::health::v1::Health::NewStub(Connect(replicas_[i]->address())));
     }
   }
@@ -342,8 +341,8 @@ class Cluster {
 
   void PrintTails() {
     for (int i = 0; i < kReplicas; ++i) {
-      fmt::print(stderr, "---- tail of replica {} ({}) log ----\n{}\n", i,
-                 replicas_[i]->address(), Tail(replicas_[i]->log(), 40));
+      fmt::print(stderr, "---- tail of replica {} ({}) log ----\n{}\n", i, replicas_[i]->address(),
+                 Tail(replicas_[i]->log(), 40));
     }
   }
 
@@ -376,10 +375,10 @@ bool Verify(const std::string& binary, const std::string& conninfo, const std::s
 // What was acknowledged.
 
 struct Acked {
-  std::string method;      // full gRPC path
+  std::string method;  // full gRPC path
   std::string request_id;
-  std::string request;     // serialized request
-  std::string response;    // serialized response, as received
+  std::string request;   // serialized request
+  std::string response;  // serialized response, as received
   int cycle;
 };
 
@@ -493,7 +492,8 @@ class Client {
     std::string id = RequestId(request);
     int64_t sequence = 0;
     Outcome out = Resend(method, id, bytes, &sequence);
-    if (out.ack == Ack::kOk) ledger_.Record({method, id, bytes, out.response, ledger_.cycle}, sequence);
+    if (out.ack == Ack::kOk)
+      ledger_.Record({method, id, bytes, out.response, ledger_.cycle}, sequence);
     return out;
   }
 
@@ -615,11 +615,10 @@ bool MustAck(Client& client, Ledger& ledger, const std::string& method,
     if (response) *response = out.response;
     return true;
   }
-  ledger.Fail(fmt::format("cycle {}: {} {} {}: {}", ledger.cycle.load(), ShortName(method),
-                          RequestId(request),
-                          out.ack == Ack::kGaveUp ? "not acknowledged within the bound"
-                                                  : "rejected",
-                          Describe(out.status)));
+  ledger.Fail(fmt::format(
+      "cycle {}: {} {} {}: {}", ledger.cycle.load(), ShortName(method), RequestId(request),
+      out.ack == Ack::kGaveUp ? "not acknowledged within the bound" : "rejected",
+      Describe(out.status)));
   return false;
 }
 
@@ -657,13 +656,12 @@ bool SpreadStep(Client& client, Ledger& ledger, const std::string& id, std::mt19
   v1::CreateReservationResponse created;
   created.ParseFromString(bytes);
   const std::string& rid = created.reservation().reservation_id();
-  bool ok = rng() % 2
-                ? MustAck(client, ledger, kCommit,
-                          WithId<v1::CommitReservationRequest>(id + "-c", rid))
-                : MustAck(client, ledger, kRelease,
-                          WithId<v1::ReleaseReservationRequest>(id + "-x", rid));
-  return ok && MustAck(client, ledger, kAdjust,
-                       Adjust(id + "-a", sku, 2, v1::MOVEMENT_REASON_RECEIVED));
+  bool ok = rng() % 2 ? MustAck(client, ledger, kCommit,
+                                WithId<v1::CommitReservationRequest>(id + "-c", rid))
+                      : MustAck(client, ledger, kRelease,
+                                WithId<v1::ReleaseReservationRequest>(id + "-x", rid));
+  return ok &&
+         MustAck(client, ledger, kAdjust, Adjust(id + "-a", sku, 2, v1::MOVEMENT_REASON_RECEIVED));
 }
 
 // The hot SKU: hold up to kHotHeldPerThread quantity-1 reservations; end the oldest by a
@@ -737,7 +735,8 @@ class Load {
   ~Load() { Stop(); }
   // Every client back to its own replica (loop), or all to one (fencing: the leader).
   void Spread() {
-    for (size_t t = 0; t < clients_.size(); ++t) clients_[t]->Prefer(static_cast<int>(t) % kReplicas);
+    for (size_t t = 0; t < clients_.size(); ++t)
+      clients_[t]->Prefer(static_cast<int>(t) % kReplicas);
   }
   void PreferAll(int replica) {
     for (auto& c : clients_) c->Prefer(replica);
@@ -835,8 +834,8 @@ int64_t Replay(const std::vector<Acked>& acked, const std::vector<std::string>& 
       }
       std::lock_guard lock(mu);
       if (why->empty()) {
-        *why = fmt::format("{} {} (acknowledged in cycle {}) {}", ShortName(a.method),
-                           a.request_id, a.cycle,
+        *why = fmt::format("{} {} (acknowledged in cycle {}) {}", ShortName(a.method), a.request_id,
+                           a.cycle,
                            out.ack == Ack::kOk ? "replayed with different response bytes"
                                                : "failed on replay: " + Describe(out.status));
       }
@@ -946,20 +945,25 @@ bool LoopCycle(Run& run, Load& load, int cycle, Figures& failover) {
   failover.ms.push_back(Ms(*took));
   int next = cluster.WaitLeader(leader, seconds(10));
   std::string why;
-  if (!cluster.at(leader).Start(&why)) return run.Fail(fmt::format("cycle {}: restart: {}", cycle, why));
+  if (!cluster.at(leader).Start(&why))
+    return run.Fail(fmt::format("cycle {}: restart: {}", cycle, why));
   if (!cluster.WaitServing(leader, seconds(20))) {
-    return run.Fail(fmt::format("cycle {}: restarted replica {} is not SERVING within 20 s",
-                                cycle, leader));
+    return run.Fail(
+        fmt::format("cycle {}: restarted replica {} is not SERVING within 20 s", cycle, leader));
   }
   if (!run.VerifyDb(cycle)) return false;
-  Client reader(cluster.addresses(), static_cast<int>(run.rng() % kReplicas), run.ledger, seconds(5));
-  if (!CheckHotBound(reader, run.ledger, &why)) return run.Fail(fmt::format("cycle {}: {}", cycle, why));
-  Replay(Sample(run.ledger.acked(), 100, run.rng), cluster.addresses(), run.ledger, run.rng(), &why);
+  Client reader(cluster.addresses(), static_cast<int>(run.rng() % kReplicas), run.ledger,
+                seconds(5));
+  if (!CheckHotBound(reader, run.ledger, &why))
+    return run.Fail(fmt::format("cycle {}: {}", cycle, why));
+  Replay(Sample(run.ledger.acked(), 100, run.rng), cluster.addresses(), run.ledger, run.rng(),
+         &why);
   if (!why.empty()) return run.Fail(fmt::format("cycle {}: replay: {}", cycle, why));
   load.Spread();
-  fmt::print("cycle {}: killed leader replica {} (pid {}), new leader {}, failover {} ms, {} "
-             "acknowledged so far\n",
-             cycle, leader, pid, next, Ms(*took), run.ledger.size());
+  fmt::print(
+      "cycle {}: killed leader replica {} (pid {}), new leader {}, failover {} ms, {} "
+      "acknowledged so far\n",
+      cycle, leader, pid, next, Ms(*took), run.ledger.size());
   std::fflush(stdout);
   return !run.Failed();
 }
@@ -1005,7 +1009,8 @@ class Pg {
   int64_t Number(const char* sql) {
     PGresult* r = PQexec(conn_, sql);
     int64_t n = -1;
-    if (PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) > 0) n = std::atoll(PQgetvalue(r, 0, 0));
+    if (PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) > 0)
+      n = std::atoll(PQgetvalue(r, 0, 0));
     PQclear(r);
     return n;
   }
@@ -1058,8 +1063,10 @@ bool WriteThrough(Run& run, int leader, int round, Clock::time_point since, int6
     v1::CreateReservationResponse created;
     created.ParseFromString(bytes);
     if (!MustAck(client, run.ledger, kRelease,
-                 WithId<v1::ReleaseReservationRequest>(id + "-x", created.reservation().reservation_id())) ||
-        !MustAck(client, run.ledger, kAdjust, Adjust(id + "-a", "k1", 1, v1::MOVEMENT_REASON_FOUND))) {
+                 WithId<v1::ReleaseReservationRequest>(id + "-x",
+                                                       created.reservation().reservation_id())) ||
+        !MustAck(client, run.ledger, kAdjust,
+                 Adjust(id + "-a", "k1", 1, v1::MOVEMENT_REASON_FOUND))) {
       return false;
     }
   }
@@ -1071,9 +1078,10 @@ bool CheckThawed(Run& run, int old, int leader, int round) {
   Cluster& cluster = *run.cluster;
   std::this_thread::sleep_for(seconds(2));
   if (cluster.Serving(old, kWriterService)) {
-    return run.Fail(fmt::format("round {}: the thawed old leader {} still reports oms.v1.Writer "
-                                "SERVING",
-                                round, old));
+    return run.Fail(
+        fmt::format("round {}: the thawed old leader {} still reports oms.v1.Writer "
+                    "SERVING",
+                    round, old));
   }
   if (int now = cluster.Leader(); now != leader) {
     return run.Fail(fmt::format("round {}: leader is {} after the thaw, expected {} alone", round,
@@ -1082,12 +1090,14 @@ bool CheckThawed(Run& run, int old, int leader, int round) {
   if (!cluster.at(old).Alive()) {  // a replica may stop on losing its lease: bring it back
     fmt::print("round {}: the old leader exited after losing its lease; restarting it\n", round);
     std::string why;
-    if (!cluster.at(old).Start(&why)) return run.Fail(fmt::format("round {}: restart: {}", round, why));
+    if (!cluster.at(old).Start(&why))
+      return run.Fail(fmt::format("round {}: restart: {}", round, why));
   }
   if (!cluster.WaitServing(old, seconds(15))) {
-    return run.Fail(fmt::format("round {}: the old leader {} is not SERVING (as a follower) "
-                                "within 15 s of the thaw",
-                                round, old));
+    return run.Fail(
+        fmt::format("round {}: the old leader {} is not SERVING (as a follower) "
+                    "within 15 s of the thaw",
+                    round, old));
   }
   return true;
 }
@@ -1106,9 +1116,10 @@ bool FencingRound(Run& run, Load& load, Pg& pg, int round, std::vector<Window>& 
   int leader = cluster.WaitLeader(old, kLease + seconds(5));
   if (leader < 0) {
     cluster.at(old).Thaw();
-    return run.Fail(fmt::format("round {}: no follower took over within {} s of freezing "
-                                "leader {}",
-                                round, std::chrono::duration_cast<seconds>(kLease).count() + 5, old));
+    return run.Fail(
+        fmt::format("round {}: no follower took over within {} s of freezing "
+                    "leader {}",
+                    round, std::chrono::duration_cast<seconds>(kLease).count() + 5, old));
   }
   const int64_t took = Ms(Clock::now() - frozen);
   takeover.ms.push_back(took);
@@ -1117,11 +1128,12 @@ bool FencingRound(Run& run, Load& load, Pg& pg, int round, std::vector<Window>& 
   cluster.at(old).Thaw();
   windows.push_back({round, old, frozen, Clock::now()});
   if (!wrote) return false;
-  fmt::print("round {}: froze leader {} after {} attempt(s) ({}), replica {} took over in {} ms, "
-             "first write acknowledged {} ms after the freeze\n",
-             round, old, f.attempts,
-             f.mid_transaction ? "inside a batch transaction" : "NOT inside a transaction", leader,
-             took, first_write);
+  fmt::print(
+      "round {}: froze leader {} after {} attempt(s) ({}), replica {} took over in {} ms, "
+      "first write acknowledged {} ms after the freeze\n",
+      round, old, f.attempts,
+      f.mid_transaction ? "inside a batch transaction" : "NOT inside a transaction", leader, took,
+      first_write);
   std::fflush(stdout);
   if (!CheckThawed(run, old, leader, round) || !run.VerifyDb(round)) return false;
   std::string why;
@@ -1175,9 +1187,10 @@ int RunFencing(Run& run) {
   if (!run.Failed()) CheckInFlight(run, windows);
   if (!run.Failed()) run.FinalChecks(&replayed);
   if (run.Failed()) return 1;
-  fmt::print("failover_loop fencing: {} rounds, {} acknowledged mutations, all {} replayed "
-             "identically, verify passed; takeover p50 {} ms, max {} ms; seed {}\n",
-             windows.size(), run.ledger.size(), replayed, takeover.p50(), takeover.max(), run.seed);
+  fmt::print(
+      "failover_loop fencing: {} rounds, {} acknowledged mutations, all {} replayed "
+      "identically, verify passed; takeover p50 {} ms, max {} ms; seed {}\n",
+      windows.size(), run.ledger.size(), replayed, takeover.p50(), takeover.max(), run.seed);
   return 0;
 }
 
@@ -1193,10 +1206,14 @@ int main(int argc, char** argv) {
   std::string mode = "loop";
   for (int i = 2; i + 1 < argc; i += 2) {  // flags win over the environment
     std::string flag = argv[i];
-    if (flag == "--cycles") cycles = std::atoi(argv[i + 1]);
-    else if (flag == "--seed") seed = std::strtoull(argv[i + 1], nullptr, 10);
-    else if (flag == "--mode") mode = argv[i + 1];
-    else return fmt::print(stderr, "failover_loop: unknown flag {}\n", flag), 2;
+    if (flag == "--cycles")
+      cycles = std::atoi(argv[i + 1]);
+    else if (flag == "--seed")
+      seed = std::strtoull(argv[i + 1], nullptr, 10);
+    else if (flag == "--mode")
+      mode = argv[i + 1];
+    else
+      return fmt::print(stderr, "failover_loop: unknown flag {}\n", flag), 2;
   }
   if (mode != "loop" && mode != "fencing") {
     fmt::print(stderr, "failover_loop: --mode must be loop or fencing\n");
@@ -1211,12 +1228,19 @@ int main(int argc, char** argv) {
     fmt::print("failover_loop: skipped: no PostgreSQL\n");
     return 0;
   }
-  Run run{argv[1], pg->NewSchemaConninfo(),
+  Run run{argv[1],
+          pg->NewSchemaConninfo(),
           (std::filesystem::temp_directory_path() / ("oms-failover-" + std::to_string(getpid())))
               .string(),
-          cycles, seed, std::mt19937_64(seed), {}, nullptr, ""};
+          cycles,
+          seed,
+          std::mt19937_64(seed),
+          {},
+          nullptr,
+          ""};
   std::filesystem::create_directories(run.dir);
-  fmt::print("failover_loop: mode {}, {} cycles, seed {}, logs in {}\n", mode, cycles, seed, run.dir);
+  fmt::print("failover_loop: mode {}, {} cycles, seed {}, logs in {}\n", mode, cycles, seed,
+             run.dir);
   std::fflush(stdout);
   int rc = mode == "loop" ? RunLoop(run) : RunFencing(run);
   if (rc != 0) {

@@ -75,8 +75,7 @@ bool PgCluster::Start(const std::string& dir) {
   // fsync stays on: the tests exercise the durable path.
   if (!Run(As() + Quote(bin + "/pg_ctl") + " -D " + Quote(data) + " -l " + Quote(log) +
            " -w -t 60 start -o " +
-           Quote("-k " + dir + " -c listen_addresses='' -c max_connections=300") +
-           " >/dev/null")) {
+           Quote("-k " + dir + " -c listen_addresses='' -c max_connections=300") + " >/dev/null")) {
     std::fprintf(stderr, "pg_cluster: the server did not start; its log:\n%s\n",
                  ReadAll(log).c_str());
     return false;
@@ -134,7 +133,7 @@ void PgCluster::StopFromState(const std::string& state) {
 }
 
 PgCluster* PgCluster::Shared() {
-  static PgCluster* shared = [] () -> PgCluster* {
+  static PgCluster* shared = []() -> PgCluster* {
     const char* required = std::getenv("OMS_REQUIRE_POSTGRES");
     auto missing = [&](const char* why) -> PgCluster* {
       if (required && std::string(required) == "1") {

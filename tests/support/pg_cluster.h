@@ -4,9 +4,9 @@
 // `postgres` user (runuser), and the dir is theirs.
 //
 // ctest starts one cluster for the whole run (the pg_cluster_start fixture, through
-// pg_test_cluster), and OMS_TEST_POSTGRES names the file holding its conninfo and dir; a test binary run by hand starts
-// its own, removed at exit. Each test takes a schema of its own (NewSchemaConninfo), so tests
-// never see each other's rows.
+// pg_test_cluster), and OMS_TEST_POSTGRES names the file holding its conninfo and dir; a test
+// binary run by hand starts its own, removed at exit. Each test takes a schema of its own
+// (NewSchemaConninfo), so tests never see each other's rows.
 #pragma once
 
 #include <memory>
