@@ -128,6 +128,32 @@ std::chrono::steady_clock::time_point NotAfter(const grpc::CallbackServerContext
   return steady_now + std::chrono::duration_cast<std::chrono::steady_clock::duration>(left);
 }
 
+// Forwards to the leader once one other than `unreachable` is known, and again to the next
+// one if that leader cannot be reached, until `until`; then NOT_LEADER.
+void ForwardToLeader(Backend& backend, grpc::CallbackServerContext* context,
+                     grpc::ServerUnaryReactor* reactor, std::string path,
+                     const google::protobuf::Message& request, google::protobuf::Message* response,
+                     std::chrono::steady_clock::time_point until, std::string unreachable) {
+  backend.replica->OnLeader(
+      until, std::move(unreachable),
+      [&backend, context, reactor, path = std::move(path), &request, response,
+       until](std::string leader) {
+        if (leader.empty() || std::chrono::steady_clock::now() > until) {
+          reactor->Finish(ToGrpcStatus(
+              Status::Unavailable(reason::kNotLeader,
+                                  "no replica leads at the moment (a failover is in progress); "
+                                  "retry with the same request_id")));
+          return;
+        }
+        backend.forwarder->Forward(context, reactor, leader, path, request, response,
+                                   [&backend, context, reactor, path, &request, response,
+                                    until](const std::string& failed) {
+                                     ForwardToLeader(backend, context, reactor, path, request,
+                                                     response, until, failed);
+                                   });
+      });
+}
+
 }  // namespace
 
 namespace detail {
@@ -151,26 +177,22 @@ grpc::ServerUnaryReactor* SubmitMutation(grpc::CallbackServerContext* context, B
   auto* reactor = context->DefaultReactor();
   // A follower replica: the leader applies it, and the caller hears what the leader said.
   auto forward = [&]() {
+    std::string path = MethodPath(request, method);
+    if (context->client_metadata().count(kForwardedHeader) > 0 || path.empty()) {
+      reactor->Finish(ToGrpcStatus(Status::Unavailable(
+          reason::kNotLeader, "this replica does not lead; retry with the same request_id")));
+      return reactor;
+    }
     // During a failover no replica leads for a moment (up to the lease's time): the call
     // waits for the next leader rather than failing at once, within its deadline.
-    auto until = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+    auto until = std::chrono::steady_clock::now() + backend.replica->failover_wait();
     if (context->deadline() != std::chrono::system_clock::time_point::max()) {
       auto left = context->deadline() - std::chrono::system_clock::now();
       until = std::min(until, std::chrono::steady_clock::now() +
                                   std::chrono::duration_cast<std::chrono::steady_clock::duration>(
                                       left * 9 / 10));
     }
-    std::string leader = backend.replica->WaitForLeader(until);
-    const bool forwarded = context->client_metadata().count(kForwardedHeader) > 0;
-    std::string path = MethodPath(request, method);
-    if (leader.empty() || forwarded || path.empty()) {
-      reactor->Finish(ToGrpcStatus(
-          Status::Unavailable(reason::kNotLeader,
-                              "no replica leads at the moment (a failover is in progress); "
-                              "retry with the same request_id")));
-      return reactor;
-    }
-    backend.forwarder->Forward(context, reactor, leader, path, request, response);
+    ForwardToLeader(backend, context, reactor, std::move(path), request, response, until, "");
     return reactor;
   };
   if (backend.replica && !backend.replica->leader()) return forward();

@@ -53,7 +53,8 @@ struct ForwardedCall {
 void Forwarder::Forward(grpc::CallbackServerContext* context, grpc::ServerUnaryReactor* reactor,
                         const std::string& leader, const std::string& path,
                         const google::protobuf::Message& request,
-                        google::protobuf::Message* response) {
+                        google::protobuf::Message* response,
+                        std::function<void(const std::string& leader)> unreachable) {
   auto call = std::make_shared<ForwardedCall>();
   auto deadline = context->deadline();
   if (deadline == std::chrono::system_clock::time_point::max()) {
@@ -72,7 +73,8 @@ void Forwarder::Forward(grpc::CallbackServerContext* context, grpc::ServerUnaryR
   call->request = grpc::ByteBuffer(&slice, 1);
   StubFor(leader).UnaryCall(
       &call->context, path, grpc::StubOptions(), &call->request, &call->response,
-      [call, context, reactor, response, leader, path](grpc::Status status) {
+      [call, context, reactor, response, leader, path,
+       unreachable = std::move(unreachable)](grpc::Status status) {
         if (status.ok()) {
           std::vector<grpc::Slice> slices;
           std::string out;
@@ -94,11 +96,14 @@ void Forwarder::Forward(grpc::CallbackServerContext* context, grpc::ServerUnaryR
         }
         // The leader's own answers pass through unchanged (with their details); a leader that
         // cannot be reached is a failover in progress.
-        const bool unreachable =
-            status.error_code() == grpc::StatusCode::UNAVAILABLE && status.error_details().empty();
-        if (unreachable) {
+        if (status.error_code() == grpc::StatusCode::UNAVAILABLE &&
+            status.error_details().empty()) {
           LogEvent("warn", "forward_failed",
                    {{"leader", leader}, {"method", path}, {"error", status.error_message()}});
+          if (unreachable) {
+            unreachable(leader);
+            return;
+          }
           Status s = Status::Unavailable(
               reason::kNotLeader,
               "the leader (" + leader + ") cannot be reached; retry with the same request_id");

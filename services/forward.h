@@ -7,6 +7,7 @@
 
 #include <grpcpp/grpcpp.h>
 
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -35,10 +36,13 @@ class Forwarder {
 
   // Sends `request` as method `path` ("/oms.v1.X/Y") to `leader` and finishes `reactor` with
   // the leader's answer, `response` filled. The reactor's call must outlive it (it does: the
-  // call ends only when the reactor finishes).
+  // call ends only when the reactor finishes). A leader that cannot be reached (it died, or
+  // a failover moved the lease) is handed to `unreachable` instead, which must finish the
+  // reactor in the end — by forwarding again, to the next leader.
   void Forward(grpc::CallbackServerContext* context, grpc::ServerUnaryReactor* reactor,
                const std::string& leader, const std::string& path,
-               const google::protobuf::Message& request, google::protobuf::Message* response);
+               const google::protobuf::Message& request, google::protobuf::Message* response,
+               std::function<void(const std::string& leader)> unreachable);
 
  private:
   using Stub = grpc::TemplatedGenericStub<grpc::ByteBuffer, grpc::ByteBuffer>;

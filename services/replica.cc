@@ -96,6 +96,7 @@ void Replica::Stop() {
   stop_cv_.notify_all();
   if (thread_.joinable()) thread_.join();
   if (leader()) StepDown("shutdown");
+  ExpireLeaderWaiters(true);
   store_.reset();  // a lease taken at Start but never used is given up here
 }
 
@@ -104,18 +105,53 @@ std::string Replica::leader_address() const {
   return leader_address_;
 }
 
-std::string Replica::WaitForLeader(std::chrono::steady_clock::time_point until) {
+void Replica::OnLeader(std::chrono::steady_clock::time_point until, std::string unreachable,
+                       std::function<void(std::string)> then) {
   std::unique_lock lock(lease_mu_);
-  lease_cv_.wait_until(lock, until, [&] { return !leader_address_.empty(); });
-  return leader_address_;
+  if (waiters_closed_) {
+    lock.unlock();
+    then("");
+    return;
+  }
+  if (!leader_address_.empty() && leader_address_ != unreachable) {
+    std::string leader = leader_address_;
+    lock.unlock();
+    then(std::move(leader));
+    return;
+  }
+  if (!unreachable.empty()) recheck_lease_.store(true, std::memory_order_release);
+  leader_waiters_.push_back({until, std::move(unreachable), std::move(then)});
 }
 
 void Replica::SetLeaderAddress(std::string address) {
+  std::vector<LeaderWaiter> ready;
   {
     std::lock_guard lock(lease_mu_);
-    leader_address_ = std::move(address);
+    leader_address_ = address;
+    if (address.empty()) return;
+    auto moved =
+        std::stable_partition(leader_waiters_.begin(), leader_waiters_.end(),
+                              [&](const LeaderWaiter& w) { return w.unreachable == address; });
+    ready.assign(std::make_move_iterator(moved), std::make_move_iterator(leader_waiters_.end()));
+    leader_waiters_.erase(moved, leader_waiters_.end());
   }
-  lease_cv_.notify_all();
+  for (auto& w : ready) w.then(address);
+}
+
+void Replica::ExpireLeaderWaiters(bool all) {
+  std::vector<LeaderWaiter> expired;
+  {
+    std::lock_guard lock(lease_mu_);
+    if (all) waiters_closed_ = true;
+    if (leader_waiters_.empty()) return;
+    auto now = std::chrono::steady_clock::now();
+    auto moved =
+        std::stable_partition(leader_waiters_.begin(), leader_waiters_.end(),
+                              [&](const LeaderWaiter& w) { return !all && w.until > now; });
+    expired.assign(std::make_move_iterator(moved), std::make_move_iterator(leader_waiters_.end()));
+    leader_waiters_.erase(moved, leader_waiters_.end());
+  }
+  for (auto& w : expired) w.then("");
 }
 
 Status Replica::Submit(Submission submission) {
@@ -280,6 +316,7 @@ void Replica::Loop() {
       std::lock_guard lock(stop_mu_);
       if (stopping_) return;
     }
+    ExpireLeaderWaiters(false);
     if (leader()) {
       std::unique_lock lock(stop_mu_);
       stop_cv_.wait_for(lock, lease_every, [&] { return stopping_; });
@@ -292,7 +329,8 @@ void Replica::Loop() {
       continue;
     }
     auto now = std::chrono::steady_clock::now();
-    if (now >= next_lease_check_) {
+    // A mutation found the leader unreachable: it may have died, so look again now.
+    if (now >= next_lease_check_ || recheck_lease_.exchange(false, std::memory_order_acq_rel)) {
       next_lease_check_ = now + lease_every;
       Result<storage::LeaseInfo> lease = follower_->Lease();
       Result<int64_t> head = follower_->Head();

@@ -19,6 +19,7 @@
 #include <shared_mutex>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "domain/engine.h"
 #include "domain/ports.h"
@@ -101,8 +102,15 @@ class Replica {
   int64_t applied_sequence() const { return applied_.value(); }
   // The leader's --advertise address as the lease names it ("" when unknown or this one).
   std::string leader_address() const;
-  // The same, waiting up to `until` while no leader is known (a failover in progress).
-  std::string WaitForLeader(std::chrono::steady_clock::time_point until);
+  // Calls `then` with the leader's address as soon as one other than `unreachable` is known
+  // (at once if it is), or with "" at `until` or when the replica stops: a mutation waits
+  // out a failover without holding a thread. An `unreachable` leader makes the role loop
+  // read the lease again now. `then` runs on the caller's thread or the role loop's and must
+  // not block.
+  void OnLeader(std::chrono::steady_clock::time_point until, std::string unreachable,
+                std::function<void(std::string leader)> then);
+  // How long a mutation may wait for a leader: a lease's lapse and a takeover.
+  std::chrono::milliseconds failover_wait() const { return options_.lease_ttl * 2; }
   int schema_version() const { return schema_version_; }
   // Queues a mutation on this replica's writer; UNAVAILABLE NOT_LEADER when it does not lead.
   Status Submit(Submission submission);
@@ -148,9 +156,18 @@ class Replica {
   std::atomic<bool> leader_{false};
 
   void SetLeaderAddress(std::string address);
+  // Answers the OnLeader waiters whose time is up (all of them with `all`) with "".
+  void ExpireLeaderWaiters(bool all);
+  struct LeaderWaiter {
+    std::chrono::steady_clock::time_point until;
+    std::string unreachable;
+    std::function<void(std::string)> then;
+  };
   mutable std::mutex lease_mu_;
-  std::condition_variable lease_cv_;
   std::string leader_address_;
+  std::vector<LeaderWaiter> leader_waiters_;
+  bool waiters_closed_ = false;
+  std::atomic<bool> recheck_lease_{false};
 
   std::mutex stop_mu_;
   std::condition_variable stop_cv_;
