@@ -49,6 +49,16 @@ class ReplicaTest : public ::testing::Test {
     for (int i = 0; i < n; ++i) replicas_.push_back(std::make_unique<LiveServer>(Options()));
   }
 
+  // Two replicas and location s1 (added through the follower); returns the follower.
+  LiveServer& LeaderAndFollower(int* leader_index = nullptr) {
+    StartReplicas(2);
+    int leader = WaitForLeader();
+    if (leader_index) *leader_index = leader;
+    LiveServer& follower = *replicas_[Follower(leader)];
+    follower.AddLocation("s1");
+    return follower;
+  }
+
   // The index of the one replica that writes, once exactly one does (bounded: the lease).
   int WaitForLeader() {
     auto until = std::chrono::steady_clock::now() + 15s;
@@ -146,10 +156,7 @@ TEST_F(ReplicaTest, WritesOnAnyReplica_ReadsOnEveryReplicaSeeThem) {
 }
 
 TEST_F(ReplicaTest, MinSequenceAhead_FailsReplicaBehindWithinTheDeadline) {
-  StartReplicas(2);
-  int leader = WaitForLeader();
-  LiveServer& follower = *replicas_[Follower(leader)];
-  follower.AddLocation("s1");
+  LiveServer& follower = LeaderAndFollower();
   int64_t seq = Receive(follower, "SKU-B", 3, LiveServer::NextId("rx"));
   int64_t on_hand = 0;
   auto start = std::chrono::steady_clock::now();
@@ -193,10 +200,8 @@ TEST_F(ReplicaTest, RetryOfAForwardedMutation_AnswersTheSameOnAnyReplica) {
 }
 
 TEST_F(ReplicaTest, WatchOnAFollower_ResumesExactlyLikeOnTheLeader) {
-  StartReplicas(2);
-  int leader = WaitForLeader();
-  LiveServer& follower = *replicas_[Follower(leader)];
-  follower.AddLocation("s1");
+  int leader = 0;
+  LiveServer& follower = LeaderAndFollower(&leader);
   int64_t first = Receive(follower, "SKU-D", 1, LiveServer::NextId("rx"));
   int64_t last = first;
   for (int i = 2; i <= 6; ++i) last = Receive(follower, "SKU-D", i, LiveServer::NextId("rx"));
