@@ -11,13 +11,21 @@
 
 namespace bench {
 
-std::vector<std::shared_ptr<grpc::Channel>> MakeChannels(const LoadOptions& o) {
+std::vector<std::shared_ptr<grpc::Channel>> MakeChannels(const LoadOptions& o, int first) {
+  std::vector<std::string> servers;
+  for (size_t at = 0; at <= o.server.size();) {
+    size_t comma = std::min(o.server.find(',', at), o.server.size());
+    if (comma > at) servers.push_back(o.server.substr(at, comma - at));
+    at = comma + 1;
+  }
+  if (servers.empty()) servers.push_back(o.server);
   std::vector<std::shared_ptr<grpc::Channel>> out;
   for (int i = 0; i < std::max(1, o.channels); ++i) {
     grpc::ChannelArguments args;
     args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);  // a connection of its own
     args.SetInt("oms.bench.channel", i);
-    out.push_back(grpc::CreateCustomChannel(o.server, grpc::InsecureChannelCredentials(), args));
+    const std::string& server = servers[static_cast<size_t>(first + i) % servers.size()];
+    out.push_back(grpc::CreateCustomChannel(server, grpc::InsecureChannelCredentials(), args));
   }
   return out;
 }

@@ -17,7 +17,7 @@ namespace bench {
 using Clock = std::chrono::steady_clock;
 
 struct LoadOptions {
-  std::string server = "127.0.0.1:50051";
+  std::string server = "127.0.0.1:50051";  // or several, comma-separated (replicas)
   std::string token;
   int concurrency = 64;
   int channels = 4;
@@ -43,7 +43,9 @@ struct LoadResult {
 using Done = std::function<void(const grpc::Status&, int64_t units)>;
 using Step = std::function<void(int worker, uint64_t n, Done done)>;
 
-std::vector<std::shared_ptr<grpc::Channel>> MakeChannels(const LoadOptions& o);
+// o.channels connections of their own; with several servers, channel i goes to server
+// (first + i) mod their number.
+std::vector<std::shared_ptr<grpc::Channel>> MakeChannels(const LoadOptions& o, int first = 0);
 // Adds the token, if any, and a 10 s deadline.
 void Prepare(grpc::ClientContext& ctx, const LoadOptions& o);
 LoadResult RunLoad(const std::string& name, const LoadOptions& o, const Step& step);

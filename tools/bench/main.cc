@@ -55,7 +55,8 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   bench::LoadOptions o;
   bench::WorkloadOptions w;
-  app.add_option("--server", o.server)->capture_default_str();
+  app.add_option("--server", o.server, "host:port, or several comma-separated (replicas)")
+      ->capture_default_str();
   app.add_option("--token", o.token, "bearer token");
   std::string http;
   app.add_option("--http", http, "omsd's --http-listen host:port (http-reserve, --sse-watchers)");
@@ -89,6 +90,9 @@ int main(int argc, char** argv) {
                   "return: units each sale sells (returns per sale)")
       ->capture_default_str();
   run->add_option("--watchers", watchers, "WatchAvailability subscribers attached meanwhile");
+  std::string watch_server;
+  run->add_option("--watch-server", watch_server,
+                  "where the watchers connect, if not --server (e.g. the followers)");
   run->add_option("--watch-channels", watch_channels,
                   "connections the watchers share (0: one each, like separate clients)")
       ->capture_default_str();
@@ -101,7 +105,9 @@ int main(int argc, char** argv) {
   if (*seed) return bench::Seed(o, w.locations, w.skus, on_hand) ? 0 : 1;
   std::unique_ptr<bench::Watchers> watch;
   if (watchers > 0) {
-    watch = std::make_unique<bench::Watchers>(o, watchers, watch_channels, w.skus);
+    bench::LoadOptions wo = o;
+    if (!watch_server.empty()) wo.server = watch_server;
+    watch = std::make_unique<bench::Watchers>(wo, watchers, watch_channels, w.skus);
     w.on_reserved = [&watch](const std::string& sku) { watch->NoteReply(sku); };
   }
   std::unique_ptr<bench::SseWatchers> sse;

@@ -5,24 +5,17 @@
 # with pgbench at 64 clients, on 10,000 spread SKUs and on one hot SKU. A throwaway cluster on
 # a loopback port, removed on exit. env: BENCH_DURATION (s, default 5).
 set -euo pipefail
-PGBIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
 DURATION=${BENCH_DURATION:-5}
 WORK=$(mktemp -d)
-chmod 755 "$WORK"
-AS=()
-if [ "$(id -u)" = 0 ]; then
-  chown postgres "$WORK"
-  AS=(runuser -u postgres --)
-fi
-PORT=$(python3 -c "import socket; s=socket.socket(); s.bind(('127.0.0.1',0)); print(s.getsockname()[1])")
+# shellcheck source=tools/bench/pg_cluster.sh
+source "$(dirname "$0")/pg_cluster.sh"
 cleanup() {
-  "${AS[@]}" "$PGBIN/pg_ctl" -D "$WORK/data" -m immediate stop >/dev/null 2>&1 || true
+  pg_cluster_stop
   rm -rf "$WORK"
 }
 trap cleanup EXIT
-"${AS[@]}" "$PGBIN/initdb" -D "$WORK/data" -U bench --auth=trust >/dev/null
-"${AS[@]}" "$PGBIN/pg_ctl" -D "$WORK/data" -l "$WORK/pg.log" -w start \
-  -o "-p $PORT -k $WORK -c listen_addresses=127.0.0.1 -c max_connections=300 -c shared_buffers=256MB" >/dev/null
+pg_cluster_start
+PORT=$PG_PORT
 PSQL=("${AS[@]}" "$PGBIN/psql" -q -h 127.0.0.1 -p "$PORT" -U bench -d postgres -v ON_ERROR_STOP=1)
 "${PSQL[@]}" <<'SQL'
 CREATE TABLE stock_levels(sku text, location_id text, on_hand bigint NOT NULL,

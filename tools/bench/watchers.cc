@@ -73,7 +73,7 @@ Watchers::Watchers(const LoadOptions& o, int subscribers, int connections, int s
     LoadOptions one = o;
     one.channels = 1;
     auto channel =
-        shared.empty() ? MakeChannels(one)[0] : shared[static_cast<size_t>(i) % shared.size()];
+        shared.empty() ? MakeChannels(one, i)[0] : shared[static_cast<size_t>(i) % shared.size()];
     int first = (i * per) % skus;
     subscribers_.push_back(std::make_unique<Subscriber>(*this, o, std::move(channel), first,
                                                         std::min(skus, first + per)));
