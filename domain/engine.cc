@@ -72,12 +72,17 @@ bool Engine::Reload() {
 
 BatchStats Engine::Run(std::vector<Submission>& batch) {
   if (pipeline_) return RunPipelined(batch);
+  return RunOnce(batch, /*queue_writes=*/true);
+}
+
+BatchStats Engine::RunOnce(std::vector<Submission>& batch, bool queue_writes) {
   BatchStats stats;
   stats.commands = static_cast<int>(batch.size());
   std::vector<Completion> completions;
   completions.reserve(batch.size());
   pending_events_.clear();
   poisoned_ = stale_ && !Reload();
+  store_.QueueWrites(queue_writes);
   if (!poisoned_) poisoned_ = !store_.Begin().ok();
   if (!poisoned_) PrefetchRequests(batch);
 
@@ -86,14 +91,22 @@ BatchStats Engine::Run(std::vector<Submission>& batch) {
   if (!poisoned_) stats.expired = SweepExpired(now, limits::kMaxBatch);
   for (auto& s : batch) completions.push_back(ApplyOne(s, now));
 
-  if (!poisoned_ && store_.Commit().ok()) {
+  Status committed = poisoned_ ? BatchFailed() : store_.Commit();
+  store_.QueueWrites(false);
+  if (committed.ok()) {
     stats.committed = true;
     state_.Publish();
     if (sink_ && !pending_events_.empty()) sink_->Publish(std::move(pending_events_));
     pending_events_.clear();
   } else {
     store_.Rollback();
-    Reload();
+    const bool reloaded = Reload();
+    // Queued writes are refused only at the commit, for the whole batch (a constraint the
+    // domain should have upheld): the batch runs again with each command's writes checked
+    // at once, so that only the command at fault fails.
+    if (queue_writes && !poisoned_ && committed.code() == Code::kInternal && reloaded) {
+      return RunOnce(batch, /*queue_writes=*/false);
+    }
     for (auto& c : completions) c = Completion{BatchFailed(), {}, false};
     stats.expired = 0;
   }

@@ -94,6 +94,9 @@ class Engine {
   Timestamp Now() { return clock_.Now(); }
 
  private:
+  // One batch in one transaction; with `queue_writes`, the store may queue its writes for
+  // the commit (Store::QueueWrites).
+  BatchStats RunOnce(std::vector<Submission>& batch, bool queue_writes);
   Completion ApplyOne(Submission& s, Timestamp now);
   // Expires up to `max` overdue reservations and uncollected orders inside the open batch.
   int SweepExpired(Timestamp now, int max);

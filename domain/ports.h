@@ -69,6 +69,11 @@ class Store {
   virtual void PrefetchRequests(const std::vector<std::string>& /*request_ids*/) {}
   // Writes one command's changes (and its idempotency record, if any) all or nothing.
   virtual Status Write(const Changes& changes, const RequestRecord* record) = 0;
+  // While on, Write may only queue its statements and answer ok, so that a batch costs one
+  // round trip to a database server instead of one per command. A statement the database
+  // refuses then fails Commit with Internal and the whole transaction rolls back. Off by
+  // default; a store that writes at once ignores it.
+  virtual void QueueWrites(bool /*on*/) {}
   virtual Status Commit() = 0;
   // Pipelined durability (the writer overlaps a batch's fsync with the next batch): commits
   // the open batch so that the next one may build on it, without waiting for the disk. Nothing

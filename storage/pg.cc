@@ -213,7 +213,7 @@ bool PgStatement::Step() {
 Status PgStatement::Run() {
   Status s = status_;
   if (s.ok()) {
-    if (db_.deferred_) {
+    if (db_.deferred_ > 0) {
       s = Execute(/*queue=*/true);
     } else {
       if (db_.pipelined_) s = db_.Drain();
@@ -335,7 +335,7 @@ Status PgDatabase::Reconnect() {
     pipelined_ = false;
   }
   pending_.clear();
-  deferred_ = false;
+  deferred_ = 0;
   PQreset(conn_);
   ++generation_;  // every prepared statement is gone with the old session
   if (PQstatus(conn_) != CONNECTION_OK) return Error(nullptr, "reconnect");
@@ -368,10 +368,10 @@ void PgDatabase::ResetAll() {
   for (auto& [sql, stmt] : cache_) stmt->Reset();
 }
 
-void PgDatabase::BeginDeferred() { deferred_ = true; }
+void PgDatabase::BeginDeferred() { ++deferred_; }
 
 Status PgDatabase::EndDeferred() {
-  deferred_ = false;
+  if (deferred_ > 0 && --deferred_ > 0) return Status::Ok();  // the outer one waits
   return pipelined_ ? Drain() : Status::Ok();
 }
 

@@ -110,7 +110,7 @@ class PgDatabase final : public Database {
   uint64_t generation_ = 1;
   uint64_t next_name_ = 0;
   int64_t changes_ = 0;
-  bool deferred_ = false;
+  int deferred_ = 0;                 // BeginDeferred nesting
   bool pipelined_ = false;           // in libpq pipeline mode, results pending
   std::deque<std::string> pending_;  // what each queued result is for (errors)
   std::unordered_map<const char*, std::unique_ptr<PgStatement>> cache_;

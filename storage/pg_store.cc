@@ -109,6 +109,7 @@ Result<Snapshot> PgStore::Load() {
 
 Status PgStore::Begin() {
   requests_.clear();
+  writes_queued_ = false;
   if (db_->broken()) OMS_RETURN_IF_ERROR(db_->Reconnect());
   // BEGIN and the lease's renewal go out together: one round trip.
   db_->BeginDeferred();
@@ -150,6 +151,14 @@ Result<std::optional<RequestRecord>> PgStore::FindRequest(const std::string& req
 }
 
 Status PgStore::Write(const Changes& changes, const RequestRecord* record) {
+  // QueueWrites: the batch's writes go out with its COMMIT, one round trip for the whole
+  // batch rather than one per command. A statement the server refuses aborts the
+  // transaction, so the batch fails as one; a read in between (Step) first waits for what is
+  // queued.
+  if (queue_writes_ && !writes_queued_) {
+    db_->BeginDeferred();
+    writes_queued_ = true;
+  }
   Status s = SqlStore::Write(changes, record);
   if (s.ok() && record) requests_[record->request_id] = *record;
   return s;
@@ -157,9 +166,11 @@ Status PgStore::Write(const Changes& changes, const RequestRecord* record) {
 
 Status PgStore::Commit() {
   requests_.clear();
-  // The followers' wake-up goes out with the COMMIT (delivered only if it commits): one round
-  // trip. A database without NOTIFY fails the whole batch, so it is sent only where it works.
-  db_->BeginDeferred();
+  // The followers' wake-up goes out with the COMMIT (delivered only if it commits), after the
+  // queued writes: one round trip. A database without NOTIFY fails the whole batch, so it is
+  // sent only where it works.
+  if (!writes_queued_) db_->BeginDeferred();
+  writes_queued_ = false;
   Status s = Status::Ok();
   if (notify_) s = db_->Prepare("SELECT pg_notify('oms_events', '')").Run();
   Status committed = db_->Prepare("COMMIT").Run();
@@ -171,6 +182,10 @@ Status PgStore::Commit() {
 
 void PgStore::Rollback() {
   requests_.clear();
+  if (writes_queued_) {
+    writes_queued_ = false;
+    (void)db_->EndDeferred();  // the queued writes' results; the ROLLBACK undoes them
+  }
   if (db_->broken()) return;
   if (!db_->autocommit()) (void)db_->Exec("ROLLBACK");
 }

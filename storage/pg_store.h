@@ -42,6 +42,7 @@ class PgStore final : public SqlStore {
   // it takes keeps a takeover waiting until this batch ends.
   Status Begin() override;
   Status Commit() override;
+  void QueueWrites(bool on) override { queue_writes_ = on; }
   void Rollback() override;
   // The batch's idempotency records in one query (a round trip saved per command); lookups
   // of those ids, and of records the batch writes, are answered from it until the batch ends.
@@ -74,6 +75,8 @@ class PgStore final : public SqlStore {
   int schema_version_ = 0;
   std::atomic<bool> holds_lease_{false};
   bool notify_ = true;  // the database has pg_notify (followers LISTEN for it)
+  bool queue_writes_ = false;
+  bool writes_queued_ = false;  // the batch's writes wait in the pipeline for its COMMIT
   // This batch's known records by request_id; nullopt: known to be absent.
   std::unordered_map<std::string, std::optional<RequestRecord>> requests_;
   std::unique_ptr<PgDatabase> renew_db_;

@@ -71,6 +71,7 @@ class Database {
   // Between these two, Run() may queue its statement rather than wait for it (PostgreSQL's
   // pipeline mode: one round trip for many writes). Step() still returns rows, after every
   // queued statement has run. EndDeferred returns the first error of a queued statement.
+  // Nests: only the outermost EndDeferred waits for what was queued.
   virtual void BeginDeferred() {}
   virtual Status EndDeferred() { return Status::Ok(); }
 };

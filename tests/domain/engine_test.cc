@@ -359,5 +359,69 @@ TEST(EngineVisibilityTest, Readers_NeverSeeABatchBeforeItsCommit) {
             7);
 }
 
+// A store that queues writes when asked (like PostgreSQL's): a refused one ("bad") fails
+// only the commit then, and fails its own Write when writing through.
+class QueuingStore final : public ForwardingStore {
+ public:
+  explicit QueuingStore(Store& inner) : ForwardingStore(inner) {}
+  void QueueWrites(bool on) override { queue_ = on; }
+  Status Begin() override {
+    refused_ = false;
+    return inner_.Begin();
+  }
+  Status Write(const Changes& c, const RequestRecord* r) override {
+    if (r && r->request_id == "bad") {
+      if (!queue_) return Status::Internal("refused by a constraint");
+      refused_ = true;
+      return Status::Ok();
+    }
+    return inner_.Write(c, r);
+  }
+  Status Commit() override {
+    commits_.push_back(queue_);
+    if (refused_) return Status::Internal("a queued statement was refused by a constraint");
+    return inner_.Commit();
+  }
+  std::vector<bool> commits_;  // whether writes were queued, per commit tried
+
+ private:
+  bool queue_ = false;
+  bool refused_ = false;
+};
+
+TEST(EngineQueuedWritesTest,
+     ARefusalAtTheCommit_RunsTheBatchAgainWritingThrough_OnlyTheCulpritFails) {
+  MemoryStore memory;
+  QueuingStore store(memory);
+  SharedView view;
+  ManualClock clock;
+  SequentialIds ids;
+  Engine engine(store, clock, ids, view, nullptr);
+  ASSERT_TRUE(engine.Open().ok());
+  std::vector<Submission> batch(3);
+  std::vector<Status> answers(3, Status::Internal("not answered"));
+  batch[0].command =
+      UpsertLocation{{LocationId("s1"), "s1", LocationKind::kStore, true, true, true, {}}};
+  batch[1].command =
+      AdjustStock{{Sku("a"), LocationId("s1")}, 7, MovementReason::kReceived, "", {}};
+  batch[2].command =
+      AdjustStock{{Sku("a"), LocationId("s1")}, 3, MovementReason::kReceived, "", {}};
+  const char* ids_of[] = {"l", "a", "bad"};
+  for (int i = 0; i < 3; ++i) {
+    batch[i].context.request_id = ids_of[i];
+    batch[i].done = [&answers, i](Completion c) { answers[i] = c.status; };
+  }
+  BatchStats stats = engine.Run(batch);
+  EXPECT_TRUE(stats.committed);
+  EXPECT_EQ(store.commits_, (std::vector<bool>{true, false}));
+  EXPECT_TRUE(answers[0].ok()) << answers[0].ToString();
+  EXPECT_TRUE(answers[1].ok()) << answers[1].ToString();
+  EXPECT_EQ(answers[2].code(), Code::kInternal) << answers[2].ToString();
+  EXPECT_EQ(view.Read([](const CommittedData& d) {
+    return d.stock.at({Sku("a"), LocationId("s1")}).on_hand;
+  }),
+            7);
+}
+
 }  // namespace
 }  // namespace oms::testing

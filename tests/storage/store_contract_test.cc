@@ -193,6 +193,56 @@ TYPED_TEST(StoreContractTest, Write_RefusedByAConstraint_KeepsNoneOfItsRows) {
   EXPECT_TRUE(s.stock.empty());
 }
 
+// QueueWrites (one round trip per batch on PostgreSQL): the writes commit as if written at
+// once, a read in the batch sees them, and a refused one fails the Write or — queued — the
+// Commit, keeping nothing of the batch then.
+TYPED_TEST(StoreContractTest, QueuedWrites_CommitAndAreSeenInTheBatch) {
+  this->store_->QueueWrites(true);
+  ASSERT_TRUE(this->store_->Begin().ok());
+  Changes location;
+  location.locations.push_back(MakeLocation("s1"));
+  RequestRecord first = MakeRecord("first");
+  ASSERT_TRUE(this->store_->Write(location, &first).ok());
+  Changes stock = Created({MakeReservation("res_1", "s1", 2)});
+  stock.stock.emplace_back(StockKey{Sku("a"), LocationId("s1")}, MakeLevel(5, 2));
+  ASSERT_TRUE(this->store_->Write(stock, nullptr).ok());
+  auto found = this->store_->FindReservation(ReservationId("res_1"));
+  ASSERT_TRUE(found.ok()) << found.status().ToString();
+  EXPECT_TRUE(found->has_value());
+  ASSERT_TRUE(this->store_->Commit().ok());
+  this->store_->QueueWrites(false);
+
+  Snapshot s = this->Load();
+  ASSERT_EQ(s.locations.size(), 1u);
+  ASSERT_EQ(s.stock.size(), 1u);
+  EXPECT_EQ(s.stock[0].second.on_hand, 5);
+}
+
+TYPED_TEST(StoreContractTest, QueuedWrites_ARefusal_FailsTheWriteOrTheCommit) {
+  this->store_->QueueWrites(true);
+  ASSERT_TRUE(this->store_->Begin().ok());
+  Changes good;
+  good.locations.push_back(MakeLocation("s1"));
+  ASSERT_TRUE(this->store_->Write(good, nullptr).ok());
+  Changes bad;
+  bad.locations.push_back(MakeLocation("s2"));
+  bad.stock.emplace_back(StockKey{Sku("a"), LocationId("nowhere")}, MakeLevel(1));
+  Status refused = this->store_->Write(bad, nullptr);
+  Status committed = this->store_->Commit();
+  this->store_->QueueWrites(false);
+  if (refused.ok()) {  // queued: the whole batch is refused
+    EXPECT_EQ(committed.code(), Code::kInternal) << committed.ToString();
+    this->store_->Rollback();
+    EXPECT_TRUE(this->Load().locations.empty());
+  } else {  // written at once: only that command is
+    EXPECT_EQ(refused.code(), Code::kInternal) << refused.ToString();
+    ASSERT_TRUE(committed.ok()) << committed.ToString();
+    Snapshot s = this->Load();
+    ASSERT_EQ(s.locations.size(), 1u);
+    EXPECT_EQ(s.locations[0].id.str(), "s1");
+  }
+}
+
 TYPED_TEST(StoreContractTest, Write_NegativeReserved_IsRefused) {
   this->CommitLocation("s1");
   ASSERT_TRUE(this->store_->Begin().ok());
