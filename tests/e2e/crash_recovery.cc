@@ -3,20 +3,15 @@
 // restarts it, and checks that every acknowledged mutation is there: retrying it with its
 // request_id must return the very same response (a lost effect would run again and answer
 // differently). Repeats for --cycles. Usage: crash_recovery OMSD [--cycles N] [--seed S]
-#include <fcntl.h>
 #include <fmt/core.h>
-#include <signal.h>
-#include <spawn.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <atomic>
 #include <chrono>
+#include <cstdlib>
 #include <filesystem>
-#include <fstream>
 #include <mutex>
 #include <random>
-#include <sstream>
 #include <thread>
 
 #include <grpcpp/grpcpp.h>
@@ -24,13 +19,11 @@
 #include "oms/v1/inventory_service.grpc.pb.h"
 #include "oms/v1/location_service.grpc.pb.h"
 #include "oms/v1/reservation_service.grpc.pb.h"
-
-extern char** environ;
+#include "tests/e2e/omsd_process.h"
 
 namespace {
 
 namespace v1 = oms::v1;
-using Clock = std::chrono::steady_clock;
 
 struct Acked {
   std::string method;
@@ -41,37 +34,20 @@ struct Acked {
 class Omsd {
  public:
   Omsd(std::string binary, std::string dir) : binary_(std::move(binary)), dir_(std::move(dir)) {}
+  // Starts omsd on a free port and waits (up to 20 s) for its serving line.
   bool Start() {
     std::string log = dir_ + "/omsd.log";
     std::filesystem::remove(log);
-    std::vector<std::string> args = {binary_, "--db", dir_ + "/oms.db", "--listen", "127.0.0.1:0"};
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_addopen(&actions, 1, log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    posix_spawn_file_actions_addopen(&actions, 2, log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
-    std::vector<char*> argv;
-    for (auto& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    int rc = posix_spawn(&pid_, binary_.c_str(), &actions, nullptr, argv.data(), environ);
-    posix_spawn_file_actions_destroy(&actions);
-    if (rc != 0) return false;
-    for (int i = 0; i < 200; ++i) {  // up to 20 s for the "serving" line
-      std::ifstream in(log);
-      std::stringstream text;
-      text << in.rdbuf();
-      std::string s = text.str();
-      if (size_t at = s.find("(port "); at != std::string::npos) {
-        port_ = std::atoi(s.c_str() + at + 6);
-        if (port_ > 0) return true;
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    }
-    return false;
+    pid_ = oms::e2e::Spawn({binary_, "--db", dir_ + "/oms.db", "--listen", "127.0.0.1:0"}, log);
+    if (pid_ <= 0) return false;
+    int status = -1;
+    port_ = oms::e2e::WaitServingPort(log, 0, std::chrono::seconds(20), pid_, &status);
+    if (status >= 0) pid_ = -1;  // exited, and reaped
+    return port_ > 0;
   }
   void Kill() {
     if (pid_ <= 0) return;
-    kill(pid_, SIGKILL);
-    waitpid(pid_, nullptr, 0);
+    oms::e2e::KillAndReap(pid_);
     pid_ = -1;
   }
   int Verify() {

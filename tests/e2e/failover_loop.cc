@@ -14,19 +14,13 @@
 // against a random replica and must answer with the very same response bytes, and the hot
 // SKU's units (quantity-1 reservations against on_hand H) must add up exactly: held plus sold
 // never exceeds what is on hand, and equals what the acknowledged calls imply.
-// Usage: failover_loop OMSD [--cycles N] [--seed S] [--mode loop|fencing]
+// Usage: failover_loop OMSD [--cycles N] [--seed S] [--mode loop|fencing] [--lease-ttl S]
+// (the replicas' lease, default 1 s; omsd's own default is 5 s)
 // (cycles: default $OMS_FAILOVER_CYCLES, else 20; in fencing mode the rounds, default 3).
 // Without PostgreSQL installed it prints "skipped: no PostgreSQL" and exits 0 (unless
 // OMS_REQUIRE_POSTGRES=1).
-#include <arpa/inet.h>
-#include <fcntl.h>
 #include <fmt/core.h>
 #include <libpq-fe.h>
-#include <netinet/in.h>
-#include <signal.h>
-#include <spawn.h>
-#include <sys/socket.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -34,32 +28,39 @@
 #include <chrono>
 #include <deque>
 #include <filesystem>
-#include <fstream>
-#include <future>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <random>
-#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
 
-#include <grpcpp/generic/generic_stub.h>
 #include <grpcpp/grpcpp.h>
 
-#include "grpc/health/v1/health.grpc.pb.h"
 #include "oms/v1/inventory_service.grpc.pb.h"
 #include "oms/v1/location_service.grpc.pb.h"
 #include "oms/v1/reservation_service.grpc.pb.h"
+#include "tests/e2e/failover_client.h"
+#include "tests/e2e/omsd_process.h"
 #include "tests/support/pg_cluster.h"
-
-extern char** environ;
 
 namespace {
 
 namespace v1 = oms::v1;
-using Clock = std::chrono::steady_clock;
+using oms::e2e::Ack;
+using oms::e2e::Acked;
+using oms::e2e::Client;
+using oms::e2e::Clock;
+using oms::e2e::Cluster;
+using oms::e2e::Describe;
+using oms::e2e::HotCounts;
+using oms::e2e::kWriterService;
+using oms::e2e::Ledger;
+using oms::e2e::Outcome;
+using oms::e2e::Replica;
+using oms::e2e::RequestId;
+using oms::e2e::Verify;
 using std::chrono::milliseconds;
 using std::chrono::seconds;
 
@@ -70,9 +71,6 @@ constexpr int kHotHeldPerThread = 3;  // hot reservations a load thread holds at
 constexpr char kLocation[] = "s1";
 constexpr char kHot[] = "hot";
 constexpr char kProbe[] = "probe";  // only the failover probes adjust it, +1 each
-constexpr char kWriterService[] = "oms.v1.Writer";
-constexpr char kLeaseTtl[] = "1s";
-constexpr auto kLease = seconds(1);
 
 constexpr char kCreate[] = "/oms.v1.ReservationService/CreateReservation";
 constexpr char kCommit[] = "/oms.v1.ReservationService/CommitReservation";
@@ -85,493 +83,6 @@ int64_t Ms(Clock::duration d) { return std::chrono::duration_cast<milliseconds>(
 
 // "/oms.v1.X/Method" -> "Method".
 std::string ShortName(const std::string& method) { return method.substr(method.rfind('/') + 1); }
-
-bool Retryable(const grpc::Status& s) {
-  return s.error_code() == grpc::StatusCode::UNAVAILABLE ||
-         s.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED;
-}
-
-std::string Describe(const grpc::Status& s) {
-  return fmt::format("code {} \"{}\"", static_cast<int>(s.error_code()), s.error_message());
-}
-
-std::string ReadFrom(const std::string& path, std::streamoff offset) {
-  std::ifstream in(path);
-  in.seekg(offset);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
-// The last `lines` lines of a file.
-std::string Tail(const std::string& path, int lines) {
-  std::string text = ReadFrom(path, 0);
-  size_t at = text.size();
-  for (int n = 0; n <= lines && at > 0; ++n) {
-    at = text.rfind('\n', at - 1);
-    if (at == std::string::npos) return text;
-  }
-  return text.substr(at + 1);
-}
-
-// A loopback port nothing listens on right now (bound to port 0, read back, closed).
-int FreePort() {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  if (fd < 0) return 0;
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof addr;
-  int port = 0;
-  if (bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0 &&
-      getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0) {
-    port = ntohs(addr.sin_port);
-  }
-  close(fd);
-  return port;
-}
-
-// Spawns argv with stdout and stderr appended to `log`; -1 on failure.
-pid_t Spawn(const std::vector<std::string>& args, const std::string& log) {
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, 1, log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
-  posix_spawn_file_actions_addopen(&actions, 2, log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
-  std::vector<std::string> copy = args;
-  std::vector<char*> argv;
-  for (auto& a : copy) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  pid_t pid = -1;
-  int rc = posix_spawn(&pid, copy[0].c_str(), &actions, nullptr, argv.data(), environ);
-  posix_spawn_file_actions_destroy(&actions);
-  return rc == 0 ? pid : -1;
-}
-
-// Waits up to `bound` for `pid` to exit; its exit status, or -1 if it has not exited.
-int WaitExit(pid_t pid, Clock::duration bound) {
-  const auto until = Clock::now() + bound;
-  for (;;) {
-    int status = 0;
-    pid_t got = waitpid(pid, &status, WNOHANG);
-    if (got == pid) return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-    if (got < 0) return 255;  // not our child any more
-    if (Clock::now() >= until) return -1;
-    std::this_thread::sleep_for(milliseconds(20));
-  }
-}
-
-// Short reconnect backoff (a restarted replica is reachable again at once) and a subchannel
-// pool of the channel's own, so each client really has its own connection.
-std::shared_ptr<grpc::Channel> Connect(const std::string& address) {
-  grpc::ChannelArguments args;
-  args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 100);
-  args.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, 100);
-  args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 500);
-  args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
-  return grpc::CreateCustomChannel(address, grpc::InsecureChannelCredentials(), args);
-}
-
-// ---------------------------------------------------------------------------------------------
-// The omsd processes.
-
-// One replica: always on the same port, its log appended across restarts.
-class Replica {
- public:
-  Replica(std::string binary, std::string conninfo, std::string log, int port)
-      : binary_(std::move(binary)),
-        conninfo_(std::move(conninfo)),
-        log_(std::move(log)),
-        port_(port) {}
-  ~Replica() { Stop(); }
-
-  // Starts omsd and waits (up to 20 s) for its "serving" line; false with `why` if not.
-  bool Start(std::string* why) {
-    std::streamoff offset = 0;
-    {
-      std::ofstream out(log_, std::ios::app);
-      out << "=== failover_loop: start #" << ++starts_ << " ===\n";
-      out.flush();
-      offset = static_cast<std::streamoff>(out.tellp());
-    }
-    pid_ = Spawn({binary_, "--postgres", conninfo_, "--listen", address(), "--advertise", address(),
-                  "--lease-ttl", kLeaseTtl},
-                 log_);
-    if (pid_ <= 0) {
-      *why = "cannot spawn " + binary_;
-      return false;
-    }
-    const auto until = Clock::now() + seconds(20);
-    while (Clock::now() < until) {
-      if (ReadFrom(log_, offset).find("serving") != std::string::npos) return true;
-      if (int rc = WaitExit(pid_, milliseconds(0)); rc >= 0) {
-        *why = fmt::format("omsd on {} exited with status {} before serving", address(), rc);
-        pid_ = -1;
-        return false;
-      }
-      std::this_thread::sleep_for(milliseconds(50));
-    }
-    *why = fmt::format("omsd on {} printed no \"serving\" line within 20 s", address());
-    return false;
-  }
-  // SIGKILL: no drain, no lease release, no goodbye.
-  void Kill() {
-    if (pid_ <= 0) return;
-    kill(pid_, SIGKILL);
-    waitpid(pid_, nullptr, 0);
-    pid_ = -1;
-    frozen_ = false;
-  }
-  // SIGTERM (and SIGCONT, in case it is stopped), then SIGKILL after 10 s.
-  void Stop() {
-    if (pid_ <= 0) return;
-    kill(pid_, SIGTERM);
-    kill(pid_, SIGCONT);
-    if (WaitExit(pid_, seconds(10)) < 0) Kill();
-    pid_ = -1;
-    frozen_ = false;
-  }
-  // SIGSTOP, returning once the process is really stopped (bounded: 5 s).
-  void Freeze() {
-    if (pid_ <= 0) return;
-    kill(pid_, SIGSTOP);
-    const auto until = Clock::now() + seconds(5);
-    while (Clock::now() < until) {
-      int status = 0;
-      pid_t got = waitpid(pid_, &status, WUNTRACED | WNOHANG);
-      if (got == pid_ && WIFSTOPPED(status)) break;
-      std::this_thread::sleep_for(milliseconds(1));
-    }
-    frozen_ = true;
-  }
-  void Thaw() {
-    if (pid_ > 0) kill(pid_, SIGCONT);
-    frozen_ = false;
-  }
-  // False once the process has exited (and is then reaped).
-  bool Alive() {
-    if (pid_ <= 0) return false;
-    if (WaitExit(pid_, milliseconds(0)) >= 0) pid_ = -1;
-    return pid_ > 0;
-  }
-
-  pid_t pid() const { return pid_; }
-  bool frozen() const { return frozen_; }
-  const std::string& log() const { return log_; }
-  std::string address() const { return "127.0.0.1:" + std::to_string(port_); }
-
- private:
-  std::string binary_, conninfo_, log_;
-  int port_;
-  pid_t pid_ = -1;
-  bool frozen_ = false;
-  int starts_ = 0;
-};
-
-// The three replicas, and what their health says.
-class Cluster {
- public:
-  Cluster(const std::string& binary, const std::string& conninfo, const std::string& dir) {
-    std::vector<int> ports;
-    while (ports.size() < kReplicas) {
-      int p = FreePort();
-      if (p > 0 && std::find(ports.begin(), ports.end(), p) == ports.end()) ports.push_back(p);
-    }
-    for (int i = 0; i < kReplicas; ++i) {
-      replicas_.push_back(std::make_unique<Replica>(
-          binary, conninfo, fmt::format("{}/replica{}.log", dir, i), ports[i]));
-      health_.push_back(grpc::health::v1::Health::NewStub(Connect(replicas_[i]->address())));
-    }
-  }
-
-  Replica& at(int i) { return *replicas_[i]; }
-  std::vector<std::string> addresses() const {
-    std::vector<std::string> out;
-    for (const auto& r : replicas_) out.push_back(r->address());
-    return out;
-  }
-
-  bool StartAll(std::string* why) {
-    for (auto& r : replicas_) {
-      if (!r->Start(why)) return false;
-    }
-    return true;
-  }
-  void StopAll() {
-    for (auto& r : replicas_) r->Stop();
-  }
-
-  // Whether replica `i` reports `service` SERVING (asked within 500 ms; a frozen one is not).
-  bool Serving(int i, const std::string& service) {
-    if (replicas_[i]->frozen() || replicas_[i]->pid() <= 0) return false;
-    grpc::ClientContext ctx;
-    ctx.set_deadline(std::chrono::system_clock::now() + milliseconds(500));
-    grpc::health::v1::HealthCheckRequest request;
-    request.set_service(service);
-    grpc::health::v1::HealthCheckResponse response;
-    return health_[i]->Check(&ctx, request, &response).ok() &&
-           response.status() == grpc::health::v1::HealthCheckResponse::SERVING;
-  }
-  // The one replica reporting oms.v1.Writer SERVING; -1 if none or several do.
-  int Leader() {
-    int leader = -1, count = 0;
-    for (int i = 0; i < kReplicas; ++i) {
-      if (Serving(i, kWriterService)) leader = i, ++count;
-    }
-    return count == 1 ? leader : -1;
-  }
-  // Waits up to `bound` for a single leader other than `not_this`; its index, or -1.
-  int WaitLeader(int not_this, Clock::duration bound) {
-    const auto until = Clock::now() + bound;
-    do {
-      int leader = Leader();
-      if (leader >= 0 && leader != not_this) return leader;
-      std::this_thread::sleep_for(milliseconds(20));
-    } while (Clock::now() < until);
-    return -1;
-  }
-  // Waits up to `bound` for replica `i` to report "" SERVING.
-  bool WaitServing(int i, Clock::duration bound) {
-    const auto until = Clock::now() + bound;
-    do {
-      if (Serving(i, "")) return true;
-      std::this_thread::sleep_for(milliseconds(50));
-    } while (Clock::now() < until);
-    return false;
-  }
-
-  void PrintTails() {
-    for (int i = 0; i < kReplicas; ++i) {
-      fmt::print(stderr, "---- tail of replica {} ({}) log ----\n{}\n", i, replicas_[i]->address(),
-                 Tail(replicas_[i]->log(), 40));
-    }
-  }
-
- private:
-  std::vector<std::unique_ptr<Replica>> replicas_;
-  std::vector<std::unique_ptr<grpc::health::v1::Health::Stub>> health_;
-};
-
-// `omsd verify --postgres CONNINFO` (bounded: 120 s); true when it exits 0.
-bool Verify(const std::string& binary, const std::string& conninfo, const std::string& log,
-            std::string* why) {
-  std::filesystem::remove(log);
-  pid_t pid = Spawn({binary, "verify", "--postgres", conninfo}, log);
-  if (pid <= 0) {
-    *why = "cannot spawn omsd verify";
-    return false;
-  }
-  int rc = WaitExit(pid, seconds(120));
-  if (rc < 0) {
-    kill(pid, SIGKILL);
-    waitpid(pid, nullptr, 0);
-    *why = "omsd verify did not finish within 120 s";
-    return false;
-  }
-  if (rc != 0) *why = fmt::format("omsd verify exited {}:\n{}", rc, Tail(log, 30));
-  return rc == 0;
-}
-
-// ---------------------------------------------------------------------------------------------
-// What was acknowledged.
-
-struct Acked {
-  std::string method;  // full gRPC path
-  std::string request_id;
-  std::string request;   // serialized request
-  std::string response;  // serialized response, as received
-  int cycle;
-};
-
-// One call attempt that took long (in fencing mode: possibly in flight at a frozen leader).
-struct Attempt {
-  int replica;
-  Clock::time_point start, end;
-  grpc::Status status;
-  std::string method, request_id;
-};
-
-// Acknowledged hot-SKU calls (counted once acknowledged, so exact when the load is quiet).
-struct HotCounts {
-  std::atomic<int64_t> created{0}, released{0}, committed{0}, restocked{0}, sold_out{0};
-};
-
-class Ledger {
- public:
-  void Record(Acked a, int64_t sequence) {
-    std::lock_guard lock(mu_);
-    acked_.push_back(std::move(a));
-    max_sequence_ = std::max(max_sequence_, sequence);
-  }
-  void RecordSlow(Attempt a) {
-    std::lock_guard lock(mu_);
-    slow_.push_back(std::move(a));
-  }
-  void Fail(const std::string& why) {
-    std::lock_guard lock(mu_);
-    if (!failed_) failure_ = why;
-    failed_ = true;
-  }
-  bool failed() const { return failed_; }
-  std::string failure() const {
-    std::lock_guard lock(mu_);
-    return failure_;
-  }
-  std::vector<Acked> acked() const {
-    std::lock_guard lock(mu_);
-    return acked_;
-  }
-  std::vector<Attempt> slow() const {
-    std::lock_guard lock(mu_);
-    return slow_;
-  }
-  size_t size() const {
-    std::lock_guard lock(mu_);
-    return acked_.size();
-  }
-  int64_t max_sequence() const {
-    std::lock_guard lock(mu_);
-    return max_sequence_;
-  }
-
-  std::atomic<int> cycle{0};
-  std::atomic<int64_t> probes{0};
-  HotCounts hot;
-
- private:
-  mutable std::mutex mu_;
-  std::vector<Acked> acked_;
-  std::vector<Attempt> slow_;
-  int64_t max_sequence_ = 0;
-  std::atomic<bool> failed_{false};
-  std::string failure_;
-};
-
-std::string RequestId(const google::protobuf::Message& m) {
-  const auto* field = m.GetDescriptor()->FindFieldByName("request_id");
-  return field ? m.GetReflection()->GetString(m, field) : std::string();
-}
-
-std::string Flatten(const grpc::ByteBuffer& buffer) {
-  std::vector<grpc::Slice> slices;
-  std::string out;
-  if (!buffer.Dump(&slices).ok()) return out;
-  for (const auto& s : slices) out.append(reinterpret_cast<const char*>(s.begin()), s.size());
-  return out;
-}
-
-// ---------------------------------------------------------------------------------------------
-// A client: a channel to each replica, one of them current.
-
-enum class Ack { kOk, kRejected, kGaveUp };
-
-struct Outcome {
-  Ack ack;
-  grpc::Status status;  // the last attempt's
-  std::string response;
-};
-
-class Client {
- public:
-  Client(const std::vector<std::string>& addresses, int first, Ledger& ledger,
-         Clock::duration attempt, Clock::duration bound = seconds(60))
-      : ledger_(ledger), current_(first), attempt_(attempt), bound_(bound) {
-    for (const auto& a : addresses) {
-      channels_.push_back(Connect(a));
-      stubs_.push_back(std::make_unique<grpc::GenericStub>(channels_.back()));
-    }
-  }
-
-  void Prefer(int replica) { current_ = replica; }
-  int current() const { return current_; }
-
-  // Sends `request` until it is acknowledged (recorded in the ledger) or definitively
-  // rejected; the same bytes every time, switching replica after each UNAVAILABLE or
-  // DEADLINE_EXCEEDED. Gives up after the bound, or once the test has failed.
-  Outcome Mutate(const std::string& method, const google::protobuf::Message& request) {
-    std::string bytes = request.SerializeAsString();
-    std::string id = RequestId(request);
-    int64_t sequence = 0;
-    Outcome out = Resend(method, id, bytes, &sequence);
-    if (out.ack == Ack::kOk)
-      ledger_.Record({method, id, bytes, out.response, ledger_.cycle}, sequence);
-    return out;
-  }
-
-  // As Mutate, without recording: for replays.
-  Outcome Resend(const std::string& method, const std::string& id, const std::string& bytes,
-                 int64_t* sequence) {
-    const auto until = Clock::now() + bound_;
-    Outcome out{Ack::kGaveUp, grpc::Status::OK, ""};
-    for (;;) {
-      int replica = current_;
-      out.status = Send(replica, method, id, bytes, &out.response, sequence);
-      if (out.status.ok()) return out.ack = Ack::kOk, out;
-      if (!Retryable(out.status)) return out.ack = Ack::kRejected, out;
-      current_ = (replica + 1) % static_cast<int>(stubs_.size());
-      if (Clock::now() >= until || ledger_.failed()) return out.ack = Ack::kGaveUp, out;
-      std::this_thread::sleep_for(milliseconds(20));
-    }
-  }
-
-  // GetAvailability of `skus` at the location, on a replica that has applied `min_sequence`
-  // (retried up to 30 s).
-  bool Availability(const std::vector<std::string>& skus, int64_t min_sequence,
-                    v1::GetAvailabilityResponse* out, std::string* why) {
-    v1::GetAvailabilityRequest request;
-    for (const auto& s : skus) request.add_skus(s);
-    request.set_location_id(kLocation);
-    request.set_channel(v1::CHANNEL_POS);
-    const auto until = Clock::now() + seconds(30);
-    for (;;) {
-      int replica = current_;
-      grpc::ClientContext ctx;
-      ctx.set_deadline(std::chrono::system_clock::now() + seconds(5));
-      ctx.AddMetadata("oms-min-sequence", std::to_string(min_sequence));
-      grpc::Status s =
-          v1::InventoryService::NewStub(channels_[replica])->GetAvailability(&ctx, request, out);
-      if (s.ok()) return true;
-      current_ = (replica + 1) % static_cast<int>(stubs_.size());
-      if (!Retryable(s) || Clock::now() >= until) {
-        *why = "GetAvailability failed: " + Describe(s);
-        return false;
-      }
-      std::this_thread::sleep_for(milliseconds(50));
-    }
-  }
-
- private:
-  // One attempt at `replica`; a long one is noted in the ledger (see Attempt).
-  grpc::Status Send(int replica, const std::string& method, const std::string& id,
-                    const std::string& bytes, std::string* response, int64_t* sequence) {
-    grpc::ClientContext ctx;
-    ctx.set_deadline(std::chrono::system_clock::now() + attempt_);
-    grpc::Slice slice(bytes);
-    grpc::ByteBuffer in(&slice, 1), reply;
-    auto done = std::make_shared<std::promise<grpc::Status>>();
-    const auto start = Clock::now();
-    stubs_[replica]->UnaryCall(&ctx, method, grpc::StubOptions(), &in, &reply,
-                               [done](grpc::Status s) { done->set_value(std::move(s)); });
-    grpc::Status status = done->get_future().get();
-    const auto end = Clock::now();
-    if (end - start > milliseconds(250)) {
-      ledger_.RecordSlow({replica, start, end, status, method, id});
-    }
-    if (!status.ok()) return status;
-    *response = Flatten(reply);
-    const auto& metadata = ctx.GetServerInitialMetadata();
-    if (auto it = metadata.find("oms-sequence"); it != metadata.end()) {
-      *sequence = std::atoll(std::string(it->second.data(), it->second.size()).c_str());
-    }
-    return status;
-  }
-
-  Ledger& ledger_;
-  std::vector<std::shared_ptr<grpc::Channel>> channels_;
-  std::vector<std::unique_ptr<grpc::GenericStub>> stubs_;
-  std::atomic<int> current_;
-  Clock::duration attempt_;
-  Clock::duration bound_;
-};
 
 // ---------------------------------------------------------------------------------------------
 // Requests.
@@ -776,7 +287,7 @@ std::optional<Row> Find(const v1::GetAvailabilityResponse& response, const std::
 // not returned never exceeds H).
 bool CheckHotBound(Client& reader, const Ledger& ledger, std::string* why) {
   v1::GetAvailabilityResponse got;
-  if (!reader.Availability({kHot}, ledger.max_sequence(), &got, why)) return false;
+  if (!reader.Availability({kHot}, kLocation, ledger.max_sequence(), &got, why)) return false;
   auto hot = Find(got, kHot);
   if (!hot) return *why = "the hot SKU has no stock row", false;
   if (hot->reserved > hot->on_hand || hot->on_hand > kHotOnHand) {
@@ -790,7 +301,8 @@ bool CheckHotBound(Client& reader, const Ledger& ledger, std::string* why) {
 // Load stopped: every acknowledged hot call and probe is there exactly once.
 bool CheckExact(Client& reader, Ledger& ledger, std::string* why) {
   v1::GetAvailabilityResponse got;
-  if (!reader.Availability({kHot, kProbe}, ledger.max_sequence(), &got, why)) return false;
+  if (!reader.Availability({kHot, kProbe}, kLocation, ledger.max_sequence(), &got, why))
+    return false;
   auto hot = Find(got, kHot);
   Row probe = Find(got, kProbe).value_or(Row{});
   if (!hot) return *why = "the hot SKU has no stock row", false;
@@ -874,6 +386,7 @@ struct Run {
   std::string binary, conninfo, dir;
   int cycles;
   uint64_t seed;
+  seconds lease;  // the replicas' --lease-ttl
   std::mt19937_64 rng;
   Ledger ledger;
   std::unique_ptr<Cluster> cluster;
@@ -895,7 +408,8 @@ struct Run {
   }
   // Start the replicas, wait for exactly one leader, set up the data.
   bool Boot() {
-    cluster = std::make_unique<Cluster>(binary, conninfo, dir);
+    cluster = std::make_unique<Cluster>(binary, conninfo, dir, kReplicas,
+                                        std::to_string(lease.count()) + "s");
     std::string why;
     if (!cluster->StartAll(&why)) return Fail("start: " + why);
     if (cluster->WaitLeader(-1, seconds(20)) < 0) {
@@ -943,7 +457,7 @@ bool LoopCycle(Run& run, Load& load, int cycle, Figures& failover) {
   auto took = Probe(run, cycle, (leader + 1) % kReplicas, killed);
   if (!took) return false;
   failover.ms.push_back(Ms(*took));
-  int next = cluster.WaitLeader(leader, seconds(10));
+  int next = cluster.WaitLeader(leader, run.lease + seconds(10));
   std::string why;
   if (!cluster.at(leader).Start(&why))
     return run.Fail(fmt::format("cycle {}: restart: {}", cycle, why));
@@ -1113,13 +627,13 @@ bool FencingRound(Run& run, Load& load, Pg& pg, int round, std::vector<Window>& 
   std::this_thread::sleep_for(milliseconds(500));
   Freeze f = FreezeMidBatch(cluster.at(old), pg, run.rng);
   const auto frozen = Clock::now();
-  int leader = cluster.WaitLeader(old, kLease + seconds(5));
+  int leader = cluster.WaitLeader(old, run.lease + seconds(5));
   if (leader < 0) {
     cluster.at(old).Thaw();
     return run.Fail(
         fmt::format("round {}: no follower took over within {} s of freezing "
                     "leader {}",
-                    round, std::chrono::duration_cast<seconds>(kLease).count() + 5, old));
+                    round, run.lease.count() + 5, old));
   }
   const int64_t took = Ms(Clock::now() - frozen);
   takeover.ms.push_back(took);
@@ -1198,12 +712,15 @@ int RunFencing(Run& run) {
 
 int main(int argc, char** argv) {
   if (argc < 2 || (argc % 2) != 0) {
-    fmt::print(stderr, "usage: failover_loop OMSD [--cycles N] [--seed S] [--mode loop|fencing]\n");
+    fmt::print(stderr,
+               "usage: failover_loop OMSD [--cycles N] [--seed S] [--mode loop|fencing] "
+               "[--lease-ttl SECONDS]\n");
     return 2;
   }
   int cycles = -1;
   uint64_t seed = static_cast<uint64_t>(std::random_device{}());
   std::string mode = "loop";
+  int lease_s = 1;
   for (int i = 2; i + 1 < argc; i += 2) {  // flags win over the environment
     std::string flag = argv[i];
     if (flag == "--cycles")
@@ -1212,8 +729,14 @@ int main(int argc, char** argv) {
       seed = std::strtoull(argv[i + 1], nullptr, 10);
     else if (flag == "--mode")
       mode = argv[i + 1];
+    else if (flag == "--lease-ttl")
+      lease_s = std::atoi(argv[i + 1]);
     else
       return fmt::print(stderr, "failover_loop: unknown flag {}\n", flag), 2;
+  }
+  if (lease_s < 1) {
+    fmt::print(stderr, "failover_loop: --lease-ttl must be a whole number of seconds >= 1\n");
+    return 2;
   }
   if (mode != "loop" && mode != "fencing") {
     fmt::print(stderr, "failover_loop: --mode must be loop or fencing\n");
@@ -1234,6 +757,7 @@ int main(int argc, char** argv) {
               .string(),
           cycles,
           seed,
+          seconds(lease_s),
           std::mt19937_64(seed),
           {},
           nullptr,
