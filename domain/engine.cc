@@ -82,8 +82,12 @@ BatchStats Engine::RunOnce(std::vector<Submission>& batch, bool queue_writes) {
   completions.reserve(batch.size());
   pending_events_.clear();
   poisoned_ = stale_ && !Reload();
-  store_.QueueWrites(queue_writes);
-  if (!poisoned_) poisoned_ = !store_.Begin().ok();
+  const bool queued = store_.QueueWrites(queue_writes);
+  bool began = false;
+  if (!poisoned_) {
+    began = store_.Begin().ok();
+    poisoned_ = !began;
+  }
   if (!poisoned_) PrefetchRequests(batch);
 
   Timestamp now = clock_.Now();
@@ -101,10 +105,11 @@ BatchStats Engine::RunOnce(std::vector<Submission>& batch, bool queue_writes) {
   } else {
     store_.Rollback();
     const bool reloaded = Reload();
-    // Queued writes are refused only at the commit, for the whole batch (a constraint the
-    // domain should have upheld): the batch runs again with each command's writes checked
-    // at once, so that only the command at fault fails.
-    if (queue_writes && !poisoned_ && committed.code() == Code::kInternal && reloaded) {
+    // Queued writes are refused only at the commit (or at a read after them), for the whole
+    // batch (a constraint the domain should have upheld): the batch runs again with each
+    // command's writes checked at once, so that only the command at fault fails. (If the
+    // database is gone instead, the reload fails and so does the batch, at once.)
+    if (queued && began && reloaded && (poisoned_ || committed.code() == Code::kInternal)) {
       return RunOnce(batch, /*queue_writes=*/false);
     }
     for (auto& c : completions) c = Completion{BatchFailed(), {}, false};

@@ -72,8 +72,8 @@ class Store {
   // While on, Write may only queue its statements and answer ok, so that a batch costs one
   // round trip to a database server instead of one per command. A statement the database
   // refuses then fails Commit with Internal and the whole transaction rolls back. Off by
-  // default; a store that writes at once ignores it.
-  virtual void QueueWrites(bool /*on*/) {}
+  // default. Returns whether writes are queued now (a store that writes at once: never).
+  virtual bool QueueWrites(bool /*on*/) { return false; }
   virtual Status Commit() = 0;
   // Pipelined durability (the writer overlaps a batch's fsync with the next batch): commits
   // the open batch so that the next one may build on it, without waiting for the disk. Nothing

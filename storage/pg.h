@@ -27,6 +27,14 @@ class PgDatabase;
 // quoted text is left alone. Returns the number of parameters.
 int TranslateParameters(std::string_view sql, std::string* out);
 
+// One bound parameter, as libpq sends it.
+struct PgParam {
+  unsigned type = 0;  // an OID; 0 (NULL): the server infers it
+  std::string value;
+  bool null = true;
+  bool binary = false;
+};
+
 class PgStatement final : public Statement {
  public:
   PgStatement(PgDatabase& db, std::string_view sql);
@@ -47,12 +55,7 @@ class PgStatement final : public Statement {
 
  private:
   friend class PgDatabase;
-  struct Param {
-    unsigned type = 0;  // an OID; 0 (NULL): the server infers it
-    std::string value;
-    bool null = true;
-    bool binary = false;
-  };
+  using Param = PgParam;
   Param& At(int index);
   // Prepares on this connection (again after a reconnect); sends instead when pipelined.
   Status EnsurePrepared(bool send);
@@ -67,6 +70,44 @@ class PgStatement final : public Statement {
   pg_result* result_ = nullptr;
   int row_ = -1;
   bool executed_ = false;
+  Status status_;
+};
+
+// The rows of one Insert<> or Upsert<> of storage/tables.h (no tail) gathered rather than
+// run: each Run() adds the bound row, and PgDatabase::SendRows sends them all as one
+// multi-row INSERT (an upsert's rows of one key: only the last). Rows only: Step() fails.
+class PgRows final : public Statement {
+ public:
+  explicit PgRows(std::string_view insert_sql);
+
+  // Statement (documented there).
+  Statement& Bind(int index, int64_t value) override;
+  Statement& Bind(int index, std::string_view text) override;
+  Statement& BindBlob(int index, std::string_view bytes) override;
+  Statement& BindNull(int index) override;
+  bool Step() override;
+  Status Run() override;
+  void Reset() override;
+  const Status& status() const override { return status_; }
+  int64_t Int(int) const override { return 0; }
+  std::string Text(int) const override { return {}; }
+  bool IsNull(int) const override { return true; }
+
+  bool empty() const { return rows_.empty(); }
+  void Clear() { rows_.clear(); }
+  // Multi-row INSERTs of every row added, each within libpq's 65,535 parameters: the text
+  // and the parameters in order.
+  std::vector<std::pair<std::string, std::vector<PgParam>>> Statements() const;
+
+ private:
+  PgParam& At(int index);
+
+  std::string table_;
+  std::vector<std::string> columns_;
+  std::vector<size_t> keys_;  // an upsert's conflict columns
+  std::string conflict_;      // " ON CONFLICT(…) DO UPDATE SET c = EXCLUDED.c, …", or ""
+  std::vector<PgParam> row_;
+  std::vector<std::vector<PgParam>> rows_;
   Status status_;
 };
 
@@ -95,6 +136,13 @@ class PgDatabase final : public Database {
   pg_conn* handle() { return conn_; }
   // Runs `sql` (SET ...) now and again after every reconnect: the session's settings.
   Status AddSessionSetup(std::string sql);
+  // Gathers the rows of `insert_sql` (a string literal, as for Prepare) until SendRows.
+  PgRows& Rows(const char* insert_sql);
+  // Queues every gathered row as multi-row INSERTs (in the pipeline: call inside
+  // BeginDeferred; errors come from EndDeferred) and forgets them.
+  Status SendRows();
+  // Forgets the gathered rows (the transaction rolls back).
+  void DiscardRows();
 
  private:
   friend class PgStatement;
@@ -114,6 +162,7 @@ class PgDatabase final : public Database {
   bool pipelined_ = false;           // in libpq pipeline mode, results pending
   std::deque<std::string> pending_;  // what each queued result is for (errors)
   std::unordered_map<const char*, std::unique_ptr<PgStatement>> cache_;
+  std::vector<std::pair<const char*, std::unique_ptr<PgRows>>> rows_;  // in first-use order
 };
 
 // Connections to `conninfo`, for a Reader's pool or an online verify.

@@ -110,6 +110,8 @@ Result<Snapshot> PgStore::Load() {
 Status PgStore::Begin() {
   requests_.clear();
   writes_queued_ = false;
+  refused_ = false;
+  db_->DiscardRows();
   if (db_->broken()) OMS_RETURN_IF_ERROR(db_->Reconnect());
   // BEGIN and the lease's renewal go out together: one round trip.
   db_->BeginDeferred();
@@ -151,28 +153,51 @@ Result<std::optional<RequestRecord>> PgStore::FindRequest(const std::string& req
 }
 
 Status PgStore::Write(const Changes& changes, const RequestRecord* record) {
-  // QueueWrites: the batch's writes go out with its COMMIT, one round trip for the whole
-  // batch rather than one per command. A statement the server refuses aborts the
-  // transaction, so the batch fails as one; a read in between (Step) first waits for what is
-  // queued.
-  if (queue_writes_ && !writes_queued_) {
+  if (!queue_writes_) {
+    Status s = SqlStore::Write(changes, record);
+    if (s.ok() && record) requests_[record->request_id] = *record;
+    return s;
+  }
+  // QueueWrites: the batch's statements go out with its COMMIT, one round trip for the
+  // whole batch rather than one per command, and its events and idempotency records as one
+  // multi-row INSERT each. No savepoint per command: anything refused — by the server, which
+  // aborts the transaction, or here — fails the commit, and the engine runs the batch again
+  // writing each command at once. A read in between (Step) first waits for what is queued.
+  if (db_->autocommit()) {
+    return Status::Unavailable(reason::kStorageUnavailable, "batch transaction was lost");
+  }
+  if (!writes_queued_) {
     db_->BeginDeferred();
     writes_queued_ = true;
   }
-  Status s = SqlStore::Write(changes, record);
-  if (s.ok() && record) requests_[record->request_id] = *record;
+  Status s = WriteAll(changes, record);
+  if (!s.ok()) {
+    refused_ = true;
+    return s;
+  }
+  if (record) requests_[record->request_id] = *record;
   return s;
+}
+
+Statement& PgStore::InsertRows(const char* insert_sql) {
+  if (writes_queued_) return db_->Rows(insert_sql);
+  return db_->Prepare(insert_sql);
 }
 
 Status PgStore::Commit() {
   requests_.clear();
+  if (refused_) {
+    Rollback();
+    return Status::Internal(
+        "a write of this batch was refused; the batch runs again, writing each command alone");
+  }
   // The followers' wake-up goes out with the COMMIT (delivered only if it commits), after the
   // queued writes: one round trip. A database without NOTIFY fails the whole batch, so it is
   // sent only where it works.
   if (!writes_queued_) db_->BeginDeferred();
   writes_queued_ = false;
-  Status s = Status::Ok();
-  if (notify_) s = db_->Prepare("SELECT pg_notify('oms_events', '')").Run();
+  Status s = db_->SendRows();
+  if (s.ok() && notify_) s = db_->Prepare("SELECT pg_notify('oms_events', '')").Run();
   Status committed = db_->Prepare("COMMIT").Run();
   Status queued = db_->EndDeferred();
   if (s.ok()) s = committed;
@@ -182,6 +207,8 @@ Status PgStore::Commit() {
 
 void PgStore::Rollback() {
   requests_.clear();
+  refused_ = false;
+  db_->DiscardRows();
   if (writes_queued_) {
     writes_queued_ = false;
     (void)db_->EndDeferred();  // the queued writes' results; the ROLLBACK undoes them

@@ -42,7 +42,7 @@ class PgStore final : public SqlStore {
   // it takes keeps a takeover waiting until this batch ends.
   Status Begin() override;
   Status Commit() override;
-  void QueueWrites(bool on) override { queue_writes_ = on; }
+  bool QueueWrites(bool on) override { return queue_writes_ = on; }
   void Rollback() override;
   // The batch's idempotency records in one query (a round trip saved per command); lookups
   // of those ids, and of records the batch writes, are answered from it until the batch ends.
@@ -64,6 +64,7 @@ class PgStore final : public SqlStore {
   PgStore(std::unique_ptr<PgDatabase> db, EventEncoder encoder, PgStoreOptions options)
       : SqlStore(std::move(encoder)), db_(std::move(db)), options_(std::move(options)) {}
   Database& sql() override { return *db_; }
+  Statement& InsertRows(const char* insert_sql) override;
   Status AcquireLease();
   // Renews the lease every third of its time on a connection of its own, so an idle writer
   // keeps it; a process that is frozen or cut off stops renewing, and the lease lapses.
@@ -77,6 +78,7 @@ class PgStore final : public SqlStore {
   bool notify_ = true;  // the database has pg_notify (followers LISTEN for it)
   bool queue_writes_ = false;
   bool writes_queued_ = false;  // the batch's writes wait in the pipeline for its COMMIT
+  bool refused_ = false;        // a queued Write failed: the commit must fail
   // This batch's known records by request_id; nullopt: known to be absent.
   std::unordered_map<std::string, std::optional<RequestRecord>> requests_;
   std::unique_ptr<PgDatabase> renew_db_;

@@ -134,10 +134,10 @@ Status SqlStore::WriteAll(const Changes& changes, const RequestRecord* record) {
     }
   }
   for (const auto& [key, level] : changes.stock) {
-    OMS_RETURN_IF_ERROR(BindStock(db.Prepare(Upsert<kStockLevels>()), key, level).Run());
+    OMS_RETURN_IF_ERROR(BindStock(InsertRows(Upsert<kStockLevels>()), key, level).Run());
   }
   for (const auto& m : changes.movements) {
-    OMS_RETURN_IF_ERROR(BindMovement(db.Prepare(Insert<kMovements>()), m).Run());
+    OMS_RETURN_IF_ERROR(BindMovement(InsertRows(Insert<kMovements>()), m).Run());
   }
   for (const auto& r : changes.reservations) OMS_RETURN_IF_ERROR(WriteReservation(r, changes));
   for (const auto& o : changes.orders) OMS_RETURN_IF_ERROR(WriteOrder(o, changes));
@@ -145,9 +145,9 @@ Status SqlStore::WriteAll(const Changes& changes, const RequestRecord* record) {
   for (const auto& in : changes.inbounds) OMS_RETURN_IF_ERROR(WriteInbound(in, changes));
   for (const auto& e : changes.events) {
     std::string payload = encoder_ ? encoder_(e) : std::string();
-    OMS_RETURN_IF_ERROR(BindEvent(db.Prepare(Insert<kEvents>()), e, payload).Run());
+    OMS_RETURN_IF_ERROR(BindEvent(InsertRows(Insert<kEvents>()), e, payload).Run());
   }
-  if (record) OMS_RETURN_IF_ERROR(BindRequest(db.Prepare(Insert<kRequests>()), *record).Run());
+  if (record) OMS_RETURN_IF_ERROR(BindRequest(InsertRows(Insert<kRequests>()), *record).Run());
   return Status::Ok();
 }
 
@@ -242,9 +242,7 @@ Status SqlStore::WriteInbound(const Inbound& in, const Changes& changes) {
   return Status::Ok();
 }
 
-Result<std::optional<Order>> SqlStore::FindOrder(const OrderId& id) {
-  return LoadOrder(sql(), id);
-}
+Result<std::optional<Order>> SqlStore::FindOrder(const OrderId& id) { return LoadOrder(sql(), id); }
 
 Result<std::optional<Reservation>> SqlStore::FindReservation(const ReservationId& id) {
   return LoadReservation(sql(), id);

@@ -33,9 +33,14 @@ class SqlStore : public Store {
   explicit SqlStore(EventEncoder encoder) : encoder_(std::move(encoder)) {}
   // The engine's connection, open for the store's whole life.
   virtual Database& sql() = 0;
+  // Where the rows of tables that nothing in a batch reads back or deletes go (events,
+  // movements, stock levels; requests, which the store caches): a store may gather them and
+  // send them all at once before its commit (an upsert's rows of one key: the last wins).
+  virtual Statement& InsertRows(const char* insert_sql) { return sql().Prepare(insert_sql); }
+  // One command's rows, without the savepoint that makes Write all or nothing.
+  Status WriteAll(const Changes& changes, const RequestRecord* record);
 
  private:
-  Status WriteAll(const Changes& changes, const RequestRecord* record);
   Status WriteReservation(const Reservation& r, const Changes& changes);
   Status WriteOrder(const Order& o, const Changes& changes);
   Status WriteReturn(const Return& r, const Changes& changes);

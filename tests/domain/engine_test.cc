@@ -364,7 +364,7 @@ TEST(EngineVisibilityTest, Readers_NeverSeeABatchBeforeItsCommit) {
 class QueuingStore final : public ForwardingStore {
  public:
   explicit QueuingStore(Store& inner) : ForwardingStore(inner) {}
-  void QueueWrites(bool on) override { queue_ = on; }
+  bool QueueWrites(bool on) override { return queue_ = on; }
   Status Begin() override {
     refused_ = false;
     return inner_.Begin();

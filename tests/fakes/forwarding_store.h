@@ -19,7 +19,7 @@ class ForwardingStore : public Store {
     return inner_.FindRequest(id);
   }
   Status Write(const Changes& c, const RequestRecord* r) override { return inner_.Write(c, r); }
-  void QueueWrites(bool on) override { inner_.QueueWrites(on); }
+  bool QueueWrites(bool on) override { return inner_.QueueWrites(on); }
   Status Commit() override { return inner_.Commit(); }
   void Rollback() override { inner_.Rollback(); }
   Result<std::optional<Reservation>> FindReservation(const ReservationId& id) override {

@@ -205,7 +205,15 @@ TYPED_TEST(StoreContractTest, QueuedWrites_CommitAndAreSeenInTheBatch) {
   ASSERT_TRUE(this->store_->Write(location, &first).ok());
   Changes stock = Created({MakeReservation("res_1", "s1", 2)});
   stock.stock.emplace_back(StockKey{Sku("a"), LocationId("s1")}, MakeLevel(5, 2));
+  stock.events.push_back(MakeEvent(1));
+  stock.events.push_back(MakeEvent(2));
   ASSERT_TRUE(this->store_->Write(stock, nullptr).ok());
+  Changes more;
+  more.events.push_back(MakeEvent(3));
+  // The same row again in the batch: the last write wins.
+  more.stock.emplace_back(StockKey{Sku("a"), LocationId("s1")}, MakeLevel(7, 2, 2));
+  RequestRecord second = MakeRecord("second");
+  ASSERT_TRUE(this->store_->Write(more, &second).ok());
   auto found = this->store_->FindReservation(ReservationId("res_1"));
   ASSERT_TRUE(found.ok()) << found.status().ToString();
   EXPECT_TRUE(found->has_value());
@@ -215,7 +223,16 @@ TYPED_TEST(StoreContractTest, QueuedWrites_CommitAndAreSeenInTheBatch) {
   Snapshot s = this->Load();
   ASSERT_EQ(s.locations.size(), 1u);
   ASSERT_EQ(s.stock.size(), 1u);
-  EXPECT_EQ(s.stock[0].second.on_hand, 5);
+  EXPECT_EQ(s.stock[0].second.on_hand, 7);
+  EXPECT_EQ(s.stock[0].second.version, 2);
+  EXPECT_EQ(s.last_sequence, 3);
+  ASSERT_TRUE(this->store_->Begin().ok());
+  for (const char* id : {"first", "second"}) {
+    auto stored = this->store_->FindRequest(id);
+    ASSERT_TRUE(stored.ok());
+    EXPECT_TRUE(stored->has_value()) << id << ": committed with the batch";
+  }
+  this->store_->Rollback();
 }
 
 TYPED_TEST(StoreContractTest, QueuedWrites_ARefusal_FailsTheWriteOrTheCommit) {
