@@ -14,6 +14,16 @@ constexpr unsigned kInt8Oid = 20;
 constexpr unsigned kTextOid = 25;
 constexpr unsigned kByteaOid = 17;
 
+// A bound value as libpq sends it; a text with a NUL byte sets *error (PostgreSQL refuses it).
+PgParam IntParam(int64_t value) { return {kInt8Oid, std::to_string(value), false, false}; }
+PgParam TextParam(std::string_view text, Status* error) {
+  if (text.find('\0') != std::string_view::npos && error->ok()) {
+    *error = Status::Internal("a text value holds a NUL byte, which PostgreSQL cannot store");
+  }
+  return {kTextOid, std::string(text), false, false};
+}
+PgParam BlobParam(std::string_view bytes) { return {kByteaOid, std::string(bytes), false, true}; }
+
 int HexValue(char c) {
   if (c >= '0' && c <= '9') return c - '0';
   if (c >= 'a' && c <= 'f') return c - 'a' + 10;
@@ -147,20 +157,17 @@ PgParam& PgRows::At(int index) {
 }
 
 Statement& PgRows::Bind(int index, int64_t value) {
-  At(index) = {kInt8Oid, std::to_string(value), false, false};
+  At(index) = IntParam(value);
   return *this;
 }
 
 Statement& PgRows::Bind(int index, std::string_view text) {
-  if (text.find('\0') != std::string_view::npos && status_.ok()) {
-    status_ = Status::Internal("a text value holds a NUL byte, which PostgreSQL cannot store");
-  }
-  At(index) = {kTextOid, std::string(text), false, false};
+  At(index) = TextParam(text, &status_);
   return *this;
 }
 
 Statement& PgRows::BindBlob(int index, std::string_view bytes) {
-  At(index) = {kByteaOid, std::string(bytes), false, true};
+  At(index) = BlobParam(bytes);
   return *this;
 }
 
@@ -240,20 +247,17 @@ PgStatement::Param& PgStatement::At(int index) {
 }
 
 Statement& PgStatement::Bind(int index, int64_t value) {
-  At(index) = {kInt8Oid, std::to_string(value), false, false};
+  At(index) = IntParam(value);
   return *this;
 }
 
 Statement& PgStatement::Bind(int index, std::string_view text) {
-  if (text.find('\0') != std::string_view::npos && status_.ok()) {
-    status_ = Status::Internal("a text value holds a NUL byte, which PostgreSQL cannot store");
-  }
-  At(index) = {kTextOid, std::string(text), false, false};
+  At(index) = TextParam(text, &status_);
   return *this;
 }
 
 Statement& PgStatement::BindBlob(int index, std::string_view bytes) {
-  At(index) = {kByteaOid, std::string(bytes), false, true};
+  At(index) = BlobParam(bytes);
   return *this;
 }
 
