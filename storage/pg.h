@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "domain/status.h"
+#include "storage/pg_rows.h"
 #include "storage/sql.h"
 
 struct pg_conn;
@@ -26,14 +27,6 @@ class PgDatabase;
 // `?N` → `$N`, and a bare `?` → the next number after the largest so far (SQLite's rule);
 // quoted text is left alone. Returns the number of parameters.
 int TranslateParameters(std::string_view sql, std::string* out);
-
-// One bound parameter, as libpq sends it.
-struct PgParam {
-  unsigned type = 0;  // an OID; 0 (NULL): the server infers it
-  std::string value;
-  bool null = true;
-  bool binary = false;
-};
 
 class PgStatement final : public Statement {
  public:
@@ -70,44 +63,6 @@ class PgStatement final : public Statement {
   pg_result* result_ = nullptr;
   int row_ = -1;
   bool executed_ = false;
-  Status status_;
-};
-
-// The rows of one Insert<> or Upsert<> of storage/tables.h (no tail) gathered rather than
-// run: each Run() adds the bound row, and PgDatabase::SendRows sends them all as one
-// multi-row INSERT (an upsert's rows of one key: only the last). Rows only: Step() fails.
-class PgRows final : public Statement {
- public:
-  explicit PgRows(std::string_view insert_sql);
-
-  // Statement (documented there).
-  Statement& Bind(int index, int64_t value) override;
-  Statement& Bind(int index, std::string_view text) override;
-  Statement& BindBlob(int index, std::string_view bytes) override;
-  Statement& BindNull(int index) override;
-  bool Step() override;
-  Status Run() override;
-  void Reset() override;
-  const Status& status() const override { return status_; }
-  int64_t Int(int) const override { return 0; }
-  std::string Text(int) const override { return {}; }
-  bool IsNull(int) const override { return true; }
-
-  bool empty() const { return rows_.empty(); }
-  void Clear() { rows_.clear(); }
-  // Multi-row INSERTs of every row added, each within libpq's 65,535 parameters: the text
-  // and the parameters in order.
-  std::vector<std::pair<std::string, std::vector<PgParam>>> Statements() const;
-
- private:
-  PgParam& At(int index);
-
-  std::string table_;
-  std::vector<std::string> columns_;
-  std::vector<size_t> keys_;  // an upsert's conflict columns
-  std::string conflict_;      // " ON CONFLICT(…) DO UPDATE SET c = EXCLUDED.c, …", or ""
-  std::vector<PgParam> row_;
-  std::vector<std::vector<PgParam>> rows_;
   Status status_;
 };
 

@@ -8,6 +8,7 @@
 
 #include "storage/pg.h"
 #include "storage/pg_store.h"
+#include "storage/tables.h"
 #include "storage/verify.h"
 #include "tests/storage/store_fixtures.h"
 #include "tests/support/pg_cluster.h"
@@ -15,9 +16,14 @@
 namespace oms::testing {
 namespace {
 
+using storage::Insert;
+using storage::kLocationGroups;
+using storage::kStockLevels;
 using storage::PgDatabase;
+using storage::PgRows;
 using storage::PgStore;
 using storage::Statement;
+using storage::Upsert;
 
 TEST(PgTranslateTest, NumberedAndBareParameters_BecomeDollarNumbers) {
   std::string out;
@@ -31,6 +37,41 @@ TEST(PgTranslateTest, NumberedAndBareParameters_BecomeDollarNumbers) {
   // Quoted text is not a parameter.
   EXPECT_EQ(storage::TranslateParameters("s = '?' || 'it''s ?' AND t = ?", &out), 1);
   EXPECT_EQ(out, "s = '?' || 'it''s ?' AND t = $1");
+}
+
+// Gathered rows become one multi-row INSERT; an upsert's rows of one key keep only the last
+// (one statement may not update a row twice) and set each column from EXCLUDED.
+TEST(PgRowsTest, AnUpsertsRows_BecomeOneStatement_TheLastOfEachKeyWinning) {
+  PgRows rows(Upsert<kStockLevels>());
+  for (int64_t on_hand : {1, 2, 3}) {
+    rows.Bind(kStockLevels.Param("sku"), std::string_view(on_hand == 2 ? "b" : "a"));
+    rows.Bind(kStockLevels.Param("location_id"), std::string_view("s1"));
+    for (int c = 1; c <= static_cast<int>(kStockLevels.columns.size()); ++c) {
+      if (c > kStockLevels.Param("location_id")) rows.Bind(c, int64_t{0});
+    }
+    rows.Bind(kStockLevels.Param("on_hand"), on_hand);
+    ASSERT_TRUE(rows.Run().ok());
+  }
+  auto statements = rows.Statements();
+  ASSERT_EQ(statements.size(), 1u);
+  const auto& [sql, params] = statements[0];
+  EXPECT_EQ(params.size(), 2 * kStockLevels.columns.size()) << sql;  // "a" once, "b" once
+  EXPECT_NE(sql.find("ON CONFLICT(sku, location_id) DO UPDATE SET on_hand = EXCLUDED.on_hand"),
+            std::string::npos)
+      << sql;
+  // The rows in first-seen order of their last version: b (2), then a (3).
+  const size_t on_hand = static_cast<size_t>(kStockLevels["on_hand"]);
+  EXPECT_EQ(params[on_hand].value, "2");
+  EXPECT_EQ(params[kStockLevels.columns.size() + on_hand].value, "3");
+  EXPECT_FALSE(rows.Step()) << "gathered rows are never read";
+}
+
+TEST(PgRowsTest, ARowWithAnUnstorableText_IsRefusedAtRun_AndNotKept) {
+  PgRows rows(Insert<kLocationGroups>());
+  rows.Bind(1, std::string_view("g\0x", 3));
+  rows.Bind(2, int64_t{1});
+  EXPECT_EQ(rows.Run().code(), Code::kInternal);
+  EXPECT_TRUE(rows.empty());
 }
 
 TEST(PgTranslateTest, RedactedConninfo_HasNoPassword) {
@@ -230,11 +271,9 @@ TEST_F(PgLeaseTest, IdleWriter_KeepsItsLease_AFrozenOneLosesIt) {
   const auto ttl = std::chrono::milliseconds(600);
   std::unique_ptr<PgStore> idle = OpenStore("replica-a", ttl);
   ASSERT_TRUE(idle);
-  auto refused = PgStore::Open({.conninfo = conninfo_,
-                                .holder = "replica-b",
-                                .lease_ttl = ttl,
-                                .acquire_timeout = ttl * 4},
-                               nullptr);
+  auto refused = PgStore::Open(
+      {.conninfo = conninfo_, .holder = "replica-b", .lease_ttl = ttl, .acquire_timeout = ttl * 4},
+      nullptr);
   ASSERT_FALSE(refused.ok());
   EXPECT_EQ(refused.status().code(), Code::kFailedPrecondition);
   EXPECT_TRUE(idle->holds_lease());
